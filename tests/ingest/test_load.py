@@ -1,0 +1,206 @@
+"""Loaders and batches: PDF/DOCX page numbers, encodings, and bad files that never sink a batch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from yanbao.errors import LoadError, UnsupportedFileError
+from yanbao.ingest.load import load
+from yanbao.ingest.pipeline import ingest_file, ingest_files
+
+PAGES = [
+    "第一章 行业概览\n国内算力资本开支有望迎来加速增长。豆包模型日均使用量超过四万亿。",
+    "第二章 端侧\n端侧将是人工智能的重要落地场景。闪极科技发布首款眼镜，仅售九百九十九元。",
+    "第三章 风险\n海外制裁加剧可能影响整体产业发展。技术发展不及预期。",
+]
+
+
+def make_pdf(path: Path, pages=PAGES, encrypt: bool = False) -> Path:
+    import pymupdf
+
+    doc = pymupdf.open()
+    for text in pages:
+        page = doc.new_page()
+        page.insert_text((72, 72), text, fontname="china-s", fontsize=11)
+    kwargs = {}
+    if encrypt:
+        kwargs = dict(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner")
+    doc.save(path, **kwargs)
+    doc.close()
+    return path
+
+
+def make_docx(path: Path) -> Path:
+    import docx
+
+    d = docx.Document()
+    d.add_heading("示例研报：算力周报", level=1)
+    d.add_paragraph("国内算力资本开支有望迎来加速增长。")
+    d.add_page_break()
+    d.add_heading("端侧展望", level=2)
+    d.add_paragraph("端侧将是人工智能的重要落地场景。")
+    table = d.add_table(rows=2, cols=3)
+    for i, row in enumerate([("公司", "营收(亿元)", "增速"), ("示例科技", "12.5", "30%")]):
+        for j, cell in enumerate(row):
+            table.rows[i].cells[j].text = cell
+    d.save(path)
+    return path
+
+
+def test_pdf_round_trip_with_pages(tmp_path):
+    report = ingest_file(make_pdf(tmp_path / "sample.pdf"))
+    assert [l.kind for l in report.doc.lines if "章" in report.doc.text[l.start:l.end]]
+    pages_of = {}
+    for c in report.chunks:
+        assert report.doc.text[c.start:c.end] == c.text
+    for phrase, page in [("豆包模型日均使用量超过四万亿", 1), ("仅售九百九十九元", 2), ("海外制裁加剧", 3)]:
+        offset = report.doc.text.index(phrase)
+        pages_of[phrase] = report.doc.page_at(offset)
+        assert pages_of[phrase] == page
+        chunk = next(c for c in report.chunks if phrase in c.text)
+        assert chunk.page == page
+
+
+def test_docx_round_trip_with_pages_headings_and_tables(tmp_path):
+    report = ingest_file(make_docx(tmp_path / "sample.docx"))
+    text = report.doc.text
+    assert "国内算力资本开支有望迎来加速增长。" in text
+    assert report.doc.page_at(text.index("国内算力")) == 1
+    assert report.doc.page_at(text.index("端侧将是")) == 2
+    headings = [text[l.start:l.end] for l in report.doc.lines if l.kind == "heading"]
+    assert headings == ["示例研报:算力周报", "端侧展望"]
+    assert "示例科技\t12.5\t30%" in text
+    chunk = next(c for c in report.chunks if "端侧将是" in c.text)
+    assert chunk.section == "示例研报:算力周报 > 端侧展望" and chunk.page == 2
+
+
+def test_gbk_text_is_decoded(tmp_path):
+    p = tmp_path / "gbk.txt"
+    p.write_bytes("东吴证券研究所\n豆包模型日均 token 使用量超 4 万亿。".encode("gbk"))
+    report = ingest_file(p)
+    assert "豆包模型日均 token 使用量超 4 万亿。" in report.doc.text
+    assert report.meta.broker == "东吴证券"
+
+
+@pytest.mark.parametrize(
+    "name, data, match",
+    [
+        ("empty.txt", b"", "empty file"),
+        ("binary.txt", bytes(range(256)) * 40, "binary data"),
+        ("latin.txt", "caf\u00e9".encode("utf-16-le") * 10, "binary data|not valid UTF-8"),
+        ("notes.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx'"),
+        ("fake.docx", b"this is not a zip", "not a valid .docx"),
+    ],
+)
+def test_bad_files_name_the_file_and_the_reason(tmp_path, name, data, match):
+    p = tmp_path / name
+    p.write_bytes(data)
+    with pytest.raises(LoadError, match=match) as e:
+        load(p)
+    assert e.value.file == name
+
+
+def test_undecodable_bytes_say_how_to_fix(tmp_path):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(b"\xff\xfe\xfa" * 200 + b"\x81\x20" * 50)
+    with pytest.raises(LoadError, match="re-save the file as UTF-8"):
+        load(p)
+
+
+def test_unknown_extension_is_unsupported(tmp_path):
+    p = tmp_path / "report.pptx"
+    p.write_bytes(b"x")
+    with pytest.raises(UnsupportedFileError, match=r"\.txt, \.md, \.pdf, \.docx"):
+        load(p)
+
+
+def test_truncated_pdf(tmp_path):
+    good = make_pdf(tmp_path / "good.pdf").read_bytes()
+    p = tmp_path / "truncated.pdf"
+    p.write_bytes(good[: len(good) // 3])
+    with pytest.raises(LoadError, match="truncated|damaged|text layer"):
+        load(p)
+
+
+def test_encrypted_pdf(tmp_path):
+    p = make_pdf(tmp_path / "locked.pdf", encrypt=True)
+    with pytest.raises(LoadError, match="encrypted PDF"):
+        load(p)
+
+
+def test_pdf_without_text_layer(tmp_path):
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.draw_rect(pymupdf.Rect(50, 50, 200, 200), color=(0, 0, 0), fill=(0.5, 0.5, 0.5))
+    p = tmp_path / "scan.pdf"
+    doc.save(p)
+    with pytest.raises(LoadError, match="scanned PDF: text layer missing"):
+        load(p)
+
+
+def test_zip_bomb_docx_is_refused(tmp_path):
+    import zipfile
+
+    p = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"0" * (210 * 1024 * 1024))
+    assert p.stat().st_size < 2 * 1024 * 1024
+    with pytest.raises(LoadError, match="zip bomb"):
+        load(p)
+
+
+def test_batch_goes_on_past_bad_files(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("国金证券研究所\n## 一、行业概览\nAI 眼镜销量超预期。", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (tmp_path / "gbk.txt").write_bytes("华西证券研究所\n端侧AI爆发元年。".encode("gbk"))
+    (tmp_path / "truncated.pdf").write_bytes(make_pdf(tmp_path / "x.pdf").read_bytes()[:300])
+    (tmp_path / "x.pdf").unlink()
+    make_pdf(tmp_path / "locked.pdf", encrypt=True)
+    (tmp_path / "table.xlsx").write_bytes(b"PK")
+    result = ingest_files([tmp_path / n for n in sorted(p.name for p in tmp_path.iterdir())])
+    assert sorted(r.meta.file for r in result.reports) == ["gbk.txt", "good.txt"]
+    reasons = dict(result.skipped)
+    assert set(reasons) == {"empty.txt", "binary.txt", "truncated.pdf", "locked.pdf", "table.xlsx"}
+    assert "encrypted" in reasons["locked.pdf"] and "empty" in reasons["empty.txt"]
+
+
+def test_directory_expansion_skips_other_types(tmp_path):
+    (tmp_path / "a.md").write_text("# 标题\n正文内容。", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("x,y", encoding="utf-8")
+    result = ingest_files([tmp_path])
+    assert [r.meta.file for r in result.reports] == ["a.md"] and result.skipped == []
+
+
+def test_50mb_text_file_in_bounded_memory(tmp_path):
+    """A 50 MB report is processed in a subprocess whose peak memory stays far below absurd."""
+    p = tmp_path / "big.txt"
+    paragraph = "豆包模型日均 token 使用量超 4 万亿，较七个月前首次发布时增长了 33 倍。算力成本价格大幅降低。\n"
+    block = (paragraph * 2000).encode("utf-8")
+    with open(p, "wb") as f:
+        while f.tell() < 50 * 1024 * 1024:
+            f.write(block)
+    script = textwrap.dedent(
+        f"""
+        import json, resource, sys
+        from pathlib import Path
+        from yanbao.ingest.pipeline import ingest_file
+        r = ingest_file(Path({str(p)!r}))
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({{"chunks": len(r.chunks), "peak_mb": peak_mb, "chars": len(r.doc.text)}}))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=True)
+    stats = json.loads(out.stdout)
+    assert stats["chunks"] > 50_000
+    # 50 MB of UTF-8 Chinese is ~18M characters; text, lines and chunks together stay under 3 GB
+    assert stats["peak_mb"] < 3000, stats

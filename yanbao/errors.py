@@ -1,0 +1,38 @@
+"""All errors the library raises. Only the CLI (exit 1) and the UI (a chat message) catch them."""
+
+
+class YanbaoError(Exception):
+    """Base class: the message says what went wrong, where, and how to fix it."""
+
+
+class SettingsError(YanbaoError):
+    """A setting (YANBAO_* variable or CLI option) has a bad value."""
+
+
+class LoadError(YanbaoError):
+    """A report file could not be read; the message names the file and the reason."""
+
+    def __init__(self, file: str, reason: str):
+        self.file = file
+        self.reason = reason
+        super().__init__(f"{file}: {reason}")
+
+
+class UnsupportedFileError(LoadError):
+    """The file type is not one we ingest (.txt .md .pdf .docx)."""
+
+
+class ModelError(YanbaoError):
+    """The embedding model could not be materialized, verified or loaded."""
+
+
+class IndexMismatchError(YanbaoError):
+    """An index was built with other settings (model, chunking, tokenizer) than asked for."""
+
+
+class IndexNotFoundError(YanbaoError):
+    """No index (no manifest) where one was expected."""
+
+
+class LLMError(YanbaoError):
+    """The configured OpenAI-compatible endpoint failed (down, timed out, bad reply)."""

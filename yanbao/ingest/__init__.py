@@ -1,0 +1,1 @@
+"""Ingest: report files -> cleaned text -> report metadata -> chunks. Imports no other stage."""

@@ -1,0 +1,166 @@
+"""Loaders: a report file -> its raw text, page by page. Each failure names the file and the fix."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from yanbao.errors import LoadError, UnsupportedFileError
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".txt", ".md")
+SUFFIXES = (*TEXT_SUFFIXES, ".pdf", ".docx")
+# A .docx is a zip: refuse archives that would inflate beyond this (zip bombs).
+MAX_DOCX_INFLATED_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RawDoc:
+    """A loaded report: text per page (one page for text files), 1-based pages when `paged`."""
+
+    file: str
+    pages: tuple[str, ...]
+    paged: bool
+    sha256: str
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def load(path: Path, max_bytes: int = 200 * 1024 * 1024) -> RawDoc:
+    """Read one report file; raises LoadError (or UnsupportedFileError) with a reason."""
+    path = Path(path)
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UnsupportedFileError(name, f"unsupported file type '{suffix or '(none)'}'; yanbao reads {', '.join(SUFFIXES)}")
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise LoadError(name, f"cannot read file: {e.strerror}") from e
+    if size == 0:
+        raise LoadError(name, "empty file (0 bytes)")
+    if size > max_bytes:
+        raise LoadError(name, f"file is {size / 2**20:.0f} MB, over the {max_bytes / 2**20:.0f} MB limit; raise YANBAO_MAX_FILE_MB to ingest it")
+    digest = sha256_file(path)
+    if suffix in TEXT_SUFFIXES:
+        return RawDoc(name, (decode_text(path.read_bytes(), name),), False, digest)
+    if suffix == ".pdf":
+        return RawDoc(name, load_pdf_pages(path), True, digest)
+    return RawDoc(name, load_docx_pages(path), True, digest)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode report bytes: UTF-8 (with or without BOM), else GB18030 (a superset of GBK/GB2312)."""
+    head = data[:65536]
+    if b"\x00" in head:
+        raise LoadError(name, "binary data, not text (NUL bytes); if it is a PDF or DOCX, give it that extension")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text[:65536]):
+            if encoding != "utf-8-sig":
+                log.info("%s: decoded as %s", name, encoding)
+            return text
+    raise LoadError(name, "not valid UTF-8 or GB18030/GBK text; re-save the file as UTF-8")
+
+
+def _looks_like_text(sample: str) -> bool:
+    """True when control characters (other than tab/newline) are rare, as in any real report."""
+    if not sample:
+        return True
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return bad / len(sample) < 0.01
+
+
+def load_pdf_pages(path: Path) -> tuple[str, ...]:
+    """Text layer of each PDF page, in page order (index 0 = page 1)."""
+    import pymupdf
+
+    name = path.name
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+    except Exception as e:  # pymupdf raises its own FileDataError/RuntimeError variants
+        raise LoadError(name, f"damaged or truncated PDF ({e}); re-export or re-download it") from e
+    with doc:
+        if doc.needs_pass or doc.is_encrypted:
+            raise LoadError(name, "encrypted PDF (password protected); save an unprotected copy and ingest that")
+        pages = []
+        try:
+            for page in doc:
+                pages.append(page.get_text("text", sort=False))
+        except Exception as e:
+            raise LoadError(name, f"damaged or truncated PDF: page {len(pages) + 1} unreadable ({e})") from e
+    if not pages:
+        raise LoadError(name, "PDF has no pages (damaged or truncated?)")
+    if not any(p.strip() for p in pages):
+        raise LoadError(name, "scanned PDF: text layer missing (no extractable text); run OCR on it first")
+    return tuple(pages)
+
+
+def load_docx_pages(path: Path) -> tuple[str, ...]:
+    """Paragraphs and tables of a .docx in document order, split into pages at explicit page breaks.
+
+    Headings (Word styles 'Heading N' / '标题 N') come out as '#'-prefixed lines; table rows
+    as tab-separated cells, so the cleaner treats both like their text-file equivalents.
+    """
+    name = path.name
+    _check_zip(path, name)
+    import docx
+    from docx.oxml.ns import qn
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as e:
+        raise LoadError(name, f"not a readable .docx ({e}); re-save it from Word as .docx") from e
+    pages: list[list[str]] = [[]]
+    body = document.element.body
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            para = docx.text.paragraph.Paragraph(child, document)
+            style = (para.style.name if para.style is not None else "") or ""
+            level = _heading_level(style)
+            text = para.text
+            if level and text.strip():
+                text = "#" * level + " " + text.strip()
+            pages[-1].append(text)
+            breaks = len(child.findall(".//" + qn("w:br") + "[@" + qn("w:type") + "='page']"))
+            for _ in range(breaks):
+                pages.append([])
+        elif child.tag == qn("w:tbl"):
+            table = docx.table.Table(child, document)
+            for row in table.rows:
+                pages[-1].append("\t".join(cell.text.replace("\n", " ").strip() for cell in row.cells))
+    texts = tuple("\n".join(lines) for lines in pages)
+    if not any(t.strip() for t in texts):
+        raise LoadError(name, ".docx holds no text")
+    return texts
+
+
+def _heading_level(style: str) -> int:
+    for prefix in ("Heading ", "标题 "):
+        if style.startswith(prefix) and style[len(prefix):].strip().isdigit():
+            return int(style[len(prefix):].strip())
+    return 1 if style == "Title" else 0
+
+
+def _check_zip(path: Path, name: str) -> None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            inflated = sum(info.file_size for info in z.infolist())
+    except zipfile.BadZipFile as e:
+        raise LoadError(name, "not a valid .docx (not a zip archive); re-save it from Word as .docx") from e
+    if inflated > MAX_DOCX_INFLATED_BYTES:
+        raise LoadError(name, f".docx would inflate to {inflated / 2**20:.0f} MB (zip bomb?); refused")

