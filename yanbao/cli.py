@@ -74,6 +74,90 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace):
+    from yanbao.settings import Settings
+
+    return Settings.from_env(
+        index_dir=getattr(args, "index", None),
+        embed_model=getattr(args, "embed_model", None),
+        chunk_chars=getattr(args, "chunk_chars", None),
+        overlap_chars=getattr(args, "overlap_chars", None),
+    )
+
+
+def _result_dict(r) -> dict:
+    return {
+        "added": r.added, "replaced": r.replaced, "unchanged": r.unchanged, "removed": r.removed,
+        "skipped": [{"file": f, "reason": why} for f, why in r.skipped],
+        "embedded_chunks": r.embedded_chunks, "total_chunks": r.total_chunks, "generation": r.generation,
+    }
+
+
+def _print_result(r, settings) -> None:
+    for name in r.added:
+        print(f"added      {name}")
+    for name in r.replaced:
+        print(f"updated    {name}")
+    for name in r.unchanged:
+        print(f"unchanged  {name}")
+    for name in r.removed:
+        print(f"removed    {name}")
+    for name, why in r.skipped:
+        print(f"skipped    {name}: {why}")
+    print(
+        f"index {settings.index_dir}: {r.total_chunks} chunks; embedded {r.embedded_chunks} new; "
+        f"{len(r.added)} added, {len(r.replaced)} updated, {len(r.unchanged)} unchanged, "
+        f"{len(r.removed)} removed, {len(r.skipped)} skipped"
+    )
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from yanbao.index.embed import Embedder
+    from yanbao.index.store import update
+
+    settings = _settings(args)
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    result = update(settings.index_dir, [Path(p) for p in args.paths], settings, Embedder.from_settings(settings), rebuild=args.rebuild)
+    if args.json:
+        print(_dump(_result_dict(result)))
+    else:
+        _print_result(result, settings)
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from yanbao.index.store import remove
+
+    settings = _settings(args)
+    result = remove(settings.index_dir, args.reports, settings)
+    if args.json:
+        print(_dump(_result_dict(result)))
+    else:
+        _print_result(result, settings)
+    return 0 if result.removed or not result.skipped else 1
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from yanbao.index.store import open_index
+
+    settings = _settings(args)
+    index = open_index(settings.index_dir)
+    counts = index.chunk_counts()
+    rows = [{**meta_dict(m), "chunks": counts[m.file]} for m in index.reports()]
+    if args.json:
+        print(_dump({"index": str(settings.index_dir), "reports": rows, "chunks": len(index.chunks)}))
+        return 0
+    if not rows:
+        print(f"index {settings.index_dir} is empty; add reports with 'yanbao ingest PATH'")
+    for r in rows:
+        people = "、".join(a["name"] for a in r["analysts"] if a["role"] == "分析师") or "-"
+        print(f"{r['file']}\t{r['broker'] or '-'}\t{r['date'] or '-'}\t{r['title'] or '-'}\t{people}\t{r['chunks']} 块")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yanbao", description="研报问答: question answering over Chinese research reports.")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
@@ -85,17 +169,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-chars", type=int, default=None)
     p.add_argument("--overlap-chars", type=int, default=None)
     p.set_defaults(func=cmd_inspect)
+
+    def index_opts(p):
+        p.add_argument("--index", default=None, help="index directory (default: YANBAO_INDEX_DIR or var/index)")
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("ingest", help="add new and changed reports to the index (unchanged ones cost nothing)")
+    p.add_argument("paths", nargs="+", help="report files or directories")
+    index_opts(p)
+    p.add_argument("--rebuild", action="store_true", help="rebuild from scratch with the current settings")
+    p.add_argument("--embed-model", default=None, help="sentence-transformers model name or local path")
+    p.add_argument("--chunk-chars", type=int, default=None)
+    p.add_argument("--overlap-chars", type=int, default=None)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("remove", help="remove reports (by the file name 'yanbao list' shows)")
+    p.add_argument("reports", nargs="+")
+    index_opts(p)
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("list", help="list indexed reports with metadata and chunk counts")
+    index_opts(p)
+    p.set_defaults(func=cmd_list)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("yanbao").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     try:
         return args.func(args)
     except YanbaoError as e:

@@ -88,9 +88,10 @@ class Chunk:
         return "\n".join(parts + [self.text])
 
 
-def chunk_id(file_sha256: str, start: int, end: int, text: str) -> str:
-    """Content-hash id of a chunk: the same report bytes and chunking give the same id."""
-    h = hashlib.sha256(f"{file_sha256}:{start}:{end}:{text}".encode("utf-8"))
+def chunk_id(file: str, text: str, occurrence: int = 0) -> str:
+    """Content-hash id of a chunk: its report's file name, its text, and which repeat of that text
+    it is in the report. Stable across rebuilds, and across edits elsewhere in the report."""
+    h = hashlib.sha256(f"{file}\x00{occurrence}\x00{text}".encode("utf-8"))
     return h.hexdigest()[:16]
 
 

@@ -143,6 +143,7 @@ def chunk(doc: CleanDoc, meta: ReportMeta, chunk_chars: int = 400, overlap_chars
         return doc.lines[u.line].boilerplate, page_of(u.start)
 
     chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
 
     def emit(group: list[_Unit]) -> None:
         start, end = group[0].start, group[-1].end
@@ -155,9 +156,11 @@ def chunk(doc: CleanDoc, meta: ReportMeta, chunk_chars: int = 400, overlap_chars
             for i in range(group[0].line, group[-1].line + 1)
             if doc.lines[i].contact
         )
+        occurrence = seen.get(text, 0)
+        seen[text] = occurrence + 1
         chunks.append(
             Chunk(
-                id=chunk_id(meta.sha256, start, end, text),
+                id=chunk_id(meta.file, text, occurrence),
                 text=text,
                 file=meta.file,
                 start=start,

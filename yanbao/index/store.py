@@ -1,0 +1,375 @@
+"""An index is a directory of generations; CURRENT names the live one.
+
+    var/index/CURRENT            "gen-1732364000123456789"  (replaced atomically)
+    var/index/gen-.../manifest.json   written last: a generation without one is not an index
+    var/index/gen-.../chunks.jsonl    row i = FAISS row i = BM25 document i
+    var/index/gen-.../dense.faiss     inner product over unit vectors
+    var/index/gen-.../bm25/           bm25s' own files (npy + json, no pickle)
+
+Every change builds a new generation in a temporary directory, renames it into place and
+then swaps CURRENT: a crash at any point leaves the previous generation intact, and readers
+always see a whole index. Vectors of unchanged chunks are reused (keyed by chunk id).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from yanbao.errors import IndexMismatchError, IndexNotFoundError, LoadError
+from yanbao.index.tokenize import tokenize, tokenizer_id
+from yanbao.ingest.load import sha256_file
+from yanbao.ingest.pipeline import expand, ingest_file
+from yanbao.progress import progress
+from yanbao.types import Analyst, Chunk, ReportMeta
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+REBUILD_HINT = "Run 'yanbao ingest REPORTS... --index {dir} --rebuild' to rebuild it with the current settings."
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """What an index must agree with to be opened: the model, its prefixes, tokenizer, chunking."""
+
+    embed_model: str
+    query_prefix: str
+    passage_prefix: str
+    tokenizer: str
+    chunk_chars: int
+    overlap_chars: int
+
+    @classmethod
+    def from_settings(cls, settings, embedder) -> "BuildConfig":
+        return cls(embedder.model_id, embedder.query_prefix, embedder.passage_prefix, tokenizer_id(),
+                   settings.chunk_chars, settings.overlap_chars)
+
+
+@dataclass
+class UpdateResult:
+    """What one ingest/remove did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    embedded_chunks: int = 0
+    total_chunks: int = 0
+    generation: str = ""
+
+
+class Index:
+    """One opened generation: chunks, FAISS and BM25, all in memory, read-only."""
+
+    def __init__(self, root: Path, gen_dir: Path, manifest: dict, chunks: list[Chunk], dense, bm25):
+        self.root = root
+        self.dir = gen_dir
+        self.manifest = manifest
+        self.chunks = chunks
+        self.dense = dense
+        self.bm25 = bm25
+
+    @property
+    def config(self) -> BuildConfig:
+        return BuildConfig(**self.manifest["config"])
+
+    def reports(self) -> list[ReportMeta]:
+        return [_meta_from_json(r["meta"]) for r in self.manifest["reports"]]
+
+    def chunk_counts(self) -> dict[str, int]:
+        return {r["file"]: r["chunks"] for r in self.manifest["reports"]}
+
+    def vectors(self) -> np.ndarray:
+        """(n, dim) stored vectors, row i for chunk i."""
+        if self.dense is None or self.dense.ntotal == 0:
+            return np.zeros((0, self.manifest.get("dim") or 0), dtype=np.float32)
+        return self.dense.reconstruct_n(0, self.dense.ntotal)
+
+    def dense_search(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(row, cosine) of the k nearest chunks."""
+        if self.dense is None or self.dense.ntotal == 0:
+            return []
+        if query_vec.shape[-1] != self.dense.d:
+            raise IndexMismatchError(
+                f"query vector has dimension {query_vec.shape[-1]} but the index at {self.root} has {self.dense.d}. "
+                + REBUILD_HINT.format(dir=self.root)
+            )
+        scores, rows = self.dense.search(query_vec.reshape(1, -1).astype(np.float32), min(k, self.dense.ntotal))
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+
+    def bm25_scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every chunk for these query tokens (unknown tokens ignored)."""
+        if self.bm25 is None:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        vocab = self.bm25.vocab_dict
+        ids = [vocab[t] for t in tokens if t in vocab]
+        if not ids:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(ids), dtype=np.float32)
+
+    def bm25_search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
+        """(row, score) of the k best BM25 chunks with a score above zero."""
+        scores = self.bm25_scores(tokens)
+        if not len(scores):
+            return []
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(r), float(scores[r])) for r in top if scores[r] > 0]
+
+
+# --------------------------------------------------------------------------- reading
+
+def current_generation(root: Path) -> Path | None:
+    """The live generation directory of an index, or None when there is no index at `root`."""
+    root = Path(root)
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    gen = root / name
+    return gen if (gen / MANIFEST).is_file() else None
+
+
+def open_index(root: Path, expect: BuildConfig | None = None) -> Index:
+    """Open the live generation; with `expect`, refuse one built with other settings."""
+    import bm25s
+    import faiss
+
+    root = Path(root)
+    gen = current_generation(root)
+    if gen is None:
+        raise IndexNotFoundError(f"no index at {root}. Run 'yanbao ingest REPORTS... --index {root}' first.")
+    manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise IndexMismatchError(
+            f"index at {root} has schema version {manifest.get('schema_version')}, this yanbao reads {SCHEMA_VERSION}. "
+            + REBUILD_HINT.format(dir=root)
+        )
+    if expect is not None:
+        check(manifest, expect, root)
+    metas = {r["file"]: _meta_from_json(r["meta"]) for r in manifest["reports"]}
+    chunks = []
+    with open(gen / "chunks.jsonl", encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            chunks.append(Chunk(meta=metas[row["file"]], **row))
+    dense = faiss.read_index(str(gen / "dense.faiss")) if (gen / "dense.faiss").exists() else None
+    bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, show_progress=False) if (gen / "bm25").exists() else None
+    if dense is not None and dense.ntotal != len(chunks):
+        raise IndexMismatchError(f"index at {gen} is inconsistent ({dense.ntotal} vectors, {len(chunks)} chunks). " + REBUILD_HINT.format(dir=root))
+    return Index(root, gen, manifest, chunks, dense, bm25)
+
+
+def check(manifest: dict, expect: BuildConfig, root: Path) -> None:
+    """Raise IndexMismatchError naming the first setting that differs from the index's."""
+    built = manifest["config"]
+    labels = {
+        "embed_model": "embedding model", "query_prefix": "query prefix", "passage_prefix": "passage prefix",
+        "tokenizer": "BM25 tokenizer/dictionary", "chunk_chars": "chunk_chars", "overlap_chars": "overlap_chars",
+    }
+    for key, label in labels.items():
+        want = getattr(expect, key)
+        if built.get(key) != want:
+            raise IndexMismatchError(
+                f"index at {root} was built with {label} {built.get(key)!r} but settings ask for {want!r}. "
+                + REBUILD_HINT.format(dir=root)
+            )
+
+
+# --------------------------------------------------------------------------- writing
+
+@contextmanager
+def _writer_lock(root: Path):
+    """One writer at a time per index directory (readers never need the lock)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunks: list[Chunk], vectors: np.ndarray) -> Path:
+    """Write a complete new generation and make it live; returns its directory."""
+    import bm25s
+    import faiss
+
+    root = Path(root)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-gen-", dir=root))
+    try:
+        with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
+            for c in chunks:
+                row = {k: v for k, v in asdict(c).items() if k != "meta"}
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else None
+        if chunks:
+            dense = faiss.IndexFlatIP(dim)
+            dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
+            faiss.write_index(dense, str(tmp / "dense.faiss"))
+            bm25 = bm25s.BM25()
+            corpus_tokens = [tokenize(c.index_text) or [""] for c in progress(chunks, desc="BM25", unit="chunk")]
+            bm25.index(corpus_tokens, show_progress=False)
+            bm25.save(str(tmp / "bm25"), show_progress=False)
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "config": asdict(config),
+            "dim": dim,
+            "dense": {"type": "IndexFlatIP", "metric": "inner_product", "normalized": True},
+            "bm25": {"library": "bm25s", "tokenizer": config.tokenizer},
+            "counts": {"reports": len(reports), "chunks": len(chunks)},
+            "reports": reports,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        name = f"gen-{time.time_ns()}"
+        os.replace(tmp, root / name)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _swap_current(root, name)
+    _collect_garbage(root, keep={name})
+    return root / name
+
+
+def _swap_current(root: Path, name: str) -> None:
+    tmp = root / f".{CURRENT}.{os.getpid()}"
+    tmp.write_text(name + "\n", encoding="utf-8")
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, root / CURRENT)
+
+
+def _collect_garbage(root: Path, keep: set[str]) -> None:
+    """Remove stale temp dirs and old generations, keeping the newest previous one for readers."""
+    gens = sorted((p for p in root.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
+    previous = [g for g in gens if g.name not in keep][-1:]
+    for g in gens:
+        if g.name not in keep and g not in previous:
+            shutil.rmtree(g, ignore_errors=True)
+    for t in root.glob(".tmp-gen-*"):
+        if time.time() - t.stat().st_mtime > 3600:
+            shutil.rmtree(t, ignore_errors=True)
+
+
+def _meta_json(meta: ReportMeta) -> dict:
+    d = asdict(meta)
+    d["analysts"] = [asdict(a) for a in meta.analysts]
+    return d
+
+
+def _meta_from_json(d: dict) -> ReportMeta:
+    return ReportMeta(**{**d, "analysts": tuple(Analyst(**a) for a in d.get("analysts", ()))})
+
+
+def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool = False) -> UpdateResult:
+    """Add new reports, replace changed ones, skip unchanged ones (no embedding) and bad ones."""
+    root = Path(root)
+    config = BuildConfig.from_settings(settings, embedder)
+    result = UpdateResult()
+    with _writer_lock(root):
+        old = None
+        if current_generation(root) is not None:
+            old = open_index(root, None if rebuild else config)
+        entries: dict[str, dict] = {} if (old is None or rebuild) else {r["file"]: r for r in old.manifest["reports"]}
+        by_file: dict[str, list[Chunk]] = {}
+        if old is not None and not rebuild:
+            for c in old.chunks:
+                by_file.setdefault(c.file, []).append(c)
+        changed = rebuild and old is not None
+        for path in progress(list(expand(paths)), desc="reports", unit="file"):
+            name = path.name
+            try:
+                digest = sha256_file(path)
+            except OSError as e:
+                result.skipped.append((name, f"cannot read file: {e.strerror}"))
+                continue
+            if name in entries and entries[name]["sha256"] == digest:
+                result.unchanged.append(name)
+                continue
+            twin = next((f for f, r in entries.items() if r["sha256"] == digest and f != name), None)
+            if twin:
+                result.skipped.append((name, f"same content as '{twin}', already indexed (duplicate)"))
+                continue
+            try:
+                report = ingest_file(path, settings.chunk_chars, settings.overlap_chars, settings.max_file_mb << 20)
+            except LoadError as e:
+                log.warning("skip %s: %s", e.file, e.reason)
+                result.skipped.append((e.file, e.reason))
+                continue
+            (result.replaced if name in entries else result.added).append(name)
+            entries[name] = {"file": name, "sha256": digest, "chunks": len(report.chunks), "meta": _meta_json(report.meta)}
+            by_file[name] = list(report.chunks)
+            changed = True
+        if not changed:
+            result.total_chunks = len(old.chunks) if old else 0
+            result.generation = old.dir.name if old else ""
+            return result
+        result.embedded_chunks, result.total_chunks, result.generation = _rebuild(root, config, entries, by_file, old, embedder)
+    return result
+
+
+def remove(root: Path, names: Iterable[str], settings=None) -> UpdateResult:
+    """Remove reports (by the file name `yanbao list` shows) from both indexes."""
+    root = Path(root)
+    result = UpdateResult()
+    with _writer_lock(root):
+        old = open_index(root)
+        entries = {r["file"]: r for r in old.manifest["reports"]}
+        by_file: dict[str, list[Chunk]] = {}
+        for c in old.chunks:
+            by_file.setdefault(c.file, []).append(c)
+        for name in names:
+            name = Path(name).name
+            if name in entries:
+                del entries[name]
+                by_file.pop(name, None)
+                result.removed.append(name)
+            else:
+                result.skipped.append((name, "not in the index (see 'yanbao list')"))
+        if result.removed:
+            _, result.total_chunks, result.generation = _rebuild(root, old.config, entries, by_file, old, None)
+        else:
+            result.total_chunks = len(old.chunks)
+    return result
+
+
+def _rebuild(root: Path, config: BuildConfig, entries: dict, by_file: dict, old: Index | None, embedder) -> tuple[int, int, str]:
+    """Assemble chunks in report order, reuse known vectors, embed the rest, write a generation."""
+    chunks = [c for name in entries for c in by_file.get(name, [])]
+    # vectors are keyed by the exact text embedded, so unchanged chunks are never embedded again
+    reuse: dict[str, np.ndarray] = {}
+    if old is not None and old.chunks and old.config.embed_model == config.embed_model and old.config.passage_prefix == config.passage_prefix:
+        vecs = old.vectors()
+        reuse = {c.index_text: vecs[i] for i, c in enumerate(old.chunks)}
+    missing = [i for i, c in enumerate(chunks) if c.index_text not in reuse]
+    dim = None
+    if missing:
+        new_vecs = embedder.embed_passages([chunks[i].index_text for i in missing])
+        dim = new_vecs.shape[1]
+    elif reuse:
+        dim = len(next(iter(reuse.values())))
+    vectors = np.zeros((len(chunks), dim or 0), dtype=np.float32)
+    for i, c in enumerate(chunks):
+        if c.index_text in reuse:
+            vectors[i] = reuse[c.index_text]
+    for j, i in enumerate(missing):
+        vectors[i] = new_vecs[j]
+    gen = write_generation(root, config, list(entries.values()), chunks, vectors)
+    return len(missing), len(chunks), gen.name

@@ -1,0 +1,89 @@
+"""The one BM25 tokenizer: jieba (search mode) + our finance dictionary + stopwords.
+
+Used for indexing and querying alike; `tokenizer_id()` goes into the index manifest so an
+index built with another dictionary is refused. Synonyms expand queries only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from functools import lru_cache
+from importlib import resources
+
+log = logging.getLogger(__name__)
+
+TOKENIZER_VERSION = "jieba-search-v1"
+_DATA = resources.files("yanbao") / "data"
+_KEEP = re.compile(r"[0-9a-z\u3400-\u9fff]")
+_lock = threading.Lock()
+
+
+def _read(name: str) -> str:
+    return (_DATA / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return frozenset(w.strip() for w in _read("stopwords.txt").splitlines() if w.strip())
+
+
+@lru_cache(maxsize=1)
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    groups = []
+    for line in _read("synonyms.txt").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            groups.append(tuple(t.lower() for t in line.split()))
+    return tuple(groups)
+
+
+@lru_cache(maxsize=1)
+def tokenizer_id() -> str:
+    """Identity of the tokenizer: version, jieba version, dictionary and stopword hashes."""
+    import jieba
+
+    h = hashlib.sha256()
+    for part in (TOKENIZER_VERSION, jieba.__version__, _read("finance_dict.txt"), _read("stopwords.txt")):
+        h.update(part.encode("utf-8"))
+    return f"{TOKENIZER_VERSION}:{h.hexdigest()[:16]}"
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    with resources.as_file(_DATA / "finance_dict.txt") as path:
+        tok.load_userdict(str(path))
+    # make sure multi-word synonyms stay whole words too
+    for group in synonym_groups():
+        for term in group:
+            if re.search(r"[\u4e00-\u9fff]", term):
+                tok.add_word(term, freq=1000)
+    return tok
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 tokens of `text`: lower-cased jieba search-mode words, stopwords and punctuation removed."""
+    with _lock:  # jieba's Tokenizer initialises lazily and is not thread-safe while doing so
+        words = _jieba().lcut_for_search(text.lower())
+    stop = stopwords()
+    return [w for w in (w.strip() for w in words) if w and w not in stop and _KEEP.search(w)]
+
+
+def expand_query(tokens: list[str]) -> list[str]:
+    """Query tokens plus the tokens of every synonym of a term the query contains."""
+    out = list(tokens)
+    present = set(tokens)
+    for group in synonym_groups():
+        if any(term in present for term in group):
+            for term in group:
+                for t in tokenize(term):
+                    if t not in present:
+                        present.add(t)
+                        out.append(t)
+    return out
