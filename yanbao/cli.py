@@ -158,6 +158,25 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from yanbao.bench.index import bench_index
+    from yanbao.index.embed import Embedder
+
+    settings = _settings(args)
+    Embedder.from_settings(settings).dim  # materialize the default model once, outside the timings
+    result = {"index": bench_index(Path(args.reports), settings, runs=args.runs)}
+    if args.json:
+        print(_dump(result))
+        return 0
+    r = result["index"]
+    print(f"index benchmark over {r['reports']} ({r['chunks']} chunks, median of {r['runs']} runs)")
+    print(f"  cold build incl. model load   {r['cold_build_s_median']:.1f} s")
+    print(f"  re-ingest unchanged           {r['reingest_unchanged_s_median']:.2f} s")
+    print(f"  indexing throughput           {r['index_chunks_per_s_median']:.1f} chunks/s (embedding + FAISS + BM25)")
+    print(f"  peak memory (RSS)             {r['peak_rss_mb']:.0f} MB")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yanbao", description="研报问答: question answering over Chinese research reports.")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
@@ -191,6 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list indexed reports with metadata and chunk counts")
     index_opts(p)
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("bench", help="measure indexing speed and memory on this machine")
+    p.add_argument("--reports", required=True, help="directory of reports to index")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--embed-model", default=None)
+    p.set_defaults(func=cmd_bench)
     return parser
 
 

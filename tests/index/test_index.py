@@ -189,3 +189,27 @@ def test_cli_ingest_list_remove(tmp_path, model_cache):
     assert out.returncode == 1 and "--rebuild" in out.stderr and "Traceback" not in out.stderr
     out = run_cli("ingest", str(SAMPLES), "--chunk-chars", "300", "--rebuild", "--json", env=env)
     assert out.returncode == 0 and len(json.loads(out.stdout)["added"]) == 3
+
+
+def test_damaged_current_is_an_error_not_an_empty_index(tmp_path, small_corpus, embedder, test_settings):
+    root = tmp_path / "index"
+    update(root, [small_corpus], test_settings, embedder)
+    gen = current_generation(root)
+    (root / "CURRENT").write_text("gen-does-not-exist\n", encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match="damaged.*--rebuild"):
+        open_index(root)
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        update(root, [small_corpus], test_settings, embedder)
+    assert gen.is_dir()  # nothing was wiped
+    rebuilt = update(root, [small_corpus], test_settings, embedder, rebuild=True)
+    assert len(rebuilt.added) == len(list(small_corpus.iterdir()))
+    _consistent(root)
+
+
+def test_same_file_name_twice_in_one_batch(tmp_path, embedder, test_settings):
+    for sub, text in (("a", "甲证券研究所\n豆包日均使用量超4万亿。"), ("b", "乙证券研究所\n光模块出货量增长50%。")):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "周报.txt").write_text(text, encoding="utf-8")
+    result = update(tmp_path / "index", [tmp_path / "a", tmp_path / "b"], test_settings, embedder)
+    assert result.added == ["周报.txt"]
+    assert len(result.skipped) == 1 and "same file name" in result.skipped[0][1]

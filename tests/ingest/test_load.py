@@ -204,3 +204,21 @@ def test_50mb_text_file_in_bounded_memory(tmp_path):
     assert stats["chunks"] > 50_000
     # 50 MB of UTF-8 Chinese is ~18M characters; text, lines and chunks together stay under 3 GB
     assert stats["peak_mb"] < 3000, stats
+
+
+def test_tab_indented_paragraph_is_text_not_table():
+    from yanbao.ingest.clean import clean
+    from yanbao.ingest.load import RawDoc
+
+    doc = clean(RawDoc("t.txt", ("\t国内算力资本开支有望迎来加速增长，字节豆包的快速发展带来了整个互联网大厂的资本开\n支新一轮大投资。",), False, ""))
+    assert [l.kind for l in doc.lines] == ["text"]
+    assert "\t" not in doc.text and "资本开支新一轮大投资" in doc.text
+
+
+def test_numbers_of_a_cell_per_line_table_are_kept():
+    from yanbao.ingest.clean import clean
+    from yanbao.ingest.load import RawDoc
+
+    doc = clean(RawDoc("t.txt", ("营业收入\n123\n456\n789\n净利润\n12\n\n7\n\n正文继续。",), False, ""))
+    assert doc.text.split("\n")[:5] == ["营业收入", "123", "456", "789", "净利润"]
+    assert ("7", "page number") in doc.dropped  # alone between blank lines: a page number

@@ -59,7 +59,7 @@ class Embedder:
 
     @property
     def model_id(self) -> str:
-        """What the manifest records: the model name or path, plus its prefixes."""
+        """What the manifest records as the model (the prefixes are recorded beside it)."""
         return self.model_name
 
     def _load(self):
@@ -96,11 +96,14 @@ class Embedder:
         """(n, dim) float32 unit vectors for passages, batch by batch with a progress bar."""
         model = self._load()
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        batches = range(0, len(texts), self.batch_size)
+        # groups of several batches: sentence-transformers sorts each group by length, so
+        # batches pad little, while the progress bar still moves
+        group = self.batch_size * 8
+        starts = range(0, len(texts), group)
         if show_progress:
-            batches = progress(batches, desc="embedding", unit="batch")
-        for start in batches:
-            batch = [self.passage_prefix + t for t in texts[start:start + self.batch_size]]
+            starts = progress(starts, desc=f"embedding {len(texts)} chunks", unit="group")
+        for start in starts:
+            batch = [self.passage_prefix + t for t in texts[start:start + group]]
             out[start:start + len(batch)] = model.encode(
                 batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
             )

@@ -207,7 +207,12 @@ def materialize(cache_dir: Path) -> Path:
 
 
 def _build(weights: Path, tokenizer_json: Path, out: Path) -> None:
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import SentenceTransformer
+
+    try:  # sentence-transformers >= 6
+        from sentence_transformers.sentence_transformer import modules as models
+    except ImportError:  # 5.x
+        from sentence_transformers import models
     from transformers import BertConfig, BertModel, XLMRobertaTokenizerFast
 
     buf = weights.read_bytes()

@@ -68,7 +68,7 @@ class UpdateResult:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
-    embedded_chunks: int = 0
+    embedded_chunks: int = 0  # chunks whose text had no stored vector
     total_chunks: int = 0
     generation: str = ""
 
@@ -136,14 +136,23 @@ class Index:
 # --------------------------------------------------------------------------- reading
 
 def current_generation(root: Path) -> Path | None:
-    """The live generation directory of an index, or None when there is no index at `root`."""
+    """The live generation directory of an index, or None when there is no index at `root`.
+
+    A CURRENT naming a missing or manifest-less generation is an error, never "no index":
+    treating it as empty would let the next ingest silently wipe the reports.
+    """
     root = Path(root)
     try:
         name = (root / CURRENT).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
     gen = root / name
-    return gen if (gen / MANIFEST).is_file() else None
+    if (gen / MANIFEST).is_file():
+        return gen
+    raise IndexMismatchError(
+        f"index at {root} is damaged: {root / CURRENT} names '{name}', which has no manifest. "
+        + REBUILD_HINT.format(dir=root)
+    )
 
 
 def open_index(root: Path, expect: BuildConfig | None = None) -> Index:
@@ -155,7 +164,10 @@ def open_index(root: Path, expect: BuildConfig | None = None) -> Index:
     gen = current_generation(root)
     if gen is None:
         raise IndexNotFoundError(f"no index at {root}. Run 'yanbao ingest REPORTS... --index {root}' first.")
-    manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise IndexMismatchError(f"index at {root} is damaged: unreadable {gen / MANIFEST} ({e}). " + REBUILD_HINT.format(dir=root)) from e
     if manifest.get("schema_version") != SCHEMA_VERSION:
         raise IndexMismatchError(
             f"index at {root} has schema version {manifest.get('schema_version')}, this yanbao reads {SCHEMA_VERSION}. "
@@ -165,10 +177,13 @@ def open_index(root: Path, expect: BuildConfig | None = None) -> Index:
         check(manifest, expect, root)
     metas = {r["file"]: _meta_from_json(r["meta"]) for r in manifest["reports"]}
     chunks = []
-    with open(gen / "chunks.jsonl", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            chunks.append(Chunk(meta=metas[row["file"]], **row))
+    try:
+        with open(gen / "chunks.jsonl", encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                chunks.append(Chunk(meta=metas[row["file"]], **row))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise IndexMismatchError(f"index at {root} is damaged: bad {gen / 'chunks.jsonl'} ({e}). " + REBUILD_HINT.format(dir=root)) from e
     dense = faiss.read_index(str(gen / "dense.faiss")) if (gen / "dense.faiss").exists() else None
     bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, show_progress=False) if (gen / "bm25").exists() else None
     if dense is not None and dense.ntotal != len(chunks):
@@ -213,6 +228,9 @@ def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunk
 
     root = Path(root)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-gen-", dir=root))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700: a UI running as another user must read it
     try:
         with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
             for c in chunks:
@@ -238,14 +256,43 @@ def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunk
             "reports": reports,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        _fsync_tree(tmp)
         name = f"gen-{time.time_ns()}"
         os.replace(tmp, root / name)
+        _fsync_dir(root)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    previous = _live_name(root)
     _swap_current(root, name)
-    _collect_garbage(root, keep={name})
+    _collect_garbage(root, keep={name, previous} - {None})
     return root / name
+
+
+def _live_name(root: Path) -> str | None:
+    try:
+        return (root / CURRENT).read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(path: Path) -> None:
+    """Flush every file of a new generation to disk before it can become live."""
+    for p in sorted(path.rglob("*"), reverse=True):
+        if p.is_file():
+            with open(p, "rb") as f:
+                os.fsync(f.fileno())
+        else:
+            _fsync_dir(p)
+    _fsync_dir(path)
 
 
 def _swap_current(root: Path, name: str) -> None:
@@ -254,18 +301,20 @@ def _swap_current(root: Path, name: str) -> None:
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, root / CURRENT)
+    _fsync_dir(root)
 
 
 def _collect_garbage(root: Path, keep: set[str]) -> None:
-    """Remove stale temp dirs and old generations, keeping the newest previous one for readers."""
-    gens = sorted((p for p in root.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
-    previous = [g for g in gens if g.name not in keep][-1:]
-    for g in gens:
-        if g.name not in keep and g not in previous:
+    """Remove temp dirs and generations other than the live one and the one it replaced.
+
+    Called with the writer lock held, so any .tmp-gen-* is a crashed writer's leftover.
+    The replaced generation stays for readers that opened it a moment ago.
+    """
+    for g in root.glob("gen-*"):
+        if g.is_dir() and g.name not in keep:
             shutil.rmtree(g, ignore_errors=True)
     for t in root.glob(".tmp-gen-*"):
-        if time.time() - t.stat().st_mtime > 3600:
-            shutil.rmtree(t, ignore_errors=True)
+        shutil.rmtree(t, ignore_errors=True)
 
 
 def _meta_json(meta: ReportMeta) -> dict:
@@ -285,16 +334,28 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
     result = UpdateResult()
     with _writer_lock(root):
         old = None
-        if current_generation(root) is not None:
-            old = open_index(root, None if rebuild else config)
+        try:
+            if current_generation(root) is not None:
+                old = open_index(root, None if rebuild else config)
+        except IndexMismatchError:
+            if not rebuild:
+                raise
+            log.warning("rebuilding %s from scratch: the old index cannot be read", root)
         entries: dict[str, dict] = {} if (old is None or rebuild) else {r["file"]: r for r in old.manifest["reports"]}
         by_file: dict[str, list[Chunk]] = {}
         if old is not None and not rebuild:
             for c in old.chunks:
                 by_file.setdefault(c.file, []).append(c)
         changed = rebuild and old is not None
+        seen_paths: dict[str, Path] = {}
         for path in progress(list(expand(paths)), desc="reports", unit="file"):
             name = path.name
+            if name in seen_paths:
+                why = f"same file name as {seen_paths[name]}; rename one of them"
+                log.warning("skip %s: %s", path, why)
+                result.skipped.append((str(path), why))
+                continue
+            seen_paths[name] = path
             try:
                 digest = sha256_file(path)
             except OSError as e:
@@ -305,7 +366,9 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
                 continue
             twin = next((f for f, r in entries.items() if r["sha256"] == digest and f != name), None)
             if twin:
-                result.skipped.append((name, f"same content as '{twin}', already indexed (duplicate)"))
+                why = f"same content as '{twin}', already indexed (duplicate)"
+                log.warning("skip %s: %s", name, why)
+                result.skipped.append((name, why))
                 continue
             try:
                 report = ingest_file(path, settings.chunk_chars, settings.overlap_chars, settings.max_file_mb << 20)
@@ -313,10 +376,16 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
                 log.warning("skip %s: %s", e.file, e.reason)
                 result.skipped.append((e.file, e.reason))
                 continue
+            except Exception as e:  # one odd file must not throw away the batch's work
+                log.exception("skip %s: internal error", name)
+                result.skipped.append((name, f"internal error while reading it: {type(e).__name__}: {e}"))
+                continue
             (result.replaced if name in entries else result.added).append(name)
             entries[name] = {"file": name, "sha256": digest, "chunks": len(report.chunks), "meta": _meta_json(report.meta)}
             by_file[name] = list(report.chunks)
             changed = True
+        if rebuild and not entries:
+            raise LoadError(str(root), "rebuild found no readable reports in the paths given; the index was left as it was")
         if not changed:
             result.total_chunks = len(old.chunks) if old else 0
             result.generation = old.dir.name if old else ""
@@ -329,6 +398,8 @@ def remove(root: Path, names: Iterable[str], settings=None) -> UpdateResult:
     """Remove reports (by the file name `yanbao list` shows) from both indexes."""
     root = Path(root)
     result = UpdateResult()
+    if current_generation(root) is None:
+        raise IndexNotFoundError(f"no index at {root}. Run 'yanbao ingest REPORTS... --index {root}' first.")
     with _writer_lock(root):
         old = open_index(root)
         entries = {r["file"]: r for r in old.manifest["reports"]}

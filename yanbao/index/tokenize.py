@@ -42,11 +42,12 @@ def synonym_groups() -> tuple[tuple[str, ...], ...]:
 
 @lru_cache(maxsize=1)
 def tokenizer_id() -> str:
-    """Identity of the tokenizer: version, jieba version, dictionary and stopword hashes."""
+    """Identity of the tokenizer: version, jieba version, dictionary, stopword and synonym hashes."""
     import jieba
 
     h = hashlib.sha256()
-    for part in (TOKENIZER_VERSION, jieba.__version__, _read("finance_dict.txt"), _read("stopwords.txt")):
+        # synonyms count too: their Chinese terms are added to jieba's dictionary
+    for part in (TOKENIZER_VERSION, jieba.__version__, _read("finance_dict.txt"), _read("stopwords.txt"), _read("synonyms.txt")):
         h.update(part.encode("utf-8"))
     return f"{TOKENIZER_VERSION}:{h.hexdigest()[:16]}"
 

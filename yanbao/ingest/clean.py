@@ -74,9 +74,8 @@ def normalize_line(line: str) -> str:
     line = line.replace("**", "").replace("__", "")
     line = _SPACES.sub(" ", line)
     line = re.sub(r" *\t *", "\t", line).strip(" ")
-    if line.strip("\t") == "":
-        return ""
-    line = line.rstrip("\t") if not line.lstrip("\t").count("\t") else line
+    if "\t" not in line.strip("\t"):
+        line = line.strip("\t")  # a tab-indented paragraph is not a table row
     return _CJK_SPACE.sub("", line)
 
 
@@ -84,7 +83,8 @@ def classify(text: str) -> tuple[str, int, str]:
     """(kind, heading level, text without markup) for one normalised line."""
     m = _MD_HEADING.match(text)
     if m and m.group(2):
-        return "heading", len(m.group(1)), m.group(2).strip()
+        body = m.group(2).strip()
+        return ("heading", len(m.group(1)), body) if len(body) <= 80 else ("text", 0, body)
     if "\t" in text:
         return "table", 0, text
     if _CAPTION.match(text):
@@ -161,6 +161,15 @@ def _furniture(lines: list[_L], paged: bool, n_pages: int) -> set[str]:
 _TOC_ENTRY = re.compile(r"^(?!图|表)(.+?)\s*(?:\.{2,}|…+|·{2,})?\s*\t\s*\d{1,3}$")
 
 
+def _page_edges(lines: list[_L]) -> set[int]:
+    """Indices of the first and last two non-empty lines of each page."""
+    by_page: dict[int | None, list[int]] = {}
+    for i, ln in enumerate(lines):
+        if ln.text:
+            by_page.setdefault(ln.page, []).append(i)
+    return {i for idx in by_page.values() for i in idx[:2] + idx[-2:]}
+
+
 def toc_titles(lines: list[_L]) -> set[str]:
     """Section titles listed in a table of contents ("标题.....\t3"): those lines are headings."""
     titles = set()
@@ -178,16 +187,20 @@ def clean(doc: RawDoc) -> CleanDoc:
     for i, page_text in enumerate(doc.pages):
         page = i + 1 if doc.paged else None
         for raw in normalize(page_text).split("\n"):
-            lines.append(_L(normalize_line(raw), page, indented=raw[:1] in (" ", "\u3000", "\u00a0")))
+            lines.append(_L(normalize_line(raw), page, indented=raw[:1] in (" ", "\t", "\u3000", "\u00a0")))
 
     furniture = _furniture(lines, doc.paged, len(doc.pages))
     toc = toc_titles(lines)
     kept: list[_L] = []
-    for ln in lines:
+    edges = _page_edges(lines) if doc.paged else set()
+    for i, ln in enumerate(lines):
         text = ln.text
         if not text:
             continue
-        if _PAGE_NUMBER.fullmatch(text):
+        # a bare number is a page number at a page's edge or alone between blank lines;
+        # inside runs of lines (a table extracted one cell per line) it is data
+        alone = (i == 0 or not lines[i - 1].text) and (i + 1 == len(lines) or not lines[i + 1].text)
+        if _PAGE_NUMBER.fullmatch(text) and (alone or i in edges):
             dropped.append((text, "page number"))
             continue
         key = re.sub(r"\d+", "#", text) if doc.paged and len(doc.pages) >= 3 else text

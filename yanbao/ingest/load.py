@@ -52,12 +52,17 @@ def load(path: Path, max_bytes: int = 200 * 1024 * 1024) -> RawDoc:
         raise LoadError(name, "empty file (0 bytes)")
     if size > max_bytes:
         raise LoadError(name, f"file is {size / 2**20:.0f} MB, over the {max_bytes / 2**20:.0f} MB limit; raise YANBAO_MAX_FILE_MB to ingest it")
-    digest = sha256_file(path)
-    if suffix in TEXT_SUFFIXES:
-        return RawDoc(name, (decode_text(path.read_bytes(), name),), False, digest)
+    try:
+        digest = sha256_file(path)
+        if suffix in TEXT_SUFFIXES:
+            return RawDoc(name, (decode_text(path.read_bytes(), name),), False, digest)
+    except OSError as e:
+        raise LoadError(name, f"cannot read file: {e.strerror}") from e
     if suffix == ".pdf":
         return RawDoc(name, load_pdf_pages(path), True, digest)
-    return RawDoc(name, load_docx_pages(path), True, digest)
+    pages = load_docx_pages(path)
+    # without explicit page breaks Word's pages are unknown: cite no page rather than "p.1"
+    return RawDoc(name, pages, len(pages) > 1, digest)
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -125,6 +130,16 @@ def load_docx_pages(path: Path) -> tuple[str, ...]:
         document = docx.Document(str(path))
     except Exception as e:
         raise LoadError(name, f"not a readable .docx ({e}); re-save it from Word as .docx") from e
+    try:
+        texts = _docx_pages(document, docx, qn)
+    except Exception as e:  # python-docx raises assorted errors on malformed XML
+        raise LoadError(name, f"malformed .docx body ({e}); re-save it from Word") from e
+    if not any(t.strip() for t in texts):
+        raise LoadError(name, ".docx holds no text")
+    return texts
+
+
+def _docx_pages(document, docx, qn) -> tuple[str, ...]:
     pages: list[list[str]] = [[]]
     body = document.element.body
     for child in body.iterchildren():
@@ -143,10 +158,7 @@ def load_docx_pages(path: Path) -> tuple[str, ...]:
             table = docx.table.Table(child, document)
             for row in table.rows:
                 pages[-1].append("\t".join(cell.text.replace("\n", " ").strip() for cell in row.cells))
-    texts = tuple("\n".join(lines) for lines in pages)
-    if not any(t.strip() for t in texts):
-        raise LoadError(name, ".docx holds no text")
-    return texts
+    return tuple("\n".join(lines) for lines in pages)
 
 
 def _heading_level(style: str) -> int:
@@ -160,7 +172,7 @@ def _check_zip(path: Path, name: str) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             inflated = sum(info.file_size for info in z.infolist())
-    except zipfile.BadZipFile as e:
-        raise LoadError(name, "not a valid .docx (not a zip archive); re-save it from Word as .docx") from e
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as e:
+        raise LoadError(name, "not a valid .docx (not a readable zip archive); re-save it from Word as .docx") from e
     if inflated > MAX_DOCX_INFLATED_BYTES:
         raise LoadError(name, f".docx would inflate to {inflated / 2**20:.0f} MB (zip bomb?); refused")

@@ -65,4 +65,7 @@ def ingest_files(paths: Iterable[Path], chunk_chars: int = 400, overlap_chars: i
         except LoadError as e:
             log.warning("skip %s: %s", e.file, e.reason)
             result.skipped.append((e.file, e.reason))
+        except Exception as e:  # one odd file never sinks the batch
+            log.exception("skip %s: internal error", path.name)
+            result.skipped.append((path.name, f"internal error while reading it: {type(e).__name__}: {e}"))
     return result
