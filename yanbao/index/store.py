@@ -226,6 +226,7 @@ def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunk
     import bm25s
     import faiss
 
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG
     root = Path(root)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-gen-", dir=root))
     umask = os.umask(0)
