@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from yanbao.errors import ModelError
+from yanbao.ingest.load import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +54,8 @@ def source_files() -> tuple[Path, Path]:
     return weights, tokenizer
 
 
-def sha256(path: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _verify(path: Path, expected: str) -> None:
-    got = sha256(path)
+    got = sha256_file(path)
     if got != expected:
         raise ModelError(f"{path} has sha256 {got}, expected {expected}: the package was altered; reinstall it")
 
