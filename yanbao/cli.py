@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 from yanbao.errors import YanbaoError
@@ -18,23 +17,15 @@ def _dump(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2)
 
 
-def meta_dict(meta) -> dict:
-    """A ReportMeta as plain JSON-ready values."""
-    d = asdict(meta)
-    d["analysts"] = [asdict(a) for a in meta.analysts]
-    return d
-
-
 def cmd_inspect(args: argparse.Namespace) -> int:
     from yanbao.ingest.pipeline import ingest_file
-    from yanbao.settings import Settings
 
-    settings = Settings.from_env(chunk_chars=args.chunk_chars, overlap_chars=args.overlap_chars)
+    settings = _settings(args)
     report = ingest_file(Path(args.file), settings.chunk_chars, settings.overlap_chars, settings.max_file_mb << 20)
     if args.json:
         out = {
             "file": report.meta.file,
-            "meta": meta_dict(report.meta),
+            "meta": report.meta.to_json(),
             "joined_breaks": report.doc.joined_breaks,
             "dropped": [{"line": t, "reason": r} for t, r in report.doc.dropped],
             "cleaned_text": report.doc.text,
@@ -132,7 +123,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from yanbao.index.store import remove
 
     settings = _settings(args)
-    result = remove(settings.index_dir, args.reports, settings)
+    result = remove(settings.index_dir, args.reports)
     if args.json:
         print(_dump(_result_dict(result)))
     else:
@@ -146,7 +137,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     settings = _settings(args)
     index = open_index(settings.index_dir)
     counts = index.chunk_counts()
-    rows = [{**meta_dict(m), "chunks": counts[m.file]} for m in index.reports()]
+    rows = [{**m.to_json(), "chunks": counts[m.file]} for m in index.reports()]
     if args.json:
         print(_dump({"index": str(settings.index_dir), "reports": rows, "chunks": len(index.chunks)}))
         return 0

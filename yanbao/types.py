@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,14 @@ class ReportMeta:
     report_type: str | None = None
     rating: str | None = None
     sha256: str = ""
+
+    def to_json(self) -> dict:
+        """Plain JSON-ready values (analysts as a list of dicts)."""
+        return {**asdict(self), "analysts": [asdict(a) for a in self.analysts]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "ReportMeta":
+        return cls(**{**d, "analysts": tuple(Analyst(**a) for a in d.get("analysts", ()))})
 
 
 @dataclass(frozen=True)

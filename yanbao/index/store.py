@@ -30,9 +30,9 @@ import numpy as np
 from yanbao.errors import IndexMismatchError, IndexNotFoundError, LoadError
 from yanbao.index.tokenize import tokenize, tokenizer_id
 from yanbao.ingest.load import sha256_file
-from yanbao.ingest.pipeline import expand, ingest_file
+from yanbao.ingest.pipeline import expand, try_ingest
 from yanbao.progress import progress
-from yanbao.types import Analyst, Chunk, ReportMeta
+from yanbao.types import Chunk, ReportMeta
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class Index:
         return BuildConfig(**self.manifest["config"])
 
     def reports(self) -> list[ReportMeta]:
-        return [_meta_from_json(r["meta"]) for r in self.manifest["reports"]]
+        return [ReportMeta.from_json(r["meta"]) for r in self.manifest["reports"]]
 
     def chunk_counts(self) -> dict[str, int]:
         return {r["file"]: r["chunks"] for r in self.manifest["reports"]}
@@ -175,7 +175,7 @@ def open_index(root: Path, expect: BuildConfig | None = None) -> Index:
         )
     if expect is not None:
         check(manifest, expect, root)
-    metas = {r["file"]: _meta_from_json(r["meta"]) for r in manifest["reports"]}
+    metas = {r["file"]: ReportMeta.from_json(r["meta"]) for r in manifest["reports"]}
     chunks = []
     try:
         with open(gen / "chunks.jsonl", encoding="utf-8") as f:
@@ -318,16 +318,6 @@ def _collect_garbage(root: Path, keep: set[str]) -> None:
         shutil.rmtree(t, ignore_errors=True)
 
 
-def _meta_json(meta: ReportMeta) -> dict:
-    d = asdict(meta)
-    d["analysts"] = [asdict(a) for a in meta.analysts]
-    return d
-
-
-def _meta_from_json(d: dict) -> ReportMeta:
-    return ReportMeta(**{**d, "analysts": tuple(Analyst(**a) for a in d.get("analysts", ()))})
-
-
 def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool = False) -> UpdateResult:
     """Add new reports, replace changed ones, skip unchanged ones (no embedding) and bad ones."""
     root = Path(root)
@@ -371,18 +361,12 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
                 log.warning("skip %s: %s", name, why)
                 result.skipped.append((name, why))
                 continue
-            try:
-                report = ingest_file(path, settings.chunk_chars, settings.overlap_chars, settings.max_file_mb << 20)
-            except LoadError as e:
-                log.warning("skip %s: %s", e.file, e.reason)
-                result.skipped.append((e.file, e.reason))
-                continue
-            except Exception as e:  # one odd file must not throw away the batch's work
-                log.exception("skip %s: internal error", name)
-                result.skipped.append((name, f"internal error while reading it: {type(e).__name__}: {e}"))
+            report, skip = try_ingest(path, settings.chunk_chars, settings.overlap_chars, settings.max_file_mb << 20)
+            if skip:
+                result.skipped.append(skip)
                 continue
             (result.replaced if name in entries else result.added).append(name)
-            entries[name] = {"file": name, "sha256": digest, "chunks": len(report.chunks), "meta": _meta_json(report.meta)}
+            entries[name] = {"file": name, "sha256": digest, "chunks": len(report.chunks), "meta": report.meta.to_json()}
             by_file[name] = list(report.chunks)
             changed = True
         if rebuild and not entries:
@@ -395,7 +379,7 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
     return result
 
 
-def remove(root: Path, names: Iterable[str], settings=None) -> UpdateResult:
+def remove(root: Path, names: Iterable[str]) -> UpdateResult:
     """Remove reports (by the file name `yanbao list` shows) from both indexes."""
     root = Path(root)
     result = UpdateResult()

@@ -45,6 +45,18 @@ def ingest_file(path: Path, chunk_chars: int = 400, overlap_chars: int = 80, max
     return Report(meta, doc, tuple(chunk(doc, meta, chunk_chars, overlap_chars)))
 
 
+def try_ingest(path: Path, chunk_chars: int, overlap_chars: int, max_bytes: int) -> tuple[Report | None, tuple[str, str] | None]:
+    """(report, None), or (None, (file, reason)) after logging 'skip <file>: <reason>'."""
+    try:
+        return ingest_file(path, chunk_chars, overlap_chars, max_bytes), None
+    except LoadError as e:
+        log.warning("skip %s: %s", e.file, e.reason)
+        return None, (e.file, e.reason)
+    except Exception as e:  # one odd file never sinks the batch
+        log.exception("skip %s: internal error", path.name)
+        return None, (path.name, f"internal error while reading it: {type(e).__name__}: {e}")
+
+
 def expand(paths: Iterable[Path]) -> Iterator[Path]:
     """Files named, plus report files found (recursively, sorted) under directories named."""
     for p in paths:
@@ -60,12 +72,9 @@ def ingest_files(paths: Iterable[Path], chunk_chars: int = 400, overlap_chars: i
     result = IngestResult()
     files = list(expand(paths))
     for path in progress(files, desc="reading reports", unit="file"):
-        try:
-            result.reports.append(ingest_file(path, chunk_chars, overlap_chars, max_bytes))
-        except LoadError as e:
-            log.warning("skip %s: %s", e.file, e.reason)
-            result.skipped.append((e.file, e.reason))
-        except Exception as e:  # one odd file never sinks the batch
-            log.exception("skip %s: internal error", path.name)
-            result.skipped.append((path.name, f"internal error while reading it: {type(e).__name__}: {e}"))
+        report, skip = try_ingest(path, chunk_chars, overlap_chars, max_bytes)
+        if report:
+            result.reports.append(report)
+        else:
+            result.skipped.append(skip)
     return result
