@@ -36,3 +36,7 @@ class IndexNotFoundError(YanbaoError):
 
 class LLMError(YanbaoError):
     """The configured OpenAI-compatible endpoint failed (down, timed out, bad reply)."""
+
+
+class GoldFileError(YanbaoError):
+    """An evaluation question file (JSONL) is malformed; the message names file, line and field."""
