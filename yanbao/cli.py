@@ -168,6 +168,98 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filters(args: argparse.Namespace):
+    from yanbao.qa.query import Filters
+
+    return Filters(
+        files=tuple(args.report or ()), brokers=tuple(args.broker or ()),
+        date_from=getattr(args, "date_from", None), date_to=getattr(args, "date_to", None),
+    )
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from yanbao.qa.chain import QAChain, answer_to_json
+    from yanbao.settings import Settings
+
+    settings = _settings(args)
+    if args.k:
+        settings = settings.with_(top_k=args.k, candidates=max(settings.candidates, args.k))
+    chain = QAChain.open(settings)
+    mode = "llm" if args.llm else "extractive"
+    history: list[str] = []
+    for question in args.questions:
+        if args.json:
+            answer = chain.ask(question, history=history, filters=_filters(args), mode=mode)
+            print(_dump(answer_to_json(answer)))
+        else:
+            answer = None
+            for piece in chain.stream(question, history=history, filters=_filters(args), mode=mode):
+                if isinstance(piece, str):
+                    if mode == "llm":
+                        print(piece, end="", flush=True)
+                else:
+                    answer = piece
+            if mode == "llm":
+                print("\n")  # the streamed draft; the checked answer follows
+            _print_answer(answer)
+        history.append(answer.rewritten_question)
+    return 0
+
+
+def _print_answer(answer) -> None:
+    if answer.rewritten_question and answer.rewritten_question != answer.question.strip():
+        print(f"（理解为：{answer.rewritten_question}）")
+    print(answer.text)
+    if answer.citations:
+        print()
+    for c in answer.citations:
+        m = c.chunk.meta
+        where = " ".join(x for x in (m.broker, f"《{m.title or c.chunk.file}》", m.date, c.chunk.section,
+                                     f"第{c.chunk.page}页" if c.chunk.page else "") if x)
+        flag = "" if c.verified else " 未核实"
+        print(f"[{c.n}] {where} [{c.chunk.start}:{c.chunk.end}]{flag}")
+        print(f"    {c.highlight}")
+    t = answer.timings_ms
+    print(f"\n({t.get('total', 0):.0f} ms: retrieve {t.get('retrieve', 0):.0f}, answer {t.get('answer', 0):.0f})", file=sys.stderr)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from yanbao.eval.run import run
+
+    settings = _settings(args)
+    if args.index is None:
+        settings = settings.with_(index_dir=Path("var/eval-index"))
+    if not Path(args.reports).is_dir():
+        print(f"error: --reports {args.reports} is not a directory", file=sys.stderr)
+        return 1
+    metrics, _ = run(Path(args.gold), Path(args.reports), settings, Path(args.out) if args.out else None,
+                     "llm" if args.llm else "extractive", args.ablations, args.limit, args.threshold)
+    if args.json:
+        print(_dump(metrics))
+        return 0
+    _print_metrics(metrics)
+    if args.out:
+        print(f"\nwrote {args.out}/metrics.json, report.md, results.jsonl, chart.png")
+    return 0
+
+
+def _print_metrics(m: dict) -> None:
+    def f(v):
+        return "-" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
+    keys = ["n_items", "hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "all_sources@10", "answer_accuracy",
+            "key_point_coverage", "refusal_accuracy", "false_refusal_rate", "citation_precision",
+            "citation_recall", "latency_ms_p50", "latency_ms_p95"]
+    for k in keys:
+        print(f"{k:22s} {f(m.get(k))}")
+    print("\nby type            n    hit@5  mrr@10  answer  refusal  false_ref  cite_prec")
+    for t, b in sorted(m.get("by_type", {}).items()):
+        print(f"{t:15s} {b['n_items']:4d}   {f(b['hit@5']):>6} {f(b['mrr@10']):>7} {f(b['answer_accuracy']):>7} "
+              f"{f(b['refusal_accuracy']):>8} {f(b['false_refusal_rate']):>10} {f(b['citation_precision']):>10}")
+    for name, a in (m.get("ablations") or {}).items():
+        print(f"ablation {name:7s} hit@1 {f(a['hit@1'])}  hit@5 {f(a['hit@5'])}  hit@10 {f(a['hit@10'])}  mrr@10 {f(a['mrr@10'])}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yanbao", description="研报问答: question answering over Chinese research reports.")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
@@ -201,6 +293,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list indexed reports with metadata and chunk counts")
     index_opts(p)
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("ask", help="answer questions from the indexed reports, with citations")
+    p.add_argument("questions", nargs="+", help="one or more questions; later ones may be follow-ups")
+    index_opts(p)
+    p.add_argument("--k", type=int, default=None, help="passages to answer from (default: YANBAO_TOP_K or 6)")
+    p.add_argument("--report", action="append", help="only this report file (repeatable)")
+    p.add_argument("--broker", action="append", help="only this broker, e.g. 国金 (repeatable)")
+    p.add_argument("--date-from", default=None, help="only reports dated on or after yyyy-mm-dd")
+    p.add_argument("--date-to", default=None, help="only reports dated on or before yyyy-mm-dd")
+    p.add_argument("--llm", action="store_true", help="answer with the LLM at YANBAO_LLM_BASE_URL (default: extractive)")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="score retrieval, answers, citations and refusals on a gold question set")
+    p.add_argument("gold", help="gold questions (JSONL), e.g. evalsets/dev.jsonl")
+    p.add_argument("--reports", required=True, help="directory of the reports the questions are about")
+    index_opts(p)
+    p.add_argument("--out", default=None, help="write metrics.json, report.md, results.jsonl, chart.png here")
+    p.add_argument("--llm", action="store_true", help="answer with the configured LLM")
+    p.add_argument("--ablations", action="store_true", help="also score BM25-only and dense-only retrieval")
+    p.add_argument("--limit", type=int, default=None, help="only the first N questions (smoke runs)")
+    p.add_argument("--threshold", type=float, default=None, help="refusal threshold to try (calibration)")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="measure indexing speed and memory on this machine")
     p.add_argument("--reports", required=True, help="directory of reports to index")

@@ -134,3 +134,5 @@ class Answer:
     refused: bool = False
     rewritten_question: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    mode: str = "extractive"  # or "llm"
+    error: str = ""  # the LLM endpoint failed: what happened and how to fix it (text says it too)

@@ -1,0 +1,201 @@
+"""The QA chain the CLI, the UI and the eval all use: rewrite, retrieve, answer, check citations.
+
+Retrieval is a LangChain retriever (`YanbaoRetriever`) invoked inside a LangChain runnable;
+hits are turned into Documents only at that boundary and back into our Hits straight away.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from typing import Any, Iterator
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+from pydantic import ConfigDict
+
+from yanbao.errors import LLMError
+from yanbao.qa import extractive
+from yanbao.qa.cite import check
+from yanbao.qa.followup import is_followup, rewrite
+from yanbao.qa.query import Filters, content_terms, fact_kind
+from yanbao.qa.retrieve import Retriever
+from yanbao.types import Answer, Hit
+
+log = logging.getLogger(__name__)
+
+# Calibrated on evalsets/dev.jsonl with `yanbao eval` (see README): below this share of the
+# question's idf-weighted terms found in any retrieved sentence, the answer is 报告中未提及.
+REFUSAL_THRESHOLD = 0.5
+MODES = ("extractive", "llm")
+
+
+def to_document(hit: Hit) -> Document:
+    """A LangChain Document for a hit; metadata keeps what is needed to get the chunk back."""
+    c = hit.chunk
+    return Document(
+        page_content=c.text,
+        metadata={
+            "chunk_id": c.id, "rank": hit.rank, "score": hit.score, "scores": hit.scores, "file": c.file,
+            "title": c.meta.title, "broker": c.meta.broker, "date": c.meta.date, "section": c.section,
+            "page": c.page, "start": c.start, "end": c.end,
+        },
+    )
+
+
+def to_hit(doc: Document, retriever: Retriever) -> Hit:
+    """The Hit a Document stands for, with the chunk taken from the index, not from the Document."""
+    md = doc.metadata
+    chunk = retriever.index.chunks[retriever.row_of[md["chunk_id"]]]
+    return Hit(chunk=chunk, score=md["score"], rank=md["rank"], scores=dict(md.get("scores") or {}))
+
+
+class YanbaoRetriever(BaseRetriever):
+    """Hybrid BM25 + dense retrieval over a yanbao index, as a LangChain retriever."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    retriever: Any
+    filters: Filters = Filters()
+    k: int | None = None
+    mode: str = "hybrid"
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [to_document(h) for h in self.retriever.retrieve(query, self.filters, self.k, self.mode)]
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 1)
+
+
+class QAChain:
+    """Answers questions over one open index; `stream` yields text pieces, then the final Answer."""
+
+    def __init__(self, retriever: Retriever, llm=None, threshold: float = REFUSAL_THRESHOLD):
+        self.retriever = retriever
+        self.llm = llm
+        self.threshold = threshold
+
+    @classmethod
+    def open(cls, settings, embedder=None, llm=None) -> "QAChain":
+        """A chain over the index at settings.index_dir, checked against the settings' model and chunking."""
+        from yanbao.index.embed import Embedder
+        from yanbao.index.store import BuildConfig, open_index
+        from yanbao.qa import rerank
+        from yanbao.qa.llm import LLM
+        from yanbao.qa.retrieve import RetrievalConfig
+
+        embedder = embedder or Embedder.from_settings(settings)
+        index = open_index(settings.index_dir, BuildConfig.from_settings(settings, embedder))
+        if llm is None and settings.llm_base_url and settings.llm_model:
+            llm = LLM.from_settings(settings)
+        retriever = Retriever(index, embedder, RetrievalConfig.from_settings(settings), rerank.from_settings(settings))
+        return cls(retriever, llm)
+
+    def lc_retriever(self, filters: Filters = Filters(), k: int | None = None, mode: str = "hybrid") -> YanbaoRetriever:
+        """This chain's retrieval as a LangChain retriever with the given filters."""
+        return YanbaoRetriever(retriever=self.retriever, filters=filters, k=k, mode=mode)
+
+    def retrieval_chain(self, filters: Filters = Filters(), k: int | None = None, mode: str = "hybrid"):
+        """LCEL: {"question"} -> {"question", "hits"}, through the LangChain retriever."""
+        lc = self.lc_retriever(filters, k, mode)
+        to_hits = RunnableLambda(lambda docs: [to_hit(d, self.retriever) for d in docs])
+        return RunnablePassthrough.assign(hits=(lambda x: x["question"]) | lc | to_hits)
+
+    def rewrite(self, question: str, history: list[str], mode: str) -> str:
+        """The standalone form of a follow-up: LLM condensation in LLM mode, carry-over rules otherwise."""
+        previous = history[-1] if history else ""
+        if not previous or not is_followup(question):
+            return question.strip()
+        if mode == "llm" and self.llm is not None:
+            try:
+                return self.llm.condense(question, history)
+            except LLMError as e:
+                log.warning("follow-up condensation failed, using the rules: %s", e)
+        return rewrite(question, previous, self.retriever.reports)
+
+    def ask(self, question: str, **kwargs) -> Answer:
+        """The final Answer (see `stream` for the arguments)."""
+        result = None
+        for result in self.stream(question, **kwargs):
+            pass
+        return result
+
+    def stream(self, question: str, history: list[str] = (), filters: Filters = Filters(), mode: str = "extractive",
+               k: int | None = None, retrieval: str = "hybrid") -> Iterator[str | Answer]:
+        """Yield answer text pieces as they are written, then the checked Answer.
+
+        `history` holds the previous standalone questions of the conversation (Answer.rewritten_question).
+        """
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        if mode == "llm" and self.llm is None:
+            from yanbao.errors import SettingsError
+
+            raise SettingsError("LLM mode needs YANBAO_LLM_BASE_URL and YANBAO_LLM_MODEL; without them use extractive mode")
+        t0 = time.perf_counter()
+        standalone = self.rewrite(question, list(history), mode)
+        hits = self.retrieval_chain(filters, k, retrieval).invoke({"question": standalone})["hits"]
+        t_retrieve = _ms(t0)
+        t1 = time.perf_counter()
+        reports = self.retriever.reports
+        draft = extractive.answer(
+            standalone, fact_kind(standalone), content_terms(standalone, reports), self.retriever.idf, hits, self.threshold
+        )
+        base = Answer(question=question, text="", hits=tuple(hits), rewritten_question=standalone, mode=mode)
+        if draft.refused:
+            yield draft.text
+            answer = replace(base, text=draft.text, refused=True)
+        elif mode == "extractive":
+            text, citations = check(draft.text, [h.chunk for h in hits])
+            yield text
+            answer = replace(base, text=text, citations=citations)
+        else:
+            answer = yield from self._llm_answer(base, standalone, hits)
+        t_answer = _ms(t1)
+        yield replace(answer, timings_ms={"retrieve": t_retrieve, "answer": t_answer, "total": _ms(t0)})
+
+    def _llm_answer(self, base: Answer, question: str, hits: list[Hit]):
+        from yanbao.qa.llm import build_messages
+
+        pieces = []
+        try:
+            for piece in self.llm.stream(build_messages(question, hits)):
+                pieces.append(piece)
+                yield piece
+        except LLMError as e:
+            return replace(base, text=f"⚠ {e}", error=str(e))
+        raw = "".join(pieces).strip()
+        text, citations = check(raw, [h.chunk for h in hits])
+        if extractive.NOT_FOUND in raw and not citations:
+            return replace(base, text=extractive.refusal_text(hits), refused=True)
+        return replace(base, text=text, citations=citations)
+
+
+def answer_to_json(answer: Answer) -> dict:
+    """The documented JSON form of an answer (`yanbao ask --json`, the UI's `ask` API)."""
+    def cite(c):
+        m = c.chunk.meta
+        return {
+            "n": c.n, "file": c.chunk.file, "title": m.title, "broker": m.broker, "date": m.date,
+            "section": c.chunk.section, "page": c.chunk.page, "start": c.chunk.start, "end": c.chunk.end,
+            "text": c.chunk.text, "highlight": c.highlight, "verified": c.verified,
+        }
+
+    return {
+        "question": answer.question,
+        "rewritten_question": answer.rewritten_question,
+        "answer": answer.text,
+        "refused": answer.refused,
+        "citations": [cite(c) for c in answer.citations],
+        "retrieved": [
+            {"rank": h.rank, "chunk_id": h.chunk.id, "file": h.chunk.file, "score": h.score,
+             "start": h.chunk.start, "end": h.chunk.end, "text": h.chunk.text}
+            for h in answer.hits
+        ],
+        "timings_ms": answer.timings_ms,
+        "mode": answer.mode,
+        "error": answer.error or None,
+    }

@@ -1,0 +1,132 @@
+"""What a question asks for: its filters, the reports it names, the kind of fact it wants."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from yanbao.errors import SettingsError
+from yanbao.index.tokenize import tokenize
+from yanbao.types import ReportMeta
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# words that say what is asked, not what about: they never count as evidence
+QUESTION_WORDS = frozenset(
+    "多少 几 几个 几家 哪些 哪个 哪家 哪 哪里 哪天 何时 什么 什么样 怎么 怎样 如何 为什么 为何 是否 有没有 "
+    "谁 是 吗 呢 啊 了 请问 一下 提到 提及 认为 看 怎么看 如何看 观点 表示 报告 研报 这篇 那篇 该 篇 "
+    "里 中 给出 给 说 列 列出 分别 各 各自 主要 一下 介绍 总结 概括 大约 约 大概 具体 情况 "
+    "the what which who how".split()
+)
+# brokers are named as 国金 / 国金证券 / 国金的; these tails make the short form
+_BROKER_TAIL = re.compile(r"(证券|证券股份有限公司|证券有限责任公司|股份有限公司|有限公司|研究所|研究院)$")
+_GENERIC_TITLE = frozenset("报告 行业 研究 深度 周报 点评 专题 系列 观察 ai 的 与 和 看 从 三个 趋势 新 年度".split())
+
+FIGURE_Q = re.compile(r"多少|几[个家款台倍成%]?|规模|增速|增长|增幅|占比|比例|份额|市占|收入|营收|利润|出货|销量|价格|金额|成本|容量|算力|参数|估值|目标价|capex|资本开支|同比|环比|倍")
+DATE_Q = re.compile(r"何时|哪天|哪一天|什么时候|哪年|哪月|日期|时间|几月|几号|发布于|何日")
+NAME_Q = re.compile(r"哪家|哪些|哪个|谁|什么公司|哪几|名字|名称|分析师|厂商|公司有")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which reports a question may be answered from; empty means all."""
+
+    files: tuple[str, ...] = ()
+    brokers: tuple[str, ...] = ()
+    date_from: str | None = None  # ISO yyyy-mm-dd, inclusive
+    date_to: str | None = None
+
+    def __post_init__(self) -> None:
+        for d in (self.date_from, self.date_to):
+            if d is not None and not _DATE.match(d):
+                raise SettingsError(f"date filter {d!r} must look like 2024-12-31")
+
+    @property
+    def empty(self) -> bool:
+        return not (self.files or self.brokers or self.date_from or self.date_to)
+
+    def allows(self, meta: ReportMeta) -> bool:
+        """True when a report passes every filter (a report without a date fails a date filter)."""
+        if self.files and meta.file not in self.files:
+            return False
+        if self.brokers and not any(_broker_matches(b, meta.broker) for b in self.brokers):
+            return False
+        if self.date_from or self.date_to:
+            if not meta.date:
+                return False
+            if self.date_from and meta.date < self.date_from:
+                return False
+            if self.date_to and meta.date > self.date_to:
+                return False
+        return True
+
+
+def broker_short(broker: str) -> str:
+    """国金证券 -> 国金; a name without a known tail is returned unchanged."""
+    return _BROKER_TAIL.sub("", broker.strip()) or broker.strip()
+
+
+def _broker_matches(wanted: str, broker: str | None) -> bool:
+    if not broker:
+        return False
+    return broker_short(wanted) == broker_short(broker)
+
+
+def fact_kind(question: str) -> str:
+    """'date', 'figure', 'name' or 'other': the kind of fact a question asks for."""
+    q = question.lower()
+    if DATE_Q.search(q):
+        return "date"
+    if FIGURE_Q.search(q):
+        return "figure"
+    if NAME_Q.search(q):
+        return "name"
+    return "other"
+
+
+def named_brokers(question: str, reports: list[ReportMeta]) -> list[str]:
+    """Brokers of the indexed reports that the question names (long or short form)."""
+    out = []
+    for b in sorted({r.broker for r in reports if r.broker}):
+        if b in question or broker_short(b) in question:
+            out.append(b)
+    return out
+
+
+def _title_terms(title: str) -> set[str]:
+    return {t for t in tokenize(title) if t not in _GENERIC_TITLE and len(t) > 1}
+
+
+def named_reports(question: str, reports: list[ReportMeta]) -> set[str]:
+    """Files of the reports a question points at, by broker name and words of the title.
+
+    A broker alone picks all its reports; title words then narrow down among them
+    ("国金的2025前瞻报告" -> the 2025 outlook, not the weekly). A title alone needs two
+    distinctive words, so common words do not pick a report by accident.
+    """
+    q_terms = set(tokenize(question))
+    brokers = set(named_brokers(question, reports))
+    scored = []
+    for r in reports:
+        title_hits = len(_title_terms(r.title or "") & q_terms)
+        by_broker = r.broker in brokers
+        if by_broker or title_hits >= 2:
+            scored.append((title_hits, r.file))
+    if not scored:
+        return set()
+    best = max(s for s, _ in scored)
+    return {f for s, f in scored if s == best}
+
+
+def content_terms(question: str, reports: list[ReportMeta] = ()) -> list[str]:
+    """The question's tokens that must be found in evidence: no question words, no broker names."""
+    drop = set(QUESTION_WORDS)
+    for r in reports:
+        if r.broker:
+            drop |= set(tokenize(r.broker)) | set(tokenize(broker_short(r.broker)))
+    seen, out = set(), []
+    for t in tokenize(question):
+        if t not in drop and t not in seen:
+            seen.add(t)
+            out.append(t)
+    return out

@@ -1,0 +1,143 @@
+"""Hybrid retrieval: BM25 and dense candidates fused by reciprocal rank, filtered and boosted."""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from yanbao.index.store import Index
+from yanbao.index.tokenize import expand_query, tokenize
+from yanbao.qa.query import Filters, named_reports
+from yanbao.types import Hit
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "bm25", "dense")
+NAMED_REPORT_BOOST = 2.0  # fused score multiplier for chunks of a report the question names
+
+
+def rrf(rankings: list[list[int]], k: int) -> dict[int, float]:
+    """Reciprocal-rank fusion: row -> sum over rankings of 1 / (k + rank), rank 1-based."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, row in enumerate(ranking, start=1):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    k: int = 6
+    candidates: int = 50
+    rrf_k: int = 60
+    boilerplate_weight: float = 0.3
+    named_boost: float = NAMED_REPORT_BOOST
+
+    @classmethod
+    def from_settings(cls, settings) -> "RetrievalConfig":
+        return cls(settings.top_k, settings.candidates, settings.rrf_k, settings.boilerplate_weight)
+
+
+class Retriever:
+    """Holds an open index and the query embedder; `retrieve` returns ranked hits."""
+
+    def __init__(self, index: Index, embedder, config: RetrievalConfig = RetrievalConfig(), reranker=None):
+        self.index = index
+        self.embedder = embedder
+        self.config = config
+        self.reranker = reranker
+        self.row_of = {c.id: i for i, c in enumerate(index.chunks)}
+
+    @cached_property
+    def reports(self):
+        return self.index.reports()
+
+    @cached_property
+    def _df(self) -> tuple[dict[str, int], int]:
+        """Document frequency of every BM25 token, read from the BM25 matrix (no re-tokenizing)."""
+        bm25 = self.index.bm25
+        n = len(self.index.chunks)
+        if bm25 is None:
+            return {}, n
+        indptr = np.asarray(bm25.scores["indptr"])
+        counts = np.diff(indptr)
+        return {tok: int(counts[i]) for tok, i in bm25.vocab_dict.items() if i < len(counts)}, n
+
+    def idf(self, token: str) -> float:
+        """BM25-style idf; a token no chunk holds gets the highest idf (it is strong evidence of absence)."""
+        df, n = self._df
+        d = df.get(token, 0)
+        return math.log(1 + (n - d + 0.5) / (d + 0.5))
+
+    def allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        """Boolean mask of rows that pass the filters, or None when nothing is filtered."""
+        if filters.empty:
+            return None
+        ok = {r.file for r in self.reports if filters.allows(r)}
+        return np.fromiter((c.file in ok for c in self.index.chunks), dtype=bool, count=len(self.index.chunks))
+
+    def bm25_ranking(self, question: str, mask: np.ndarray | None, n: int) -> list[int]:
+        scores = self.index.bm25_scores(expand_query(tokenize(question)))
+        if not len(scores):
+            return []
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [int(r) for r in top if scores[r] > 0]
+
+    def dense_ranking(self, question: str, mask: np.ndarray | None, n: int) -> list[int]:
+        if self.embedder is None or not self.index.chunks:
+            return []
+        vec = self.embedder.embed_query(question)
+        # with a filter, look deeper so that n allowed rows survive it
+        depth = n if mask is None else len(self.index.chunks)
+        rows = [r for r, _ in self.index.dense_search(vec, depth)]
+        if mask is not None:
+            rows = [r for r in rows if mask[r]]
+        return rows[:n]
+
+    def retrieve(self, question: str, filters: Filters = Filters(), k: int | None = None, mode: str = "hybrid") -> list[Hit]:
+        """The top k chunks for a question, best first, 1-based ranks, fused scores."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        k = k or self.config.k
+        n = self.config.candidates
+        mask = self.allowed_rows(filters)
+        rankings = {}
+        if mode in ("hybrid", "bm25"):
+            rankings["bm25"] = self.bm25_ranking(question, mask, n)
+        if mode in ("hybrid", "dense"):
+            rankings["dense"] = self.dense_ranking(question, mask, n)
+        fused = rrf(list(rankings.values()), self.config.rrf_k)
+        named = named_reports(question, self.reports) if len(self.reports) > 1 else set()
+        chunks = self.index.chunks
+        for row in fused:
+            c = chunks[row]
+            if c.boilerplate:
+                fused[row] *= self.config.boilerplate_weight
+            if c.file in named:
+                fused[row] *= self.config.named_boost
+        order = sorted(fused, key=lambda r: (-fused[r], r))
+        rerank_scores: dict[int, float] = {}
+        if self.reranker is not None:
+            head = order[: max(k * 3, 20)]
+            rerank_scores = dict(zip(head, self.reranker.score(question, [chunks[r].index_text for r in head])))
+            order = sorted(head, key=lambda r: -rerank_scores[r]) + order[len(head):]
+        positions = {name: {row: i + 1 for i, row in enumerate(rk)} for name, rk in rankings.items()}
+        if rerank_scores:
+            positions["rerank"] = {row: s for row, s in rerank_scores.items()}
+        return [
+            Hit(
+                chunk=chunks[row],
+                score=round(fused[row], 6),
+                rank=i + 1,
+                scores={name: float(pos[row]) for name, pos in positions.items() if row in pos},
+            )
+            for i, row in enumerate(order[:k])
+        ]
