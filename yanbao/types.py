@@ -135,4 +135,5 @@ class Answer:
     rewritten_question: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
     mode: str = "extractive"  # or "llm"
+    evidence: float = 0.0  # share of the question's weighted terms found in the best passage sentence
     error: str = ""  # the LLM endpoint failed: what happened and how to fix it (text says it too)

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # Calibrated on evalsets/dev.jsonl with `yanbao eval` (see README): below this share of the
 # question's idf-weighted terms found in any retrieved sentence, the answer is 报告中未提及.
-REFUSAL_THRESHOLD = 0.5
+REFUSAL_THRESHOLD = 0.3
 MODES = ("extractive", "llm")
 
 
@@ -144,8 +144,20 @@ class QAChain:
         draft = extractive.answer(
             standalone, fact_kind(standalone), content_terms(standalone, reports), self.retriever.idf, hits, self.threshold
         )
-        base = Answer(question=question, text="", hits=tuple(hits), rewritten_question=standalone, mode=mode)
-        if draft.refused:
+        base = Answer(question=question, text="", hits=tuple(hits), rewritten_question=standalone, mode=mode,
+                      evidence=round(draft.evidence, 4))
+        authors = self._authors(standalone, filters)
+        if authors is not None:
+            text, passages = authors
+            if not passages:
+                text = extractive.refusal_text(hits)
+                yield text
+                answer = replace(base, text=text, refused=True)
+            else:
+                text, citations = check(text, passages)
+                yield text
+                answer = replace(base, text=text, citations=citations, evidence=1.0)
+        elif draft.refused:
             yield draft.text
             answer = replace(base, text=draft.text, refused=True)
         elif mode == "extractive":
@@ -156,6 +168,13 @@ class QAChain:
             answer = yield from self._llm_answer(base, standalone, hits)
         t_answer = _ms(t1)
         yield replace(answer, timings_ms={"retrieve": t_retrieve, "answer": t_answer, "total": _ms(t0)})
+
+    def _authors(self, question: str, filters: Filters):
+        """The metadata answer to a question about a report's analysts, or None (see qa.meta)."""
+        from yanbao.qa import meta
+
+        allowed = None if filters.empty else {r.file for r in self.retriever.reports if filters.allows(r)}
+        return meta.answer(question, self.retriever.reports, self.retriever.index.chunks, allowed)
 
     def _llm_answer(self, base: Answer, question: str, hits: list[Hit]):
         from yanbao.qa.llm import build_messages

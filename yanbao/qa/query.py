@@ -20,7 +20,7 @@ QUESTION_WORDS = frozenset(
 )
 # brokers are named as 国金 / 国金证券 / 国金的; these tails make the short form
 _BROKER_TAIL = re.compile(r"(证券|证券股份有限公司|证券有限责任公司|股份有限公司|有限公司|研究所|研究院)$")
-_GENERIC_TITLE = frozenset("报告 行业 研究 深度 周报 点评 专题 系列 观察 ai 的 与 和 看 从 三个 趋势 新 年度".split())
+_GENERIC_TITLE = frozenset("报告 行业 研究 深度 周报 点评 专题 系列 ai 的 与 和 看 从 三个 趋势 新 年度".split())
 
 FIGURE_Q = re.compile(r"多少|几[个家款台倍成%]?|规模|增速|增长|增幅|占比|比例|份额|市占|收入|营收|利润|出货|销量|价格|金额|成本|容量|算力|参数|估值|目标价|capex|资本开支|同比|环比|倍")
 DATE_Q = re.compile(r"何时|哪天|哪一天|什么时候|哪年|哪月|日期|时间|几月|几号|发布于|何日")

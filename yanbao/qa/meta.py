@@ -1,0 +1,54 @@
+"""Questions about who wrote a report (分析师, 执业证书) answered from the report's metadata.
+
+The metadata was read from the report's own text at ingest; the answer cites the passage
+where the certificate number is printed, so the citation check verifies it like any figure.
+"""
+
+from __future__ import annotations
+
+import re
+
+from yanbao.qa.extractive import source_label
+from yanbao.qa.query import named_reports
+from yanbao.types import Chunk, Hit, ReportMeta
+
+ABOUT_AUTHORS = re.compile(r"分析师|执业证|证书编号|证书号|署名|作者|研究员")
+
+
+def asks_about_authors(question: str) -> bool:
+    return bool(ABOUT_AUTHORS.search(question))
+
+
+def _label(meta: ReportMeta) -> str:
+    return source_label(Hit(chunk=Chunk(id="", text="", file=meta.file, start=0, end=0, meta=meta), score=0, rank=1))
+
+
+def answer(question: str, reports: list[ReportMeta], chunks: list[Chunk], allowed: set[str] | None) -> tuple[str, list[Chunk]] | None:
+    """(text with [n] markers, the passages they point at), or None when this is not a question
+    about a report's authors that the metadata can settle. A named report without printed
+    analysts gives ("", []): the caller answers 报告中未提及."""
+    if not asks_about_authors(question):
+        return None
+    pool = [r for r in reports if allowed is None or r.file in allowed]
+    named_people = [r for r in pool if any(a.name in question for a in r.analysts)]
+    files = named_reports(question, pool)
+    targets = [r for r in pool if r.file in files] or named_people
+    if not targets:
+        return None
+    lines, passages = [], []
+    for meta in targets:
+        people = [a for a in meta.analysts if a.name in question] or list(meta.analysts)
+        if not people:
+            continue
+        parts = []
+        for a in people:
+            where = next((c for c in chunks if c.file == meta.file and a.cert and a.cert in c.text), None)
+            marker = ""
+            if where is not None:
+                if where not in passages:
+                    passages.append(where)
+                marker = f"[{passages.index(where) + 1}]"
+            cert = f"，执业证书编号 {a.cert}" if a.cert else ""
+            parts.append(f"{a.role}{a.name}{cert}{marker}")
+        lines.append(f"{_label(meta)}的署名人员：" + "；".join(parts) + "。")
+    return "\n".join(lines), passages
