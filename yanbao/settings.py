@@ -33,6 +33,7 @@ class Settings:
     rrf_k: int = 60
     candidates: int = 50
     boilerplate_weight: float = 0.3
+    sentence_weight: float = 0.1  # second-stage rerank by best matching sentence; 0 turns it off
     reranker: str = ""
     llm_base_url: str = ""
     llm_model: str = ""

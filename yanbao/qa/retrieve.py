@@ -11,6 +11,7 @@ import numpy as np
 
 from yanbao.index.store import Index
 from yanbao.index.tokenize import expand_query, tokenize
+from yanbao.qa.evidence import Query, best_in_chunk, make_query
 from yanbao.qa.query import Filters, named_reports
 from yanbao.types import Hit
 
@@ -36,10 +37,13 @@ class RetrievalConfig:
     rrf_k: int = 60
     boilerplate_weight: float = 0.3
     named_boost: float = NAMED_REPORT_BOOST
+    sentence_weight: float = 0.1  # weight of the best-sentence score in the second stage, 0 = off
+    sentence_depth: int = 30  # fused candidates the second stage reorders
 
     @classmethod
     def from_settings(cls, settings) -> "RetrievalConfig":
-        return cls(settings.top_k, settings.candidates, settings.rrf_k, settings.boilerplate_weight)
+        return cls(settings.top_k, settings.candidates, settings.rrf_k, settings.boilerplate_weight,
+                   sentence_weight=settings.sentence_weight)
 
 
 class Retriever:
@@ -66,6 +70,10 @@ class Retriever:
         indptr = np.asarray(bm25.scores["indptr"])
         counts = np.diff(indptr)
         return {tok: int(counts[i]) for tok, i in bm25.vocab_dict.items() if i < len(counts)}, n
+
+    def query(self, question: str) -> Query:
+        """The question prepared for sentence scoring against this index."""
+        return make_query(question, self.reports, self.idf)
 
     def idf(self, token: str) -> float:
         """BM25-style idf; a token no chunk holds gets the highest idf (it is strong evidence of absence)."""
@@ -124,12 +132,22 @@ class Retriever:
             if c.file in named:
                 fused[row] *= self.config.named_boost
         order = sorted(fused, key=lambda r: (-fused[r], r))
+        lexical: dict[int, float] = {}
+        if self.config.sentence_weight and order:
+            # second stage: a chunk with one sentence holding the question's terms (and the kind
+            # of fact asked for) beats one that merely mentions them here and there
+            q = self.query(question)
+            head = order[: self.config.sentence_depth]
+            lexical = {r: best_in_chunk(q, chunks[r]) for r in head}
+            order = sorted(head, key=lambda r: (-(fused[r] + self.config.sentence_weight * lexical[r]), r)) + order[len(head):]
         rerank_scores: dict[int, float] = {}
         if self.reranker is not None:
             head = order[: max(k * 3, 20)]
             rerank_scores = dict(zip(head, self.reranker.score(question, [chunks[r].index_text for r in head])))
             order = sorted(head, key=lambda r: -rerank_scores[r]) + order[len(head):]
         positions = {name: {row: i + 1 for i, row in enumerate(rk)} for name, rk in rankings.items()}
+        if lexical:
+            positions["sentence"] = {row: round(s, 4) for row, s in lexical.items()}
         if rerank_scores:
             positions["rerank"] = {row: s for row, s in rerank_scores.items()}
         return [

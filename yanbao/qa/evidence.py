@@ -1,0 +1,188 @@
+"""How well a sentence of a passage answers a question: shared by retrieval and the answerers.
+
+A sentence is scored by how much of the question's content it holds (idf-weighted jieba
+terms, synonyms, and plain substrings, since jieba may cut a word differently in the
+question and the passage), plus character bigrams for paraphrases, plus whether it holds the
+kind of fact asked for. A table row is read together with its table's header row.
+Passages are cut and tokenized once and remembered (chunks are immutable).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+from yanbao.index.tokenize import synonym_groups, tokenize
+from yanbao.qa.query import content_terms, fact_kind
+from yanbao.qa.text import DATE_IN_TEXT, FIGURE_IN_TEXT, bigrams, sentence_spans
+from yanbao.types import Chunk, Hit, ReportMeta
+
+_STANDALONE_NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])")  # not K100, not V3
+_BARE_FIGURES = re.compile(r"^[\d.]+\s*[%A-Za-z/]*[\t ]")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question prepared for scoring: the fact kind, content terms and their idf weights."""
+
+    text: str
+    kind: str
+    terms: tuple[str, ...]
+    weights: tuple[float, ...]
+    bigrams: frozenset[str]
+
+
+def make_query(question: str, reports: list[ReportMeta], idf: Callable[[str], float]) -> Query:
+    terms = tuple(content_terms(question, reports))
+    return Query(question, fact_kind(question), terms, tuple(idf(t) for t in terms),
+                 frozenset(bigrams("".join(terms)) or bigrams(question)))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence or table row of a chunk, analysed once."""
+
+    start: int
+    end: int
+    text: str
+    key: str  # whitespace-free text, to spot the same sentence in overlapping chunks
+    row: bool
+    is_header: bool
+    header: str  # for a data row: the table's header row
+    toks: frozenset[str]
+    header_toks: frozenset[str]
+    plain: str  # NFKC lower-case text, for substring matches
+    bigrams: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One candidate sentence: which hit it comes from, its span in that chunk, its scores."""
+
+    hit: int  # index into the hits list
+    start: int
+    end: int
+    text: str
+    score: float
+    coverage: float  # idf-weighted share of the question's terms found (0..1)
+    header: str = ""  # for a table row: the table's header row
+
+
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for group in synonym_groups():
+        toks = {t for term in group for t in tokenize(term)}
+        for t in toks:
+            out.setdefault(t, set()).update(toks)
+    return {t: frozenset(v) for t, v in out.items()}
+
+
+def alternatives(term: str) -> frozenset[str]:
+    """The term and its synonyms (data/synonyms.txt)."""
+    return _synonyms().get(term, frozenset()) | {term}
+
+
+def has_values(row: str) -> bool:
+    """True when at least half the cells after the first start with a digit: a data row, not a header."""
+    cells = [c.strip() for c in row.split("\t")[1:] if c.strip()]
+    return bool(cells) and sum(c[:1].isdigit() for c in cells) * 2 >= len(cells)
+
+
+def _spans(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, is_table_row) of a chunk's sentences; a table row broken by the PDF (a
+    line of bare figures after a row) is joined back to the row it continues."""
+    out: list[tuple[int, int, bool]] = []
+    for s, e in sentence_spans(text):
+        row = "\t" in text[s:e]
+        if row and out and out[-1][2] and _BARE_FIGURES.match(text[s:e]):
+            out[-1] = (out[-1][0], e, True)
+        else:
+            out.append((s, e, row))
+    return out
+
+
+@lru_cache(maxsize=50_000)
+def analyze(chunk: Chunk) -> tuple[frozenset[str], str, tuple[Unit, ...]]:
+    """(context tokens, context plain text, units) of a chunk; computed once per chunk."""
+    header = chunk.context.splitlines()[-1] if chunk.context else ""
+    header_toks = frozenset(tokenize(chunk.context))
+    units = []
+    for s, e, row in _spans(chunk.text):
+        text = chunk.text[s:e]
+        is_header = row and not has_values(text)
+        if is_header:
+            header, header_toks = text, frozenset(tokenize(text))
+        units.append(Unit(
+            s, e, text, "".join(text.split()), row, is_header, header if row and not is_header else "",
+            frozenset(tokenize(text)), header_toks if row and not is_header else frozenset(), _plain(text),
+            frozenset(bigrams(text)),
+        ))
+    return frozenset(tokenize(chunk.index_text)), _plain(chunk.index_text), tuple(units)
+
+
+def coverage(q: Query, sources: list[tuple[frozenset[str], str, float]]) -> float:
+    """Weighted share of the question's terms present; each term gets the best credit among
+    the (tokens, plain text, credit) sources that hold it as a token or as a substring."""
+    total = sum(q.weights) or 1.0
+    got = 0.0
+    for t, w in zip(q.terms, q.weights):
+        alts = alternatives(t)
+        got += w * max((c for toks, text, c in sources if alts & toks or any(a in text for a in alts)), default=0.0)
+    return got / total
+
+
+def kind_bonus(kind: str, sentence: str) -> float:
+    """Reward sentences holding the kind of fact asked for; punish those that cannot hold it."""
+    if kind == "figure":
+        return 0.15 if FIGURE_IN_TEXT.search(sentence) else (0.05 if _STANDALONE_NUMBER.search(sentence) else -0.25)
+    if kind == "date":
+        return 0.15 if DATE_IN_TEXT.search(sentence) else -0.25
+    return 0.0
+
+
+def score_unit(q: Query, u: Unit, context: tuple[frozenset[str], str], boilerplate: bool) -> tuple[float, float]:
+    """(score, coverage) of one sentence or table row, without any retrieval-rank prior."""
+    sources = [(u.toks, u.plain, 1.0), (context[0], context[1], 0.5)]
+    if u.header:
+        sources.append((u.header_toks, _plain(u.header), 0.8))
+    cov = coverage(q, sources)
+    bi = len(q.bigrams & u.bigrams) / (len(q.bigrams) or 1)
+    score = 0.7 * cov + 0.3 * bi + kind_bonus(q.kind, u.text)
+    if len(u.key) < 8 or (u.is_header and q.kind != "name"):
+        score -= 0.2
+    if u.is_header and q.kind in ("figure", "date"):
+        score -= 0.25  # a row of names (a header) cannot hold the figure asked for
+    if boilerplate:
+        score *= 0.7
+    return score, cov
+
+
+def best_in_chunk(q: Query, chunk: Chunk) -> float:
+    """The best sentence score in a chunk: how directly the chunk answers (used to rerank)."""
+    if not q.terms:
+        return 0.0
+    ctx_toks, ctx_plain, units = analyze(chunk)
+    return max((score_unit(q, u, (ctx_toks, ctx_plain), chunk.boilerplate)[0] for u in units), default=0.0)
+
+
+def score_sentences(q: Query, hits: list[Hit]) -> list[Scored]:
+    """Every sentence (and table row) of every hit, scored against the question, best first."""
+    out, seen = [], set()
+    for i, hit in enumerate(hits):
+        ctx_toks, ctx_plain, units = analyze(hit.chunk)
+        for u in units:
+            if u.key in seen:  # overlapping chunks repeat sentences
+                continue
+            seen.add(u.key)
+            score, cov = score_unit(q, u, (ctx_toks, ctx_plain), hit.chunk.boilerplate)
+            out.append(Scored(i, u.start, u.end, u.text, score + 0.1 / hit.rank, cov, u.header))
+    out.sort(key=lambda x: -x.score)
+    return out
