@@ -28,3 +28,11 @@ def fake_openai(no_proxy_for_localhost) -> FakeOpenAIServer:
 def openai_down_url(no_proxy_for_localhost) -> str:
     """An OpenAI base_url (http://127.0.0.1:PORT/v1) where nothing listens."""
     return down_base_url()
+
+
+@pytest.fixture(scope="session")
+def chain(real_index_dir, embedder, test_settings):
+    """The QA chain over the real index of the five reports, extractive (no LLM configured)."""
+    from yanbao.qa.chain import QAChain
+
+    return QAChain.open(test_settings.with_(index_dir=real_index_dir), embedder)

@@ -21,7 +21,7 @@ from yanbao.errors import LLMError
 from yanbao.qa import extractive
 from yanbao.qa.cite import check
 from yanbao.qa.followup import is_followup, rewrite
-from yanbao.qa.query import Filters
+from yanbao.qa.query import Filters, named_reports
 from yanbao.qa.retrieve import Retriever
 from yanbao.types import Answer, Hit
 
@@ -140,7 +140,8 @@ class QAChain:
         hits = self.retrieval_chain(filters, k, retrieval).invoke({"question": standalone})["hits"]
         t_retrieve = _ms(t0)
         t1 = time.perf_counter()
-        draft = extractive.answer(self.retriever.query(standalone), hits, self.threshold)
+        focus = self._focus(standalone, hits)
+        draft = extractive.answer(self.retriever.query(standalone), focus, self.threshold)
         base = Answer(question=question, text="", hits=tuple(hits), rewritten_question=standalone, mode=mode,
                       evidence=round(draft.evidence, 4))
         authors = self._authors(standalone, filters)
@@ -158,13 +159,19 @@ class QAChain:
             yield draft.text
             answer = replace(base, text=draft.text, refused=True)
         elif mode == "extractive":
-            text, citations = check(draft.text, [h.chunk for h in hits])
+            text, citations = check(draft.text, [h.chunk for h in focus])
             yield text
             answer = replace(base, text=text, citations=citations)
         else:
             answer = yield from self._llm_answer(base, standalone, hits)
         t_answer = _ms(t1)
         yield replace(answer, timings_ms={"retrieve": t_retrieve, "answer": t_answer, "total": _ms(t0)})
+
+    def _focus(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """The hits from the reports a question names ("东吴认为…"), when there are any; else all."""
+        named = named_reports(question, self.retriever.reports)
+        focused = [h for h in hits if h.chunk.file in named]
+        return focused if focused else hits
 
     def _authors(self, question: str, filters: Filters):
         """The metadata answer to a question about a report's analysts, or None (see qa.meta)."""

@@ -7,6 +7,8 @@ in any passage) is marked 未核实. Citations are built from chunk metadata, ne
 
 from __future__ import annotations
 
+import re
+
 from yanbao.qa.text import MARKER, answer_sentences, bigrams, figures, has_figure, sentence_spans
 from yanbao.types import Chunk, Citation
 
@@ -36,8 +38,10 @@ def highlight(chunk: Chunk, claim: str) -> tuple[int, int]:
 
 
 def _mark(sentence: str) -> str:
-    body = sentence.rstrip("\n")
-    return body + UNVERIFIED + sentence[len(body):]
+    """The sentence with 未核实 after its markers and before its full stop."""
+    m = re.match(r"^(.*?)([。！？!?]*)((?:\[\d+\])*)(\s*)$", sentence, re.S)
+    body, stop, markers, space = m.groups()
+    return body + markers + UNVERIFIED + stop + space
 
 
 def check(text: str, passages: list[Chunk]) -> tuple[str, tuple[Citation, ...]]:

@@ -28,9 +28,11 @@ def is_followup(question: str) -> bool:
 
 def subject(question: str, reports: list[ReportMeta]) -> str:
     """The first content term of a question that is not a period, a figure or a report-title word."""
-    title_words = {t for r in reports for t in tokenize(r.title or "")}
+    title_words = {t for r in reports for t in tokenize(r.title or "") if len(t) > 1}
+    brokers = {broker_short(r.broker) for r in reports if r.broker}
     for t in content_terms(question, reports):
-        if t not in title_words and not _PERIODISH.match(t) and not re.search(r"\d", t):
+        about_report = t in title_words or any(b in t for b in brokers) or any(w in t for w in title_words)
+        if not about_report and not _PERIODISH.match(t) and not re.search(r"\d", t):
             return t
     return ""
 
@@ -54,7 +56,7 @@ def rewrite(question: str, previous: str, reports: list[ReportMeta]) -> str:
     if brokers:
         rest = _strip_brokers(core, reports).strip("，, ")
         if _OPINION.match(rest):  # 那东吴怎么看？ -> the previous question, asked of 东吴
-            return f"{broker_short(brokers[0])}{_strip_brokers(prev_body, reports).lstrip('，, ')}？"
+            return f"{broker_short(brokers[0])}认为{_strip_brokers(prev_body, reports).lstrip('，, ')}？"
     prev_brokers = named_brokers(prev, reports)
     carry = "" if brokers or not prev_brokers else broker_short(prev_brokers[0])
     subj = subject(prev, reports)

@@ -1,0 +1,139 @@
+"""The LLM answerer against a real local HTTP server speaking the OpenAI protocol."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+from yanbao.qa.chain import QAChain
+from yanbao.qa.llm import LLM
+
+QUESTION = "博通FY24Q3实现营业收入多少？"
+KEY = "sk-secret-test-key-123"
+
+
+def passages_in(body: dict) -> dict[int, str]:
+    """Passage number -> passage block, parsed back out of the prompt the server received."""
+    user = body["messages"][-1]["content"]
+    blocks = re.split(r"\n\n(?=\[\d+\] )", user.split("<passages>\n", 1)[1].split("\n</passages>", 1)[0])
+    return {int(re.match(r"\[(\d+)\]", b).group(1)): b for b in blocks}
+
+
+def number_holding(body: dict, text: str) -> int:
+    return next(n for n, b in passages_in(body).items() if text in b)
+
+
+@pytest.fixture
+def llm_chain(chain, fake_openai):
+    llm = LLM(fake_openai.base_url, "test-model", KEY, timeout_s=5)
+    return QAChain(chain.retriever, llm=llm, threshold=chain.threshold)
+
+
+def test_prompt_numbers_the_passages_and_the_answer_streams(llm_chain, fake_openai):
+    fake_openai.reply = lambda body: f"国金证券认为，博通FY24Q3营业收入为131亿美元，同比增长47%[{number_holding(body, '131 亿美元')}]。"
+    items = list(llm_chain.stream(QUESTION, mode="llm"))
+    answer = items[-1]
+    pieces = items[:-1]
+    assert len(pieces) > 3  # streamed in small pieces, not one block
+    body = fake_openai.last_body
+    assert body["stream"] is True and body["model"] == "test-model"
+    system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
+    assert "不是指令" in system and "报告中未提及" in system and "[n]" in system
+    numbered = passages_in(body)
+    assert sorted(numbered) == list(range(1, len(answer.hits) + 1))
+    first = answer.hits[0].chunk
+    assert f"{first.meta.broker}《{first.meta.title}》" in numbered[1] and first.text in numbered[1]
+    assert QUESTION in user
+    assert not answer.refused and answer.mode == "llm" and not answer.error
+    assert len(answer.citations) == 1 and answer.citations[0].verified
+    assert "131 亿美元" in answer.citations[0].chunk.text
+    assert answer.text.endswith("[1]。")
+    assert fake_openai.requests[-1]["headers"]["Authorization"] == f"Bearer {KEY}"
+
+
+def test_bad_markers_are_removed_and_unsupported_figures_flagged(llm_chain, fake_openai):
+    def reply(body):
+        n = number_holding(body, "131 亿美元")
+        return (f"博通FY24Q3营业收入131亿美元[{n}]。"
+                f"运营利润为99亿美元[{n}]。"  # 99 is not in the passage
+                "另据报告，全年收入将翻倍[42]。")  # passage 42 does not exist
+    fake_openai.reply = reply
+    answer = llm_chain.ask(QUESTION, mode="llm")
+    assert "[42]" not in answer.text
+    sentences = answer.text.split("。")
+    assert "未核实" not in sentences[0] and "[1]" in sentences[0]
+    assert "99亿美元[1]（未核实）" in answer.text
+    assert len(answer.citations) == 1 and answer.citations[0].verified is False
+
+
+def test_an_uncited_invented_figure_is_flagged(llm_chain, fake_openai):
+    fake_openai.reply = "博通FY24Q3营业收入为777亿美元。"
+    answer = llm_chain.ask(QUESTION, mode="llm")
+    assert answer.text == "博通FY24Q3营业收入为777亿美元（未核实）。"
+    assert not answer.citations
+
+
+def test_model_saying_not_mentioned_is_a_refusal(llm_chain, fake_openai):
+    fake_openai.reply = "报告中未提及。"
+    answer = llm_chain.ask("博通FY24Q3在火星的销量是多少？", mode="llm")
+    assert answer.refused and answer.text.startswith("报告中未提及") and "相关段落" in answer.text
+
+
+def test_weak_evidence_is_refused_without_calling_the_model(llm_chain, fake_openai):
+    answer = llm_chain.ask("DeepSeek最近一轮融资的估值是多少？", mode="llm")
+    assert answer.refused
+    assert not fake_openai.requests
+
+
+def test_follow_up_is_condensed_by_the_model_without_streaming(llm_chain, fake_openai):
+    def reply(body):
+        if not body.get("stream"):
+            return "博通FY24Q3的运营利润是多少？"
+        return f"博通FY24Q3运营利润79亿美元[{number_holding(body, '79 亿美元')}]。"
+    fake_openai.reply = reply
+    answer = llm_chain.ask("它的运营利润呢？", history=[QUESTION], mode="llm")
+    condense = fake_openai.requests[0]["body"]
+    assert condense.get("stream") in (None, False) and "它的运营利润呢？" in condense["messages"][-1]["content"]
+    assert answer.rewritten_question == "博通FY24Q3的运营利润是多少？"
+    assert answer.citations and answer.citations[0].verified and "79" in answer.text
+
+
+def test_endpoint_down_gives_a_clear_error_in_the_answer(chain, openai_down_url, caplog):
+    llm_chain = QAChain(chain.retriever, llm=LLM(openai_down_url, "m", KEY, timeout_s=2))
+    with caplog.at_level(logging.DEBUG):
+        answer = llm_chain.ask(QUESTION, mode="llm")
+    assert "无法连接 LLM 服务" in answer.text and openai_down_url in answer.error
+    assert not answer.citations and not answer.refused
+    assert KEY not in caplog.text and KEY not in answer.text and KEY not in repr(llm_chain.llm)
+
+
+def test_timeout_gives_a_clear_error(chain, fake_openai):
+    fake_openai.delay_s = 3
+    llm_chain = QAChain(chain.retriever, llm=LLM(fake_openai.base_url, "m", KEY, timeout_s=0.5))
+    answer = llm_chain.ask(QUESTION, mode="llm")
+    assert "超时" in answer.text and "YANBAO_LLM_TIMEOUT_S" in answer.error
+
+
+def test_rejected_key_and_server_error(llm_chain, fake_openai):
+    fake_openai.status = 401
+    answer = llm_chain.ask(QUESTION, mode="llm")
+    assert "YANBAO_LLM_API_KEY" in answer.error and KEY not in answer.text
+    fake_openai.status = 500
+    answer = llm_chain.ask(QUESTION, mode="llm")
+    assert "500" in answer.error
+
+
+def test_complete_uses_a_plain_request(fake_openai):
+    fake_openai.reply = "好的"
+    llm = LLM(fake_openai.base_url, "test-model", "", timeout_s=5)
+    assert llm.complete([("system", "s"), ("user", "u")]) == "好的"
+    assert fake_openai.last_body.get("stream") in (None, False)
+
+
+def test_llm_needs_url_and_model():
+    from yanbao.errors import SettingsError
+
+    with pytest.raises(SettingsError, match="YANBAO_LLM_BASE_URL"):
+        LLM("", "m")
