@@ -48,3 +48,14 @@ def test_inspect_bad_file_exits_1_with_reason(tmp_path):
 def test_usage_error_exits_2():
     out = run_cli("inspect")
     assert out.returncode == 2
+
+
+def test_bench_qa_suite_reports_latency(reports_dir, real_index_dir, model_cache):
+    import json
+
+    r = run_cli("bench", "--reports", str(reports_dir), "--suite", "qa", "--index", str(real_index_dir),
+                "--limit", "5", "--json", env={"YANBAO_CACHE_DIR": str(model_cache)})
+    assert r.returncode == 0, r.stderr
+    qa = json.loads(r.stdout)["qa"]
+    assert qa["questions"] == 5 and len(qa["passes"]) == 2
+    assert 0 < qa["passes"][0]["total_ms_p50"] <= qa["passes"][0]["total_ms_p95"]

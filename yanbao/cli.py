@@ -150,21 +150,43 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from yanbao.bench.index import bench_index
     from yanbao.index.embed import Embedder
 
     settings = _settings(args)
-    Embedder.from_settings(settings).dim  # materialize the default model once, outside the timings
-    result = {"index": bench_index(Path(args.reports), settings, runs=args.runs)}
+    embedder = Embedder.from_settings(settings)
+    embedder.dim  # materialize the default model once, outside the timings
+    result = {}
+    if args.suite in ("index", "all"):
+        from yanbao.bench.index import bench_index
+
+        result["index"] = bench_index(Path(args.reports), settings, runs=args.runs)
+    if args.suite in ("qa", "all"):
+        from yanbao.bench.qa import bench_qa, questions_from
+        from yanbao.eval.run import ensure_index
+        from yanbao.qa.chain import QAChain
+
+        if args.index is None:
+            settings = settings.with_(index_dir=Path("var/bench-index"))
+        ensure_index(Path(args.reports), settings, embedder)
+        chain = QAChain.open(settings, embedder)
+        result["qa"] = bench_qa(chain, questions_from(Path(args.questions) if args.questions else None, args.limit))
     if args.json:
         print(_dump(result))
         return 0
-    r = result["index"]
-    print(f"index benchmark over {r['reports']} ({r['chunks']} chunks, median of {r['runs']} runs)")
-    print(f"  cold build incl. model load   {r['cold_build_s_median']:.1f} s")
-    print(f"  re-ingest unchanged           {r['reingest_unchanged_s_median']:.2f} s")
-    print(f"  indexing throughput           {r['index_chunks_per_s_median']:.1f} chunks/s (embedding + FAISS + BM25)")
-    print(f"  peak memory (RSS)             {r['peak_rss_mb']:.0f} MB")
+    if "index" in result:
+        r = result["index"]
+        print(f"index benchmark over {r['reports']} ({r['chunks']} chunks, median of {r['runs']} runs)")
+        print(f"  cold build incl. model load   {r['cold_build_s_median']:.1f} s")
+        print(f"  re-ingest unchanged           {r['reingest_unchanged_s_median']:.2f} s")
+        print(f"  indexing throughput           {r['index_chunks_per_s_median']:.1f} chunks/s (embedding + FAISS + BM25)")
+        print(f"  peak memory (RSS)             {r['peak_rss_mb']:.0f} MB")
+    if "qa" in result:
+        r = result["qa"]
+        print(f"QA benchmark: {r['questions']} questions, extractive, index and model loaded")
+        for p in r["passes"]:
+            print(f"  pass {p['pass']}: p50 {p['total_ms_p50']:.0f} ms, p95 {p['total_ms_p95']:.0f} ms, "
+                  f"max {p['total_ms_max']:.0f} ms (retrieve p50 {p['retrieve_ms_p50']:.0f}, answer p50 {p['answer_ms_p50']:.0f})")
+        print(f"  peak memory (RSS)             {r['peak_rss_mb']:.0f} MB")
     return 0
 
 
@@ -318,7 +340,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="measure indexing speed and memory on this machine")
     p.add_argument("--reports", required=True, help="directory of reports to index")
-    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--runs", type=int, default=3, help="cold index builds to time")
+    p.add_argument("--suite", choices=("index", "qa", "all"), default="all")
+    p.add_argument("--index", default=None, help="index for the QA suite (default var/bench-index, built if needed)")
+    p.add_argument("--questions", default="evalsets/dev.jsonl", help="gold JSONL whose questions the QA suite asks")
+    p.add_argument("--limit", type=int, default=200, help="at most this many questions")
     p.add_argument("--json", action="store_true")
     p.add_argument("--embed-model", default=None)
     p.set_defaults(func=cmd_bench)

@@ -94,6 +94,10 @@ class QAChain:
         retriever = Retriever(index, embedder, RetrievalConfig.from_settings(settings), rerank.from_settings(settings))
         return cls(retriever, llm)
 
+    def warm(self) -> None:
+        """Load the model, jieba and the idf table now, so the first question is not the slow one."""
+        self.retriever.retrieve("预热")
+
     def lc_retriever(self, filters: Filters = Filters(), k: int | None = None, mode: str = "hybrid") -> YanbaoRetriever:
         """This chain's retrieval as a LangChain retriever with the given filters."""
         return YanbaoRetriever(retriever=self.retriever, filters=filters, k=k, mode=mode)
