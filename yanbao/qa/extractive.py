@@ -27,20 +27,37 @@ class Draft:
     used: tuple[int, ...] = ()  # hit indexes quoted
 
 
-def select(scored: list[Scored], hits: list[Hit], kind: str, max_sentences: int = 3, max_chars: int = 360) -> list[Scored]:
+@dataclass(frozen=True)
+class Selection:
+    """How many sentences an answer quotes beyond the best one (calibrated on the dev set)."""
+
+    max_sentences: int = 3
+    max_chars: int = 360
+    ratio: float = 0.8  # another sentence must score this share of the best
+    ratio_open: float = 0.75  # for open questions (kind "other"), which may quote 4
+    ratio_other_report: float = 0.7  # a figure from another report: shown so conflicts are visible
+
+
+SELECTION = Selection()
+
+
+def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | None = None) -> list[Scored]:
     """The best sentence, then others nearly as good, preferring other reports for figures."""
+    cfg = cfg or SELECTION
     if not scored:
         return []
     best = scored[0]
     chosen = [best]
     files = {hits[best.hit].chunk.file}
-    limit = 4 if kind == "other" else max_sentences
-    ratio = 0.75 if kind == "other" else 0.8
+    limit = max(cfg.max_sentences, 4) if kind == "other" else cfg.max_sentences
+    ratio = cfg.ratio_open if kind == "other" else cfg.ratio
     for s in scored[1:]:
-        if len(chosen) >= limit or sum(len(c.text) for c in chosen) + len(s.text) > max_chars:
+        if len(chosen) >= limit:
             break
+        if sum(len(c.text) for c in chosen) + len(s.text) > cfg.max_chars:
+            continue
         other_report = hits[s.hit].chunk.file not in files
-        floor = 0.7 if (kind == "figure" and other_report and figures(s.text)) else ratio
+        floor = cfg.ratio_other_report if (kind == "figure" and other_report and figures(s.text)) else ratio
         if s.score >= floor * best.score and s.coverage >= 0.5 * best.coverage:
             chosen.append(s)
             files.add(hits[s.hit].chunk.file)
