@@ -190,6 +190,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from yanbao.ui.app import serve
+
+    settings = _settings(args)
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not settings.auth:
+        log.warning("serving on %s without a login: anyone who can reach this address can read the reports "
+                    "(set YANBAO_AUTH=user:password)", args.host)
+    serve(settings, args.host, args.port)
+    return 0
+
+
 def _filters(args: argparse.Namespace):
     from yanbao.qa.query import Filters
 
@@ -326,6 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date-to", default=None, help="only reports dated on or before yyyy-mm-dd")
     p.add_argument("--llm", action="store_true", help="answer with the LLM at YANBAO_LLM_BASE_URL (default: extractive)")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="start the web UI (chat, sources, 知识库)")
+    p.add_argument("--index", default=None, help="index directory (default: YANBAO_INDEX_DIR or var/index)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7860)
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", help="score retrieval, answers, citations and refusals on a gold question set")
     p.add_argument("gold", help="gold questions (JSONL), e.g. evalsets/dev.jsonl")
