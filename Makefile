@@ -25,13 +25,22 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
-.PHONY: install serve test
+.PHONY: install serve test browser
 install: $(VENV)/.installed
 
 serve: $(VENV)/.installed
 	$(BIN)/yanbao ingest $(REPORTS) --index $(INDEX)
 	$(BIN)/yanbao list --index $(INDEX)
-	@echo "Index ready at $(INDEX). The web UI is not built yet (issue: Web UI); ask from the command line once 'yanbao ask' lands."
+	$(BIN)/yanbao serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
+# The UI tests drive Debian's chromium (Playwright is told to use /usr/bin/chromium; it downloads
+# no browser). Installed here when missing and we are root; otherwise those tests are skipped.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium and a CJK font for the UI tests (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped (apt-get install chromium)"; fi
+
+test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

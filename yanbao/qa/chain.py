@@ -145,7 +145,8 @@ class QAChain:
         t_retrieve = _ms(t0)
         t1 = time.perf_counter()
         focus = self._focus(standalone, hits)
-        draft = extractive.answer(self.retriever.query(standalone), focus, self.threshold)
+        draft = extractive.answer(self.retriever.query(standalone), focus, self.threshold,
+                                  self.retriever.unknown_codes(standalone))
         base = Answer(question=question, text="", hits=tuple(hits), rewritten_question=standalone, mode=mode,
                       evidence=round(draft.evidence, 4))
         authors = self._authors(standalone, filters)

@@ -131,9 +131,9 @@ def compose(chosen: list[Scored], hits: list[Hit], kind: str, question: str = ""
     return head + "\n".join("· " + p for p in parts)
 
 
-def refusal_text(hits: list[Hit], n: int = 3) -> str:
+def refusal_text(hits: list[Hit], n: int = 3, unknown: list[str] = ()) -> str:
     """报告中未提及, then the closest passages (no markers: nothing is claimed from them)."""
-    lines = [f"{NOT_FOUND}。"]
+    lines = [f"{NOT_FOUND}。" + (f"（已入库的报告中没有出现：{'、'.join(unknown)}）" if unknown else "")]
     if hits:
         lines.append("\n相关段落：")
         for h in hits[:n]:
@@ -143,8 +143,11 @@ def refusal_text(hits: list[Hit], n: int = 3) -> str:
     return "\n".join(lines)
 
 
-def answer(q: Query, hits: list[Hit], threshold: float) -> Draft:
-    """An extractive draft, or a refusal when the best evidence covers less than `threshold`."""
+def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = ()) -> Draft:
+    """An extractive draft, or a refusal when the question names something no report mentions
+    (`unknown`) or the best evidence covers less than `threshold`."""
+    if unknown:
+        return Draft(refusal_text(hits, unknown=list(unknown)), True, 0.0)
     scored = score_sentences(q, hits) if q.terms else []
     evidence = max((s.coverage for s in scored), default=0.0)
     if not scored or evidence < threshold:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -11,8 +12,8 @@ import numpy as np
 
 from yanbao.index.store import Index
 from yanbao.index.tokenize import expand_query, tokenize
-from yanbao.qa.evidence import Query, best_in_chunk, make_query
-from yanbao.qa.query import Filters, named_reports
+from yanbao.qa.evidence import Query, alternatives, best_in_chunk, make_query
+from yanbao.qa.query import Filters, content_terms, named_reports
 from yanbao.types import Hit
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,20 @@ class Retriever:
         df, n = self._df
         d = df.get(token, 0)
         return math.log(1 + (n - d + 0.5) / (d + 0.5))
+
+    @cached_property
+    def _corpus(self) -> str:
+        return "\n".join(c.index_text.lower() for c in self.index.chunks)
+
+    def unknown_codes(self, question: str) -> list[str]:
+        """Names with latin letters or digits (X9, MI355X, Ironwood) in the question that occur
+        nowhere in the index: the reports cannot be about them."""
+        df, _ = self._df
+        terms = content_terms(question, self.reports)
+        coded = [t for t in terms if re.search(r"[a-z0-9]", t) and not any(df.get(a) for a in alternatives(t))]
+        missing = [t for t in coded if not re.search(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", self._corpus)]
+        spelled = (re.search(re.escape(t), question, re.I) for t in missing)  # as the question writes it
+        return [m.group(0) if m else t for m, t in zip(spelled, missing)]
 
     def allowed_rows(self, filters: Filters) -> np.ndarray | None:
         """Boolean mask of rows that pass the filters, or None when nothing is filtered."""

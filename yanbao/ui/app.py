@@ -34,6 +34,7 @@ EMPTY_INDEX = (
     "知识库还是空的。请在「知识库」页上传研报（PDF/TXT/MD/DOCX），"
     "或在命令行运行 `yanbao ingest 报告目录 --index 索引目录`，然后再提问。"
 )
+THINKING = "⏳ 正在检索报告"
 MODES = {"抽取式（无需大模型）": "extractive", "大模型（LLM）": "llm"}
 CSS = """
 .yb-card {border:1px solid #d0d7de; border-radius:8px; padding:8px 12px; margin:8px 0; background:#fafbfc}
@@ -188,7 +189,7 @@ def build(service: Service) -> gr.Blocks:
             chat.append({"role": "assistant", "content": EMPTY_INDEX})
             yield chat, convo, "", ""
             return
-        chat.append({"role": "assistant", "content": "…"})
+        chat.append({"role": "assistant", "content": THINKING})
         yield chat, convo, "", ""
         try:
             mode = MODES.get(mode_label, "extractive")

@@ -1,0 +1,203 @@
+"""The web UI in a real headless Chromium, and its named API through gradio_client."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPORT_FILES, ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+UPLOAD_NAME = "009_测试证券_量子芯片点评.txt"
+UPLOAD_TEXT = """测试证券研究所
+量子芯片点评：X9 出货超预期
+2025年3月1日
+
+核心观点
+测试证券认为，量子芯片 X9 在 2024 年的出货量为 12345 万颗，同比增长 321%。
+我们预计 2025 年 X9 出货量将达到 23456 万颗。
+
+风险提示
+量子芯片技术进展不及预期。
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, real_index_dir, embedder, test_settings):
+    """The real app on a free port over a copy of the real index (the tests change the copy)."""
+    from yanbao.ui.app import CSS, Service, build
+
+    index = tmp_path_factory.mktemp("ui") / "index"
+    shutil.copytree(real_index_dir, index)
+    service = Service(test_settings.with_(index_dir=index), embedder)
+    app = build(service)
+    app.queue(default_concurrency_limit=8, max_size=64)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, share=False,
+               show_error=False, css=CSS, max_file_size="200mb")
+    yield f"http://127.0.0.1:{port}/", service
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server[0])
+    page.locator("#question textarea").wait_for()
+    yield page
+    page.close()
+
+
+def ask(page, question: str) -> dict:
+    """Type a question, send it, wait for the final answer; times in the browser (ms)."""
+    before = page.locator("#chat .message-row").count() if page.locator("#chat .message-row").count() else 0
+    page.locator("#question textarea").fill(question)
+    t0 = time.perf_counter()
+    page.locator("#send").click()
+    bot = page.locator("#chat .bot-row").last if page.locator("#chat .bot-row").count() else None
+    page.wait_for_function(
+        """([n, q]) => { const t = document.querySelector('#chat').innerText; return t.includes(q) &&
+            document.querySelectorAll('#chat .message-row').length >= n + 2 && !t.includes('⏳'); }""",
+        arg=[before, question], timeout=60000)
+    first = time.perf_counter()
+    page.wait_for_function("() => !document.querySelector('#send').disabled && document.querySelector('#question textarea').value === ''",
+                           timeout=60000)
+    page.wait_for_timeout(300)  # the last stream update and the source cards
+    done = time.perf_counter()
+    del bot
+    return {"first_ms": round((first - t0) * 1000), "full_ms": round((done - t0) * 1000)}
+
+
+def last_answer(page) -> str:
+    return page.locator("#chat .message-row").last.inner_text()
+
+
+def test_ask_in_the_browser_shows_the_right_source_card(page):
+    timing = ask(page, "博通FY24Q3实现营业收入多少？")
+    assert "131 亿美元" in last_answer(page)
+    card = page.locator("#sources .yb-card").first
+    card.wait_for()
+    assert card.get_attribute("data-file") == REPORT_FILES["000"]
+    assert "国金证券" in card.inner_text() and page.locator("#sources mark").first.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)
+    # a follow-up shows the question it was understood as
+    ask(page, "它的运营利润呢？")
+    assert "理解为" in last_answer(page) and "79 亿美元" in last_answer(page)
+    (ARTIFACTS / "ui-timings.json").write_text(json.dumps({"博通FY24Q3实现营业收入多少？": timing}, ensure_ascii=False),
+                                                encoding="utf-8")
+
+
+def test_upload_ask_delete_in_the_browser(page, tmp_path):
+    report = tmp_path / UPLOAD_NAME
+    report.write_text(UPLOAD_TEXT, encoding="utf-8")
+    page.get_by_role("tab", name="知识库").click()
+    page.locator("#upload input[type=file]").set_input_files(str(report))
+    page.locator("#ingest").click()
+    page.wait_for_function("() => document.querySelector('#ingest-result').innerText.includes('新增')", timeout=120000)
+    assert UPLOAD_NAME in page.locator("#reports").inner_text()
+
+    page.get_by_role("tab", name="问答").click()
+    ask(page, "量子芯片X9在2024年的出货量是多少？")
+    assert "12345 万颗" in last_answer(page)
+    assert page.locator("#sources .yb-card").first.get_attribute("data-file") == UPLOAD_NAME
+    page.screenshot(path=str(ARTIFACTS / "ui-upload-answer.png"), full_page=True)
+
+    page.get_by_role("tab", name="知识库").click()
+    pick = page.locator("#delete-pick input")
+    pick.click()
+    pick.fill("009")
+    page.get_by_role("option", name=UPLOAD_NAME).click()
+    page.locator("#delete").click()
+    page.wait_for_function("() => document.querySelector('#delete-result').innerText.includes('已删除')", timeout=120000)
+    assert UPLOAD_NAME not in page.locator("#reports").inner_text()
+
+    page.get_by_role("tab", name="问答").click()
+    ask(page, "量子芯片X9在2024年的出货量是多少？")
+    assert "报告中未提及" in last_answer(page)
+    page.screenshot(path=str(ARTIFACTS / "ui-after-delete.png"), full_page=True)
+
+
+def test_upload_refuses_bad_types_and_keeps_names_safe(server, tmp_path):
+    from yanbao.ui.app import safe_name
+
+    _, service = server
+    bad = tmp_path / "evil.exe"
+    bad.write_bytes(b"MZ")
+    rows = service.add([bad])
+    assert rows == [["evil.exe", "跳过", rows[0][2]]] and "不支持" in rows[0][2]
+    assert safe_name("../../etc/passwd") == "passwd"
+    assert safe_name("..\\..\\a<b>.txt") == "a_b_.txt"
+    assert safe_name("..") == "report"
+
+
+def test_named_api_through_gradio_client(server):
+    from gradio_client import Client
+
+    url, _ = server
+    client = Client(url, verbose=False)
+    assert "/ask" in client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    result = client.predict("博通FY24Q3实现营业收入多少？", None, "extractive", api_name="/ask")
+    assert "131 亿美元" in result["answer"] and result["citations"][0]["file"] == REPORT_FILES["000"]
+    only = client.predict("豆包大模型日均tokens使用量是多少？", [REPORT_FILES["002"]], "extractive", api_name="/ask")
+    assert {r["file"] for r in only["retrieved"]} == {REPORT_FILES["002"]}
+
+
+def test_eight_questions_at_once_are_all_answered(server):
+    from gradio_client import Client
+
+    url, _ = server
+    questions = ["博通FY24Q3实现营业收入多少？", "豆包通用模型的日均tokens使用量是多少？", "腾讯哪天正式推出开源的混元视频生成模型？",
+                 "沐曦曦云C500 OAM的显存带宽是多少？", "DeepSeek最近一轮融资的估值是多少？", "民生电子团队分析师李萌的执业证号是多少？",
+                 "国金的2025前瞻报告里，微软重启的三哩岛核电站容量多大？", "字节AI+硬件智跃计划的合作伙伴里，哪家提供AI芯片？"]
+
+    def one(q):
+        return Client(url, verbose=False).predict(q, None, "extractive", api_name="/ask")
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(one, questions))
+    assert all("answer" in r and r["question"] == q for r, q in zip(results, questions))
+    assert sum(r["refused"] for r in results) == 1
+
+
+def test_empty_index_explains_how_to_add_reports(tmp_path, embedder, test_settings):
+    from yanbao.ui.app import EMPTY_INDEX, Service, build
+
+    service = Service(test_settings.with_(index_dir=tmp_path / "empty"), embedder)
+    assert service.chain is None
+    app = build(service)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        from gradio_client import Client
+
+        result = Client(f"http://127.0.0.1:{port}/", verbose=False).predict("博通收入？", None, "extractive", api_name="/ask")
+        assert result == {"error": EMPTY_INDEX} and "yanbao ingest" in EMPTY_INDEX
+    finally:
+        app.close()
