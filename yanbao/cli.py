@@ -223,7 +223,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for question in args.questions:
         if args.json:
             answer = chain.ask(question, history=history, filters=_filters(args), mode=mode)
-            print(_dump(answer_to_json(answer)))
+            print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)  # JSON Lines
         else:
             answer = None
             for piece in chain.stream(question, history=history, filters=_filters(args), mode=mode):

@@ -9,6 +9,7 @@ import unicodedata
 import pytest
 
 from tests.conftest import REPORT_FILES, run_cli
+from yanbao.errors import SettingsError
 from yanbao.qa.query import Filters
 
 
@@ -113,9 +114,12 @@ def test_filters_restrict_every_passage(chain):
     answer = chain.ask("豆包大模型日均tokens使用量是多少？", filters=Filters(brokers=("民生",)))
     assert {h.chunk.file for h in answer.hits} == {REPORT_FILES["002"]}
     assert "16.4万亿" in answer.text
-    # a date range no report falls in leaves nothing to answer from
-    answer = chain.ask("豆包大模型日均tokens使用量是多少？", filters=Filters(date_from="2030-01-01"))
-    assert answer.refused and not answer.hits
+    # a path is cut to the file name `yanbao list` shows
+    answer = chain.ask("豆包大模型日均tokens使用量是多少？", filters=Filters(files=(f"../shared/reports/{only}",)))
+    assert {h.chunk.file for h in answer.hits} == {only}
+    # filters that leave no report are an error that lists what there is, not a silent 报告中未提及
+    with pytest.raises(SettingsError, match="筛选条件排除了所有报告"):
+        chain.ask("豆包大模型日均tokens使用量是多少？", filters=Filters(date_from="2030-01-01"))
 
 
 def test_named_broker_boosts_its_report(chain):
@@ -157,7 +161,7 @@ def test_ask_cli_json(real_index_dir, model_cache):
     r = run_cli("ask", "博通FY24Q3实现营业收入多少？", "它的运营利润呢？", "--index", str(real_index_dir), "--json",
                 env={"YANBAO_CACHE_DIR": str(model_cache)})
     assert r.returncode == 0, r.stderr
-    objs = [json.loads(o) for o in re.split(r"(?<=\})\n(?=\{)", r.stdout.strip())]
+    objs = [json.loads(line) for line in r.stdout.splitlines()]  # one JSON object per line
     assert len(objs) == 2
     first, follow = objs
     assert set(first) >= {"question", "rewritten_question", "answer", "refused", "citations", "retrieved", "timings_ms"}
@@ -177,3 +181,9 @@ def test_ask_cli_text_and_errors(real_index_dir, model_cache, tmp_path):
     assert r.returncode == 1 and "yanbao ingest" in r.stderr
     r = run_cli("ask", "博通收入", "--llm", "--index", str(real_index_dir), env={**env, "YANBAO_LLM_BASE_URL": ""})
     assert r.returncode == 1 and "YANBAO_LLM_BASE_URL" in r.stderr
+
+
+def test_full_width_letters_and_digits_are_read_as_half_width(chain):
+    answer = chain.ask("博通ＦＹ２４Ｑ３实现营业收入多少？")
+    assert_cited(answer, "131 亿美元", "000")
+    assert answer.rewritten_question == "博通FY24Q3实现营业收入多少？"

@@ -137,3 +137,9 @@ def test_llm_needs_url_and_model():
 
     with pytest.raises(SettingsError, match="YANBAO_LLM_BASE_URL"):
         LLM("", "m")
+
+
+def test_empty_reply_is_an_error_not_an_empty_answer(llm_chain, fake_openai):
+    fake_openai.reply = ""
+    answer = llm_chain.ask(QUESTION, mode="llm")
+    assert "空回答" in answer.error and answer.text.startswith("⚠")

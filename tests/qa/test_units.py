@@ -154,3 +154,32 @@ def test_reranker_that_cannot_load_names_the_setting(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelError, match="YANBAO_RERANKER"):
         Reranker(str(tmp_path / "no-such-model")).score("q", ["p"])
+
+
+def test_check_reads_bracket_styles_llms_use():
+    p = passage("博通 FY24Q3 实现营业收入 131 亿美元。")
+    out, cites = check("收入131亿美元［1］。又见【1】。", [p])
+    assert out == "收入131亿美元[1]。又见[1]。" and len(cites) == 1
+
+
+def test_quoted_report_brackets_are_not_markers():
+    from yanbao.qa.extractive import _quote
+
+    assert _quote("估值区间[25,30]倍，见注[1]") == "估值区间〔25,30〕倍，见注〔1〕"
+
+
+def test_pronoun_rule_ignores_words_with_qi():
+    assert not is_followup("AI眼镜还有其他厂商吗？")
+    assert rewrite("其中哪家份额最高？", "博通收入多少？", REPORTS) == "其中哪家份额最高？"
+
+
+def test_analyst_questions_need_a_who():
+    from yanbao.qa.meta import asks_about_authors
+
+    assert asks_about_authors("署名分析师是谁？") and asks_about_authors("李萌的执业证号是多少")
+    assert not asks_about_authors("国金证券分析师预计2025年AI眼镜出货量多少？")
+
+
+def test_a_named_broker_wins_over_title_words():
+    other = ReportMeta(file="d.txt", title="国产算力 国产化 算力 趋势", broker="某某证券")
+    assert named_reports("东吴认为国产算力趋势如何", [*REPORTS, other]) == {"c.txt"}

@@ -38,16 +38,16 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, real_index_dir, embedder, test_settings):
     """The real app on a free port over a copy of the real index (the tests change the copy)."""
-    from yanbao.ui.app import CSS, Service, build
+    from yanbao.ui.app import Service, build, launch_options
 
     index = tmp_path_factory.mktemp("ui") / "index"
     shutil.copytree(real_index_dir, index)
-    service = Service(test_settings.with_(index_dir=index), embedder)
+    settings = test_settings.with_(index_dir=index)
+    service = Service(settings, embedder)
     app = build(service)
     app.queue(default_concurrency_limit=8, max_size=64)
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, share=False,
-               show_error=False, css=CSS, max_file_size="200mb")
+    app.launch(**launch_options(settings, "127.0.0.1", port), prevent_thread_lock=True)
     yield f"http://127.0.0.1:{port}/", service
     app.close()
 
@@ -98,8 +98,18 @@ def last_answer(page) -> str:
     return page.locator("#chat .message-row").last.inner_text()
 
 
+TIMINGS: dict[str, dict] = {}
+
+
+def timed(page, question: str) -> dict:
+    TIMINGS[question] = ask(page, question)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "ui-timings.json").write_text(json.dumps(TIMINGS, ensure_ascii=False, indent=2), encoding="utf-8")
+    return TIMINGS[question]
+
+
 def test_ask_in_the_browser_shows_the_right_source_card(page):
-    timing = ask(page, "博通FY24Q3实现营业收入多少？")
+    timed(page, "博通FY24Q3实现营业收入多少？")
     assert "131 亿美元" in last_answer(page)
     card = page.locator("#sources .yb-card").first
     card.wait_for()
@@ -108,10 +118,21 @@ def test_ask_in_the_browser_shows_the_right_source_card(page):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)
     # a follow-up shows the question it was understood as
-    ask(page, "它的运营利润呢？")
+    timed(page, "它的运营利润呢？")
     assert "理解为" in last_answer(page) and "79 亿美元" in last_answer(page)
-    (ARTIFACTS / "ui-timings.json").write_text(json.dumps({"博通FY24Q3实现营业收入多少？": timing}, ensure_ascii=False),
-                                                encoding="utf-8")
+    timed(page, "豆包通用模型的日均tokens使用量是多少？")
+    assert "各报告给出的数字不同" in last_answer(page)
+
+
+def test_two_sessions_do_not_share_a_conversation(browser, server, page):
+    ask(page, "博通FY24Q3实现营业收入多少？")
+    other = browser.new_context().new_page()
+    other.goto(server[0])
+    other.locator("#question textarea").wait_for()
+    ask(other, "它的运营利润呢？")
+    assert "理解为" not in last_answer(other)  # the other session's question is not carried over
+    assert "博通FY24Q3实现营业收入多少？" not in other.locator("#chat").inner_text()
+    other.context.close()
 
 
 def test_upload_ask_delete_in_the_browser(page, tmp_path):
@@ -124,7 +145,7 @@ def test_upload_ask_delete_in_the_browser(page, tmp_path):
     assert UPLOAD_NAME in page.locator("#reports").inner_text()
 
     page.get_by_role("tab", name="问答").click()
-    ask(page, "量子芯片X9在2024年的出货量是多少？")
+    timed(page, "量子芯片X9在2024年的出货量是多少？")
     assert "12345 万颗" in last_answer(page)
     assert page.locator("#sources .yb-card").first.get_attribute("data-file") == UPLOAD_NAME
     page.screenshot(path=str(ARTIFACTS / "ui-upload-answer.png"), full_page=True)
@@ -184,6 +205,37 @@ def test_eight_questions_at_once_are_all_answered(server):
         results = list(pool.map(one, questions))
     assert all("answer" in r and r["question"] == q for r, q in zip(results, questions))
     assert sum(r["refused"] for r in results) == 1
+
+
+def test_login_when_auth_is_set(tmp_path, embedder, test_settings, real_index_dir):
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from gradio_client import Client
+
+    from yanbao.ui.app import Service, build, launch_options
+
+    settings = test_settings.with_(index_dir=real_index_dir, auth="analyst:s3cret")
+    app = build(Service(settings, embedder))
+    port = free_port()
+    app.launch(**launch_options(settings, "127.0.0.1", port), prevent_thread_lock=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        def status(req) -> int:
+            try:
+                return urllib.request.urlopen(req, timeout=10).status
+            except urllib.error.HTTPError as e:
+                return e.code
+
+        assert status(url + "config") in (401, 403)
+        wrong = urllib.parse.urlencode({"username": "analyst", "password": "wrong"}).encode()
+        assert status(urllib.request.Request(url + "login", data=wrong)) == 400
+        result = Client(url, auth=("analyst", "s3cret"), verbose=False).predict("博通FY24Q3实现营业收入多少？", None,
+                                                                              "extractive", api_name="/ask")
+        assert "131 亿美元" in result["answer"]
+    finally:
+        app.close()
 
 
 def test_empty_index_explains_how_to_add_reports(tmp_path, embedder, test_settings):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from pathlib import Path
 
 from yanbao.bench.index import peak_rss_mb
+from yanbao.errors import SettingsError
 
 FALLBACK_QUESTIONS = [
     "博通FY24Q3实现营业收入多少？",
@@ -27,12 +29,15 @@ def questions_from(path: Path | None, limit: int) -> list[str]:
 
 
 def _pct(values: list[float], p: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least p% of the values at or below it."""
     s = sorted(values)
-    return s[min(len(s) - 1, max(0, int(round(p / 100 * len(s) + 0.5)) - 1))]
+    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
 
 
 def bench_qa(chain, questions: list[str], passes: int = 2) -> dict:
     """p50/p95 of whole extractive answers; pass 1 meets every passage for the first time."""
+    if not questions:
+        raise SettingsError("the QA benchmark needs at least one question (--limit >= 1)")
     chain.warm()  # model load and first-use set-up are not part of answering
     out = {"questions": len(questions), "passes": []}
     for i in range(passes):

@@ -17,11 +17,17 @@ EVAL_DEPTH = 10  # retrieval is scored on the top 10, answers use the chain's to
 
 def ensure_index(reports_dir: Path, settings, embedder) -> None:
     """Build or update the index at settings.index_dir so that it holds the reports in `reports_dir`."""
-    from yanbao.index.store import update
+    from yanbao.index.store import current_generation, open_index, remove, update
+    from yanbao.ingest.pipeline import expand
 
     result = update(settings.index_dir, [reports_dir], settings, embedder)
     for name, reason in result.skipped:
         log.warning("skip %s: %s", name, reason)
+    if current_generation(settings.index_dir) is not None:
+        wanted = {p.name for p in expand([reports_dir])}
+        stale = [r.file for r in open_index(settings.index_dir).reports() if r.file not in wanted]
+        if stale:
+            remove(settings.index_dir, stale)
 
 
 def evaluate(items: list[GoldItem], chain, mode: str = "extractive", ablations: bool = False, show_progress: bool = True):

@@ -50,6 +50,7 @@ class Embedder:
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
+        self._encode_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings) -> "Embedder":
@@ -103,13 +104,15 @@ class Embedder:
             starts = progress(starts, desc=f"embedding {len(texts)} chunks", unit="group")
         for start in starts:
             batch = [self.passage_prefix + t for t in texts[start:start + group]]
-            out[start:start + len(batch)] = model.encode(
-                batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-            )
+            with self._encode_lock:
+                out[start:start + len(batch)] = model.encode(
+                    batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                )
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
         """(dim,) float32 unit vector for one question."""
         model = self._load()
-        v = model.encode([self.query_prefix + text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        with self._encode_lock:  # one tokenizer shared by the UI's concurrent sessions
+            v = model.encode([self.query_prefix + text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return v[0].astype(np.float32)

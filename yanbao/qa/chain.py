@@ -17,7 +17,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 from pydantic import ConfigDict
 
-from yanbao.errors import LLMError
+from yanbao.errors import LLMError, SettingsError
 from yanbao.qa import extractive
 from yanbao.qa.cite import check
 from yanbao.qa.followup import is_followup, rewrite
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # question's idf-weighted terms found in any retrieved sentence, the answer is 报告中未提及.
 REFUSAL_THRESHOLD = 0.35
 MODES = ("extractive", "llm")
+HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}  # ０-９Ａ-Ｚａ-ｚ only
 
 
 def to_document(hit: Hit) -> Document:
@@ -134,13 +135,12 @@ class QAChain:
         `history` holds the previous standalone questions of the conversation (Answer.rewritten_question).
         """
         if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+            raise SettingsError(f"answer mode must be one of {MODES}, got {mode!r}")
         if mode == "llm" and self.llm is None:
-            from yanbao.errors import SettingsError
-
             raise SettingsError("LLM mode needs YANBAO_LLM_BASE_URL and YANBAO_LLM_MODEL; without them use extractive mode")
         t0 = time.perf_counter()
-        standalone = self.rewrite(question, list(history), mode)
+        # letters and digits typed full-width (２０２５, ＭＩ３５５Ｘ) read as in the NFKC-cleaned reports
+        standalone = self.rewrite(question.translate(HALF_WIDTH), list(history), mode)
         hits = self.retrieval_chain(filters, k, retrieval).invoke({"question": standalone})["hits"]
         t_retrieve = _ms(t0)
         t1 = time.perf_counter()
@@ -196,6 +196,9 @@ class QAChain:
         except LLMError as e:
             return replace(base, text=f"⚠ {e}", error=str(e))
         raw = "".join(pieces).strip()
+        if not raw:
+            msg = f"LLM 服务 {self.llm.base_url} 返回了空回答。请检查 YANBAO_LLM_MODEL，或改用抽取式回答。"
+            return replace(base, text=f"⚠ {msg}", error=msg)
         text, citations = check(raw, [h.chunk for h in hits])
         if extractive.NOT_FOUND in raw and not citations:
             return replace(base, text=extractive.refusal_text(hits), refused=True)

@@ -17,7 +17,7 @@ UNVERIFIED = "（未核实）"
 
 def _meta_text(chunk: Chunk) -> str:
     m = chunk.meta
-    return " ".join(x for x in (m.title, m.broker, m.date, chunk.section, chunk.file) if x)
+    return " ".join(x for x in (m.title, m.broker, m.date, chunk.section, chunk.context, chunk.file) if x)
 
 
 def _strip_unverified(sentence: str) -> str:
@@ -46,6 +46,7 @@ def _mark(sentence: str) -> str:
 
 def check(text: str, passages: list[Chunk]) -> tuple[str, tuple[Citation, ...]]:
     """(checked answer text, its citations): bad markers dropped, unsupported figures flagged."""
+    text = re.sub(r"[［【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[］】]", r"[\1]", text)  # ［1］ 【1】 -> [1]
     renumber: dict[int, int] = {}
     claims: dict[int, list[str]] = {}
     unverified: set[int] = set()

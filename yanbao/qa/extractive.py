@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from yanbao.qa.evidence import Query, Scored, score_sentences
-from yanbao.qa.text import FIGURE_IN_TEXT, bigrams, figures
+from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
 from yanbao.types import Hit
 
 NOT_FOUND = "报告中未提及"
@@ -72,6 +72,12 @@ def source_label(hit: Hit) -> str:
     return f"{m.broker or ''}{title}{date}"
 
 
+def _quote(text: str) -> str:
+    """Report text as quoted in an answer: its own bracketed numbers ([1], [25,30]) become 〔…〕
+    so the citation check does not take them for markers."""
+    return MARKER.sub(lambda m: f"〔{m.group(1)}〕", text)
+
+
 def _cells(row: str) -> str:
     return " | ".join(c.strip() for c in row.replace("\n", "\t").split("\t") if c.strip())
 
@@ -98,14 +104,14 @@ def _render(group: list[Scored], question: str = "") -> str:
     for s in group:
         if "\t" in s.text:
             if s.header and s.header != last_header:
-                out.append(f"（表头：{_cells(s.header)[:160]}）")
+                out.append(f"（表头：{_quote(_cells(s.header))}）")
             last_header = s.header
             cell = cell_for(question, s.header, s.text) if s.header else None
             named = f"（{cell[0]}：{s.text.split(chr(9))[0].strip()} {cell[1]}）" if cell else ""
-            out.append(f"{_cells(s.text)}{named}[{s.hit + 1}]；")
+            out.append(f"{_quote(_cells(s.text))}{_quote(named)}[{s.hit + 1}]；")
         else:
             last_header = None
-            out.append(f"{s.text.rstrip('。；;，, ')}[{s.hit + 1}]。")
+            out.append(f"{_quote(s.text.rstrip('。；;，, '))}[{s.hit + 1}]。")
     text = "".join(out)
     return text[:-1] + "。" if text.endswith("；") else text
 

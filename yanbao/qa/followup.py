@@ -12,7 +12,7 @@ from yanbao.index.tokenize import tokenize
 from yanbao.qa.query import broker_short, content_terms, named_brokers
 from yanbao.types import ReportMeta
 
-PRONOUN = re.compile(r"它们的|它们|它的|它|其|该公司|这家公司|这家|他们的|他们")
+PRONOUN = re.compile(r"它们的|它们|它的|它|(?<![尤极])其(?![他中实余次])|该公司|这家公司|这家|他们的|他们")
 _LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|再问|以及|然后)[，,\s]*")
 _TAIL = re.compile(r"(呢|的呢|啊|吗)?[？?。!！]*$")
 _OPINION = re.compile(r"^(怎么看|如何看|怎么说|的看法|看法|观点|的观点|认为|怎么认为|如何认为|是怎么看的|的判断)?$")

@@ -64,7 +64,9 @@ def _explain(e: Exception, base_url: str, timeout_s: float) -> LLMError:
         return LLMError(f"LLM 服务 {base_url} 拒绝了 API key（401）。请检查 YANBAO_LLM_API_KEY。")
     if isinstance(e, openai.APIStatusError):
         return LLMError(f"LLM 服务 {base_url} 返回错误 {e.status_code}：{getattr(e, 'message', '')[:200]}")
-    return LLMError(f"LLM 服务 {base_url} 出错：{type(e).__name__}")
+    if isinstance(e, LLMError):
+        return e
+    return LLMError(f"LLM 服务 {base_url} 出错（{type(e).__name__}），回答中断。请稍后重试，或改用抽取式回答。")
 
 
 class LLM:
@@ -102,23 +104,19 @@ class LLM:
 
     def stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
         """Text pieces of the reply as they arrive; LLMError when the endpoint fails."""
-        import openai
-
         try:
             for piece in self._client().stream(messages):
                 if piece.content:
                     yield piece.content
-        except (openai.OpenAIError, OSError) as e:
+        except Exception as e:  # the SDK lets transport errors of a running stream through unwrapped
             log.warning("LLM call to %s failed: %s", self.base_url, type(e).__name__)
             raise _explain(e, self.base_url, self.timeout_s) from e
 
     def complete(self, messages: list[tuple[str, str]]) -> str:
         """The whole reply at once (non-streaming request)."""
-        import openai
-
         try:
             return str(self._client().invoke(messages).content)
-        except (openai.OpenAIError, OSError) as e:
+        except Exception as e:
             log.warning("LLM call to %s failed: %s", self.base_url, type(e).__name__)
             raise _explain(e, self.base_url, self.timeout_s) from e
 

@@ -13,10 +13,13 @@ from yanbao.qa.query import named_reports
 from yanbao.types import Chunk, Hit, ReportMeta
 
 ABOUT_AUTHORS = re.compile(r"分析师|执业证|证书编号|证书号|署名|作者|研究员")
+WHO = re.compile(r"谁|哪位|哪几位|名字|姓名|证书|执业证|署名|编号|证号")
 
 
 def asks_about_authors(question: str) -> bool:
-    return bool(ABOUT_AUTHORS.search(question))
+    """True when the question asks who wrote a report ("署名分析师是谁", "李萌的执业证号"),
+    not when it merely mentions analysts ("国金分析师预计出货量多少")."""
+    return bool(ABOUT_AUTHORS.search(question) and WHO.search(question))
 
 
 def _label(meta: ReportMeta) -> str:
@@ -35,14 +38,17 @@ def answer(question: str, reports: list[ReportMeta], chunks: list[Chunk], allowe
     targets = [r for r in pool if r.file in files] or named_people
     if not targets:
         return None
+    excluded = {a.name for r in targets for a in r.analysts if re.search(rf"除(了)?{re.escape(a.name)}", question)}
     lines, passages = [], []
     for meta in targets:
-        people = [a for a in meta.analysts if a.name in question] or list(meta.analysts)
+        candidates = [a for a in meta.analysts if a.name not in excluded]
+        people = [a for a in candidates if a.name in question] or candidates
         if not people:
             continue
         parts = []
         for a in people:
-            where = next((c for c in chunks if c.file == meta.file and a.cert and a.cert in c.text), None)
+            own = [c for c in chunks if c.file == meta.file]
+            where = next((c for c in own if a.cert and a.cert in c.text), None) or next((c for c in own if a.name in c.text), None)
             marker = ""
             if where is not None:
                 if where not in passages:
@@ -51,4 +57,5 @@ def answer(question: str, reports: list[ReportMeta], chunks: list[Chunk], allowe
             cert = f"，执业证书编号 {a.cert}" if a.cert else ""
             parts.append(f"{a.role}{a.name}{cert}{marker}")
         lines.append(f"{_label(meta)}的署名人员：" + "；".join(parts) + "。")
-    return "\n".join(lines), passages
+    text = "\n".join(lines)
+    return (text, passages) if passages else ("", [])

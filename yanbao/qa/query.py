@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from yanbao.errors import SettingsError
 from yanbao.index.tokenize import tokenize
@@ -31,12 +32,13 @@ NAME_Q = re.compile(r"哪家|哪些|哪个|谁|什么公司|哪几|名字|名称
 class Filters:
     """Which reports a question may be answered from; empty means all."""
 
-    files: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()  # file names as `yanbao list` shows them (a path is cut to its name)
     brokers: tuple[str, ...] = ()
     date_from: str | None = None  # ISO yyyy-mm-dd, inclusive
     date_to: str | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "files", tuple(Path(f).name for f in self.files))
         for d in (self.date_from, self.date_to):
             if d is not None and not _DATE.match(d):
                 raise SettingsError(f"date filter {d!r} must look like 2024-12-31")
@@ -109,8 +111,7 @@ def named_reports(question: str, reports: list[ReportMeta]) -> set[str]:
     scored = []
     for r in reports:
         title_hits = len(_title_terms(r.title or "") & q_terms)
-        by_broker = r.broker in brokers
-        if by_broker or title_hits >= 2:
+        if (r.broker in brokers) if brokers else title_hits >= 2:
             scored.append((title_hits, r.file))
     if not scored:
         return set()

@@ -10,6 +10,7 @@ from functools import cached_property
 
 import numpy as np
 
+from yanbao.errors import SettingsError
 from yanbao.index.store import Index
 from yanbao.index.tokenize import expand_query, tokenize
 from yanbao.qa.evidence import Query, alternatives, best_in_chunk, make_query
@@ -91,7 +92,7 @@ class Retriever:
         nowhere in the index: the reports cannot be about them."""
         df, _ = self._df
         terms = content_terms(question, self.reports)
-        coded = [t for t in terms if re.search(r"[a-z0-9]", t) and not any(df.get(a) for a in alternatives(t))]
+        coded = [t for t in terms if re.search(r"[a-z]", t) and not any(df.get(a) for a in alternatives(t))]
         missing = [t for t in coded if not re.search(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", self._corpus)]
         spelled = (re.search(re.escape(t), question, re.I) for t in missing)  # as the question writes it
         return [m.group(0) if m else t for m, t in zip(spelled, missing)]
@@ -101,6 +102,9 @@ class Retriever:
         if filters.empty:
             return None
         ok = {r.file for r in self.reports if filters.allows(r)}
+        if not ok:
+            known = "、".join(f"{r.file}（{r.broker or '-'}，{r.date or '无日期'}）" for r in self.reports)
+            raise SettingsError(f"筛选条件排除了所有报告，请放宽筛选。已入库：{known}")
         return np.fromiter((c.file in ok for c in self.index.chunks), dtype=bool, count=len(self.index.chunks))
 
     def bm25_ranking(self, question: str, mask: np.ndarray | None, n: int) -> list[int]:
@@ -128,7 +132,7 @@ class Retriever:
     def retrieve(self, question: str, filters: Filters = Filters(), k: int | None = None, mode: str = "hybrid") -> list[Hit]:
         """The top k chunks for a question, best first, 1-based ranks, fused scores."""
         if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+            raise SettingsError(f"retrieval mode must be one of {MODES}, got {mode!r}")
         k = k or self.config.k
         n = self.config.candidates
         mask = self.allowed_rows(filters)

@@ -86,16 +86,21 @@ class Service:
     def reports(self) -> list:
         return self.chain.retriever.reports if self.chain else []
 
-    def add(self, paths: list[Path]) -> list[list[str]]:
-        """Ingest uploaded files; one [file, result, detail] row per file."""
+    def add(self, paths: list[Path], on_file=lambda i, n, name: None) -> list[list[str]]:
+        """Ingest uploaded files one by one; one [file, result, detail] row per file.
+        `on_file(i, n, name)` is called before each file (the UI's progress bar)."""
         from yanbao.index.store import update
 
-        rows = []
+        rows, seen = [], set()
         with self._write:
             self.uploads.mkdir(parents=True, exist_ok=True)
-            stored = []
-            for p in paths:
+            for i, p in enumerate(paths):
                 name = safe_name(p.name)
+                on_file(i, len(paths), name)
+                if name in seen:
+                    rows.append([name, "跳过", "本次上传中有同名文件，只处理了第一个；请改名后再上传"])
+                    continue
+                seen.add(name)
                 if Path(name).suffix.lower() not in ALLOWED_SUFFIXES:
                     rows.append([name, "跳过", f"不支持的文件类型，请上传 {' '.join(ALLOWED_SUFFIXES)}"])
                     continue
@@ -104,16 +109,14 @@ class Service:
                     continue
                 target = self.uploads / name
                 shutil.copyfile(p, target)
-                stored.append(target)
-            if stored:
-                result = update(self.settings.index_dir, stored, self.settings, self.embedder)
+                result = update(self.settings.index_dir, [target], self.settings, self.embedder)
                 rows += [[f, "新增", ""] for f in result.added]
                 rows += [[f, "更新", "内容有变化，已重建该报告的索引"] for f in result.replaced]
                 rows += [[f, "未变", "与索引中的版本相同，未重复处理"] for f in result.unchanged]
-                rows += [[f, "跳过", why] for f, why in result.skipped]
-                for f, _ in result.skipped:
-                    (self.uploads / f).unlink(missing_ok=True)
-                self.reload()
+                rows += [[Path(f).name, "跳过", why] for f, why in result.skipped]
+                if result.skipped:
+                    target.unlink(missing_ok=True)
+            self.reload()
         return rows
 
     def delete(self, names: list[str]) -> str:
@@ -161,12 +164,17 @@ def _card(n: int, chunk, highlight: str, verified: bool, label: str = "") -> str
             f'<div class="yb-meta">{html.escape(chunk.file)}</div><div style="white-space:pre-wrap">{body}</div></details>')
 
 
+def md_escape(text: str) -> str:
+    """Text shown as itself in a Markdown chat bubble: report text is untrusted (no images, links, HTML)."""
+    return re.sub(r"([\\`*_\[\]()#!<>|~{}])", r"\\\1", text)
+
+
 def render(answer: Answer) -> str:
     """The chat message for an answer: the rewritten question for follow-ups, then the text."""
     parts = []
     if answer.rewritten_question and answer.rewritten_question != answer.question.strip():
-        parts.append(f"*理解为：{answer.rewritten_question}*\n\n")
-    parts.append(answer.text.replace("（未核实）", " **（未核实）**"))
+        parts.append(f"*理解为：{md_escape(answer.rewritten_question)}*\n\n")
+    parts.append(md_escape(answer.text).replace("（未核实）", " **（未核实）**"))
     return "".join(parts)
 
 
@@ -184,8 +192,9 @@ def build(service: Service) -> gr.Blocks:
         if not message:
             yield chat, convo, gr.update(), ""
             return
-        chat.append({"role": "user", "content": message})
-        if service.chain is None:
+        chat.append({"role": "user", "content": md_escape(message)})
+        chain = service.chain  # read once: an upload or delete elsewhere may swap it meanwhile
+        if chain is None:
             chat.append({"role": "assistant", "content": EMPTY_INDEX})
             yield chat, convo, "", ""
             return
@@ -194,11 +203,11 @@ def build(service: Service) -> gr.Blocks:
         try:
             mode = MODES.get(mode_label, "extractive")
             text = ""
-            for piece in service.chain.stream(message, history=convo.questions,
+            for piece in chain.stream(message, history=convo.questions,
                                               filters=filters_of(files, brokers, date_from, date_to), mode=mode):
                 if isinstance(piece, str):
                     text += piece
-                    chat[-1] = {"role": "assistant", "content": text}
+                    chat[-1] = {"role": "assistant", "content": md_escape(text)}
                     yield chat, convo, "", ""
                 else:
                     convo = Conversation(convo.questions + [piece.rewritten_question])
@@ -233,9 +242,9 @@ def build(service: Service) -> gr.Blocks:
     def upload(paths, progress=gr.Progress()):
         if not paths:
             return [["-", "-", "请先选择文件"]], *refresh()
-        progress(0, desc=f"索引 {len(paths)} 个文件…")
         try:
-            rows = service.add([Path(p) for p in paths])
+            rows = service.add([Path(p) for p in paths],
+                               on_file=lambda i, n, name: progress((i, n), desc=f"索引 {name}", unit="个文件"))
         except YanbaoError as e:
             rows = [["-", "失败", str(e)]]
         progress(1)
@@ -252,10 +261,13 @@ def build(service: Service) -> gr.Blocks:
 
     def ask_api(question: str, reports: list[str] | None = None, mode: str = "extractive") -> dict:
         """Answer one question with citations (the same chain as the chat)."""
-        if service.chain is None:
+        chain = service.chain
+        if chain is None:
             return {"error": EMPTY_INDEX}
+        if not isinstance(question, str) or not question.strip():
+            return {"error": "question must be a non-empty string"}
         try:
-            answer = service.chain.ask(question, filters=Filters(files=tuple(reports or ())), mode=mode)
+            answer = chain.ask(question, filters=Filters(files=tuple(reports or ())), mode=mode)
         except YanbaoError as e:
             return {"error": str(e)}
         return answer_to_json(answer)
@@ -308,12 +320,20 @@ def build(service: Service) -> gr.Blocks:
     return app
 
 
+def launch_options(settings, host: str = "127.0.0.1", port: int = 7860) -> dict:
+    """Keyword arguments for Blocks.launch: no sharing link ever, login when YANBAO_AUTH is set,
+    uploads limited to YANBAO_MAX_FILE_MB, errors as messages (no tracebacks in the page)."""
+    return {
+        "server_name": host, "server_port": port, "share": False, "show_error": False, "quiet": True,
+        "auth": tuple(settings.auth.split(":", 1)) if settings.auth else None,
+        "max_file_size": f"{settings.max_file_mb}mb", "css": CSS, "footer_links": ["api"],
+    }
+
+
 def serve(settings, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Start the web UI (blocking). Sharing links are never created; login when YANBAO_AUTH is set."""
+    """Start the web UI (blocking)."""
     service = Service(settings)
     app = build(service)
-    app.queue(default_concurrency_limit=8, max_size=64)
-    auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
+    app.queue(default_concurrency_limit=8, max_size=64)  # 8 questions answered at once
     log.info("yanbao UI on http://%s:%d (index %s)", host, port, settings.index_dir)
-    app.launch(server_name=host, server_port=port, share=False, auth=auth, show_error=False,
-               max_file_size=f"{settings.max_file_mb}mb", css=CSS, footer_links=["api"], quiet=True)
+    app.launch(**launch_options(settings, host, port))
