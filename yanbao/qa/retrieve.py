@@ -20,7 +20,8 @@ from yanbao.types import Hit
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "bm25", "dense")
-NAMED_REPORT_BOOST = 2.0  # fused score multiplier for chunks of a report the question names
+NAMED_REPORT_BOOST = 2.0
+_PERIOD = re.compile(r"^(fy)?\d*[qh][1-4]$|^[1-4][qh]$|^fy\d*$|^\d+[ef]$")  # Q3, 24Q3, H1, FY25, 2025E: periods, not names  # fused score multiplier for chunks of a report the question names
 
 
 def rrf(rankings: list[list[int]], k: int) -> dict[int, float]:
@@ -92,8 +93,8 @@ class Retriever:
         nowhere in the index: the reports cannot be about them."""
         df, _ = self._df
         terms = content_terms(question, self.reports)
-        coded = [t for t in terms if re.search(r"[a-z]", t) and not any(df.get(a) for a in alternatives(t))]
-        missing = [t for t in coded if not re.search(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", self._corpus)]
+        coded = [t for t in terms if re.search(r"[a-z]", t) and not _PERIOD.match(t) and not any(df.get(a) for a in alternatives(t))]
+        missing = [t for t in coded if not re.search(rf"(?<![a-z]){re.escape(t)}(?![a-z0-9])", self._corpus)]
         spelled = (re.search(re.escape(t), question, re.I) for t in missing)  # as the question writes it
         return [m.group(0) if m else t for m, t in zip(spelled, missing)]
 
