@@ -253,3 +253,16 @@ def test_empty_index_explains_how_to_add_reports(tmp_path, embedder, test_settin
         assert result == {"error": EMPTY_INDEX} and "yanbao ingest" in EMPTY_INDEX
     finally:
         app.close()
+
+
+def test_ui_picks_up_an_ingest_made_beside_it(tmp_path, embedder, test_settings, reports_dir):
+    from yanbao.index.store import update
+    from yanbao.ui.app import Service
+
+    settings = test_settings.with_(index_dir=tmp_path / "idx")
+    service = Service(settings, embedder)
+    assert service.current() is None  # empty: the page explains how to add reports
+    update(settings.index_dir, [reports_dir / REPORT_FILES["004"]], settings, embedder)  # e.g. `yanbao ingest`
+    chain = service.current()
+    assert chain is not None and [r.file for r in chain.retriever.reports] == [REPORT_FILES["004"]]
+    assert service.current() is chain  # no reload while nothing changed

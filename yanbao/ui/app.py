@@ -68,7 +68,9 @@ class Service:
     def reload(self) -> None:
         """Open the live index generation (or note that there is none yet)."""
         from yanbao.errors import IndexNotFoundError
+        from yanbao.index.store import current_generation
 
+        self._gen = current_generation(self.settings.index_dir)
         try:
             chain = QAChain.open(self.settings, self.embedder)
         except IndexNotFoundError:
@@ -78,6 +80,17 @@ class Service:
         if chain is not None:
             chain.warm()
         self.chain = chain
+
+    def current(self) -> QAChain | None:
+        """The chain over the live index generation, reopened when someone (say, a `yanbao ingest`
+        run beside the UI) swapped in a new one."""
+        from yanbao.index.store import current_generation
+
+        if current_generation(self.settings.index_dir) != self._gen:
+            with self._write:
+                if current_generation(self.settings.index_dir) != self._gen:
+                    self.reload()
+        return self.chain
 
     @property
     def llm_ready(self) -> bool:
@@ -141,6 +154,8 @@ class Conversation:
 
 def source_cards(answer: Answer) -> str:
     """HTML cards for an answer's citations, the supporting sentence highlighted; 相关段落 when refused."""
+    if answer.error:
+        return ""
     if answer.refused or not answer.citations:
         if not answer.hits:
             return ""
@@ -193,7 +208,7 @@ def build(service: Service) -> gr.Blocks:
             yield chat, convo, gr.update(), ""
             return
         chat.append({"role": "user", "content": md_escape(message)})
-        chain = service.chain  # read once: an upload or delete elsewhere may swap it meanwhile
+        chain = service.current()  # read once: an upload or delete elsewhere may swap it meanwhile
         if chain is None:
             chat.append({"role": "assistant", "content": EMPTY_INDEX})
             yield chat, convo, "", ""
@@ -261,7 +276,7 @@ def build(service: Service) -> gr.Blocks:
 
     def ask_api(question: str, reports: list[str] | None = None, mode: str = "extractive") -> dict:
         """Answer one question with citations (the same chain as the chat)."""
-        chain = service.chain
+        chain = service.current()
         if chain is None:
             return {"error": EMPTY_INDEX}
         if not isinstance(question, str) or not question.strip():
