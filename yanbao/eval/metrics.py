@@ -33,8 +33,13 @@ def normalize(text: str) -> str:
 
     "１，２３４ ％" -> "1234%"; 万 and 亿 stay as written ("131亿美元" is not rewritten).
     """
-    t = _DROP.sub("", unicodedata.normalize("NFKC", text))
-    return _THOUSANDS.sub("", t).lower()
+    t = text
+    for _ in range(4):  # removing spaces or lowercasing can make NFKC apply again: run to a fixed point
+        n = _THOUSANDS.sub("", _DROP.sub("", unicodedata.normalize("NFKC", t))).lower()
+        if n == t:
+            break
+        t = n
+    return t
 
 
 def _covers(needle: str, haystack: str) -> bool:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # question's idf-weighted terms found in any retrieved sentence, the answer is 报告中未提及.
 REFUSAL_THRESHOLD = 0.35
 MODES = ("extractive", "llm")
+MAX_QUESTION_CHARS = 1000
 HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}  # ０-９Ａ-Ｚａ-ｚ only
 
 
@@ -65,6 +66,18 @@ class YanbaoRetriever(BaseRetriever):
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [to_document(h) for h in self.retriever.retrieve(query, self.filters, self.k, self.mode)]
+
+
+def _unanswerable_input(question: str) -> str:
+    """A polite reply for input that is not a question we can search for, else ""."""
+    q = question.strip() if isinstance(question, str) else ""
+    if not q:
+        return "请输入一个问题，例如：博通FY24Q3实现营业收入多少？"
+    if len(q) > MAX_QUESTION_CHARS:
+        return f"问题太长（{len(q)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内再问。"
+    if not any(c.isalnum() for c in q):
+        return "没有识别到问题内容，请用文字描述您想了解的内容。"
+    return ""
 
 
 def _ms(t0: float) -> float:
@@ -139,6 +152,12 @@ class QAChain:
         if mode == "llm" and self.llm is None:
             raise SettingsError("LLM mode needs YANBAO_LLM_BASE_URL and YANBAO_LLM_MODEL; without them use extractive mode")
         t0 = time.perf_counter()
+        polite = _unanswerable_input(question)
+        if polite:
+            yield polite
+            yield Answer(question=question, text=polite, refused=True, rewritten_question=question.strip(), mode=mode,
+                         timings_ms={"retrieve": 0.0, "answer": 0.0, "total": _ms(t0)})
+            return
         # letters and digits typed full-width (２０２５, ＭＩ３５５Ｘ) read as in the NFKC-cleaned reports
         standalone = self.rewrite(question.translate(HALF_WIDTH), list(history), mode)
         hits = self.retrieval_chain(filters, k, retrieval).invoke({"question": standalone})["hits"]
