@@ -176,6 +176,9 @@ def test_upload_refuses_bad_types_and_keeps_names_safe(server, tmp_path):
     assert safe_name("../../etc/passwd") == "passwd"
     assert safe_name("..\\..\\a<b>.txt") == "a_b_.txt"
     assert safe_name("..") == "report"
+    assert safe_name("a\x07b\nc.txt") == "a_b_c.txt"
+    long = safe_name(("长" * 80) + ".pdf")
+    assert long.endswith(".pdf") and len(long.encode()) <= 180
 
 
 def test_named_api_through_gradio_client(server):

@@ -49,7 +49,10 @@ def safe_name(name: str) -> str:
     """A report file name safe to store: no folders, no '..', no control or shell characters."""
     base = Path(str(name).replace("\\", "/")).name
     base = re.sub(r"[\x00-\x1f<>:\"|?*/\\]", "_", base).strip(" .")
-    return base or "report"
+    stem, suffix = Path(base).stem, Path(base).suffix[:10]
+    while len((stem + suffix).encode("utf-8")) > 180:  # file systems allow 255 bytes; leave room
+        stem = stem[:-1]
+    return (stem + suffix) if stem else "report"
 
 
 class Service:

@@ -1,0 +1,118 @@
+"""Faults while the index changes: a killed ingest, questions asked during an ingest, bad uploads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from tests.conftest import REPORT_FILES, ROOT
+
+QUESTION = "豆包通用模型的日均tokens使用量是多少？"
+
+
+def small_index(tmp_path, reports_dir, embedder, settings, keys=("004",)):
+    from yanbao.index.store import update
+
+    update(settings.index_dir, [reports_dir / REPORT_FILES[k] for k in keys], settings, embedder)
+
+
+def answer_text(settings, embedder) -> str:
+    from yanbao.qa.chain import QAChain
+
+    return QAChain.open(settings, embedder).ask(QUESTION).text
+
+
+def test_ingest_killed_mid_way_leaves_the_old_index_answering(tmp_path, reports_dir, embedder, test_settings, model_cache):
+    from yanbao.index.store import open_index, update
+
+    settings = test_settings.with_(index_dir=tmp_path / "idx")
+    small_index(tmp_path, reports_dir, embedder, settings)
+    before = answer_text(settings, embedder)
+    more = tmp_path / "more"
+    more.mkdir()
+    for k in ("000", "004"):
+        shutil.copy(reports_dir / REPORT_FILES[k], more)
+    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1"}
+    cmd = [sys.executable, "-m", "yanbao.cli", "ingest", str(more), "--index", str(settings.index_dir)]
+
+    def run_and_kill(when) -> None:
+        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 180
+        while proc.poll() is None and time.time() < deadline and not when():
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+    started = time.time()
+    run_and_kill(lambda: time.time() - started > 8)  # model loading, parsing or embedding
+    run_and_kill(lambda: any(settings.index_dir.glob(".tmp-gen-*")))  # the new generation being written
+    for _ in range(2):
+        index = open_index(settings.index_dir)
+        assert [r.file for r in index.reports()] == [REPORT_FILES["004"]]
+        assert answer_text(settings, embedder) == before
+    result = update(settings.index_dir, [more], settings, embedder)  # a re-run completes the work
+    assert result.added == [REPORT_FILES["000"]] and result.unchanged == [REPORT_FILES["004"]]
+    assert not list(settings.index_dir.glob(".tmp-gen-*"))  # the crashed writers' leftovers are gone
+
+
+def test_questions_during_an_ingest_see_old_or_new_never_half(tmp_path, reports_dir, embedder, test_settings):
+    from yanbao.index.store import update
+    from yanbao.ui.app import Service
+
+    settings = test_settings.with_(index_dir=tmp_path / "idx")
+    small_index(tmp_path, reports_dir, embedder, settings)
+    service = Service(settings, embedder)
+    errors, seen = [], set()
+    writer = threading.Thread(target=lambda: update(settings.index_dir, [reports_dir / REPORT_FILES["000"]], settings, embedder))
+    writer.start()
+    while writer.is_alive():
+        try:
+            chain = service.current()
+            answer = chain.ask(QUESTION)
+            assert "4 万亿" in answer.text
+            seen.add(len(chain.retriever.reports))
+        except Exception as e:  # noqa: BLE001 - any error at all fails the test
+            errors.append(repr(e))
+    writer.join()
+    assert not errors
+    assert len(service.current().retriever.reports) == 2 and seen <= {1, 2}
+
+
+def test_hostile_uploads_get_a_message_each_and_good_ones_still_land(tmp_path, reports_dir, embedder, test_settings):
+    from yanbao.index.store import open_index
+    from yanbao.ui.app import Service
+
+    settings = test_settings.with_(index_dir=tmp_path / "idx")
+    small_index(tmp_path, reports_dir, embedder, settings)
+    service = Service(settings, embedder)
+    up = tmp_path / "up"
+    up.mkdir()
+    files = {
+        "empty.txt": b"",
+        "binary.pdf": os.urandom(2048),
+        "not-really.txt": b"\x00\x01\x02" * 500,
+        "copy-of-004.txt": (reports_dir / REPORT_FILES["004"]).read_bytes(),  # same content, other name
+        "tool.exe": b"MZ",
+        ("长" * 80) + ".txt": "一份正常的测试报告。测试证券认为芯片出货量为 100 万颗。".encode(),
+        "ctl\x07name.txt": "测试证券认为模组出货量为 200 万只。".encode(),
+    }
+    paths = []
+    for name, data in files.items():
+        p = up / name.replace("\x07", "_")
+        p.write_bytes(data)
+        paths.append(p)
+    rows = service.add(paths)
+    result = {r[0]: (r[1], r[2]) for r in rows}
+    assert all(r[1] in ("新增", "跳过") for r in rows) and len(rows) == len(files)
+    assert result["empty.txt"][0] == "跳过" and result["binary.pdf"][0] == "跳过"
+    assert result["not-really.txt"][0] == "跳过" and result["tool.exe"][0] == "跳过"
+    assert result["copy-of-004.txt"][0] == "跳过" and "duplicate" in result["copy-of-004.txt"][1]
+    assert sum(r[1] == "新增" for r in rows) == 2  # the two good files landed
+    names = {r.file for r in open_index(settings.index_dir).reports()}
+    assert REPORT_FILES["004"] in names and len(names) == 3
+    assert all(p.parent == service.uploads for p in service.uploads.iterdir())
