@@ -269,3 +269,42 @@ def test_ui_picks_up_an_ingest_made_beside_it(tmp_path, embedder, test_settings,
     chain = service.current()
     assert chain is not None and [r.file for r in chain.retriever.reports] == [REPORT_FILES["004"]]
     assert service.current() is chain  # no reload while nothing changed
+
+
+def test_twenty_clients_keep_asking_without_errors(server):
+    """20 gradio_client users asking through the named API for YANBAO_LOAD_SECONDS (10 s in the
+    suite; 60 s for the figure in the closing note). Writes p50/p95 to test-artifacts/."""
+    import os
+    import statistics
+
+    from gradio_client import Client
+
+    url, _ = server
+    seconds = float(os.environ.get("YANBAO_LOAD_SECONDS", "10"))
+    questions = ["博通FY24Q3实现营业收入多少？", "豆包通用模型的日均tokens使用量是多少？", "沐曦曦云C500 OAM的显存带宽是多少？",
+                 "DeepSeek最近一轮融资的估值是多少？", "腾讯哪天正式推出开源的混元视频生成模型？"]
+    stop = time.time() + seconds
+    latencies, errors = [], []
+
+    def user(i):
+        client = Client(url, verbose=False)
+        n = i
+        while time.time() < stop:
+            t0 = time.perf_counter()
+            try:
+                r = client.predict(questions[n % len(questions)], None, "extractive", api_name="/ask")
+                assert "answer" in r, r
+                latencies.append((time.perf_counter() - t0) * 1000)
+            except Exception as e:  # noqa: BLE001 - every failure counts
+                errors.append(repr(e))
+            n += 1
+
+    with ThreadPoolExecutor(20) as pool:
+        list(pool.map(user, range(20)))
+    assert not errors, errors[:3]
+    latencies.sort()
+    stats = {"clients": 20, "seconds": seconds, "answers": len(latencies), "errors": len(errors),
+             "p50_ms": round(statistics.median(latencies)), "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))])}
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "ui-load.json").write_text(json.dumps(stats, indent=2), encoding="utf-8")
+    assert stats["answers"] >= 20
