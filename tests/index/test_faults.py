@@ -83,6 +83,26 @@ def test_questions_during_an_ingest_see_old_or_new_never_half(tmp_path, reports_
     assert len(service.current().retriever.reports) == 2 and seen <= {1, 2}
 
 
+def hostile_documents(d):
+    """An encrypted, a truncated and a scanned (no text layer) PDF, and a zip bomb named .docx."""
+    import zipfile
+
+    import pymupdf
+
+    from tests.ingest.test_load import make_pdf
+
+    make_pdf(d / "locked.pdf", encrypt=True)
+    good = make_pdf(d / "whole.pdf").read_bytes()
+    (d / "whole.pdf").unlink()
+    (d / "truncated.pdf").write_bytes(good[: len(good) // 3])
+    doc = pymupdf.open()
+    doc.new_page().draw_rect(pymupdf.Rect(50, 50, 200, 200), color=(0, 0, 0), fill=(0.5, 0.5, 0.5))
+    doc.save(d / "scan.pdf")
+    with zipfile.ZipFile(d / "bomb.docx", "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"0" * (210 * 1024 * 1024))
+    return [d / "locked.pdf", d / "truncated.pdf", d / "scan.pdf", d / "bomb.docx"]
+
+
 def test_hostile_uploads_get_a_message_each_and_good_ones_still_land(tmp_path, reports_dir, embedder, test_settings):
     from yanbao.index.store import open_index
     from yanbao.ui.app import Service
@@ -106,9 +126,12 @@ def test_hostile_uploads_get_a_message_each_and_good_ones_still_land(tmp_path, r
         p = up / name.replace("\x07", "_")
         p.write_bytes(data)
         paths.append(p)
+    paths += hostile_documents(up)
     rows = service.add(paths)
     result = {r[0]: (r[1], r[2]) for r in rows}
-    assert all(r[1] in ("新增", "跳过") for r in rows) and len(rows) == len(files)
+    assert all(r[1] in ("新增", "跳过") for r in rows) and len(rows) == len(files) + 4
+    assert "encrypted PDF" in result["locked.pdf"][1] and "scanned PDF" in result["scan.pdf"][1]
+    assert "zip bomb" in result["bomb.docx"][1] and result["truncated.pdf"][0] == "跳过"
     assert result["empty.txt"][0] == "跳过" and result["binary.pdf"][0] == "跳过"
     assert result["not-really.txt"][0] == "跳过" and result["tool.exe"][0] == "跳过"
     assert result["copy-of-004.txt"][0] == "跳过" and "duplicate" in result["copy-of-004.txt"][1]

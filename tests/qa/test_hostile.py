@@ -111,3 +111,29 @@ def test_eval_normalize_is_idempotent(text):
     from yanbao.eval.metrics import normalize
 
     assert normalize(normalize(text)) == normalize(text)
+
+
+def test_secrets_never_reach_the_index_files(tmp_path, embedder, test_settings, reports_dir):
+    from tests.conftest import REPORT_FILES
+    from yanbao.index.store import update
+
+    settings = test_settings.with_(index_dir=tmp_path / "idx", llm_api_key="sk-index-secret", auth="u:idx-pass")
+    update(settings.index_dir, [reports_dir / REPORT_FILES["004"]], settings, embedder)
+    for f in settings.index_dir.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            assert b"sk-index-secret" not in data and b"idx-pass" not in data, f
+
+
+def test_html_in_passages_and_questions_is_escaped_in_the_ui():
+    from yanbao.types import Answer, Citation, Hit
+    from yanbao.ui.app import render, source_cards
+
+    evil = "<img src=x onerror=alert(1)>博通收入 131 亿美元。"
+    meta = ReportMeta(file="<b>f</b>.txt", title="<script>t</script>", broker="B")
+    c = Chunk(id="1", text=evil, file=meta.file, start=0, end=len(evil), meta=meta)
+    a = Answer(question="<script>q</script>", text=f"{evil}[1]", citations=(Citation(1, c, evil),),
+               hits=(Hit(c, 1.0, 1),), rewritten_question="<script>q2</script>")
+    cards, message = source_cards(a), render(a)
+    assert "<img" not in cards and "<script>" not in cards and "&lt;img" in cards
+    assert "<img" not in message.replace("\\<img", "") and "\\<script\\>" in message
