@@ -212,7 +212,6 @@ def _filters(args: argparse.Namespace):
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from yanbao.qa.chain import QAChain, answer_to_json
-    from yanbao.settings import Settings
 
     settings = _settings(args)
     if args.k:

@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from yanbao.types import Chunk, CleanDoc, Line, ReportMeta, chunk_id
+from yanbao.types import Chunk, CleanDoc, ReportMeta, chunk_id
 
 _SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』)\"']*|$)")
 _SOFT_BREAK = re.compile(r"[,，、:：]")

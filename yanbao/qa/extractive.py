@@ -8,7 +8,6 @@ and report for each; different reports' figures are all shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 from yanbao.qa.evidence import Query, Scored, score_sentences
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
