@@ -414,27 +414,11 @@ class FakeOpenAIServer:
 
 
 @contextmanager
-def openai_server(
-    reply: Reply | str | None = None,
-    delay_s: float = 0.0,
-    status: int = 200,
-    *,
-    model: str = DEFAULT_MODEL,
-    error_message: str | None = None,
-    chunk_chars: int = 4,
-    chunk_delay_s: float = 0.0,
-) -> Iterator[FakeOpenAIServer]:
-    """Run a fake OpenAI server for the duration of the ``with`` block."""
-    server = FakeOpenAIServer(
-        reply,
-        delay_s=delay_s,
-        status=status,
-        model=model,
-        error_message=error_message,
-        chunk_chars=chunk_chars,
-        chunk_delay_s=chunk_delay_s,
-    )
-    with server:
+def openai_server(reply: Reply | str | None = None, delay_s: float = 0.0, status: int = 200,
+                  **options: Any) -> Iterator[FakeOpenAIServer]:
+    """Run a fake OpenAI server for the duration of the ``with`` block; `options` are
+    FakeOpenAIServer's keyword arguments (model, error_message, chunk_chars, chunk_delay_s)."""
+    with FakeOpenAIServer(reply, delay_s=delay_s, status=status, **options) as server:
         yield server
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 import statistics
 from pathlib import Path
 
 from yanbao.bench.index import peak_rss_mb
 from yanbao.errors import SettingsError
+from yanbao.eval.metrics import percentile
 
 FALLBACK_QUESTIONS = [
     "博通FY24Q3实现营业收入多少？",
@@ -28,12 +28,6 @@ def questions_from(path: Path | None, limit: int) -> list[str]:
     return qs[:limit]
 
 
-def _pct(values: list[float], p: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least p% of the values at or below it."""
-    s = sorted(values)
-    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
-
-
 def bench_qa(chain, questions: list[str], passes: int = 2) -> dict:
     """p50/p95 of whole extractive answers; pass 1 meets every passage for the first time."""
     if not questions:
@@ -49,9 +43,9 @@ def bench_qa(chain, questions: list[str], passes: int = 2) -> dict:
             answer.append(a.timings_ms["answer"])
         out["passes"].append({
             "pass": i + 1,
-            "total_ms_p50": _pct(totals, 50), "total_ms_p95": _pct(totals, 95),
+            "total_ms_p50": percentile(totals, 50), "total_ms_p95": percentile(totals, 95),
             "total_ms_mean": round(statistics.fmean(totals), 1), "total_ms_max": max(totals),
-            "retrieve_ms_p50": _pct(retrieve, 50), "answer_ms_p50": _pct(answer, 50),
+            "retrieve_ms_p50": percentile(retrieve, 50), "answer_ms_p50": percentile(answer, 50),
         })
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return out

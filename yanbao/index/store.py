@@ -122,11 +122,13 @@ class Index:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(ids), dtype=np.float32)
 
-    def bm25_search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
-        """(row, score) of the k best BM25 chunks with a score above zero."""
+    def bm25_search(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row, score) of the k best BM25 chunks with a score above zero; with `mask`, only rows it allows."""
         scores = self.bm25_scores(tokens)
         if not len(scores):
             return []
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]

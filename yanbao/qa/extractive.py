@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from yanbao.qa.evidence import Query, Scored, score_sentences
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
-from yanbao.types import Hit
+from yanbao.types import Hit, ReportMeta
 
 NOT_FOUND = "报告中未提及"
 
@@ -63,12 +63,16 @@ def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | No
     return chosen
 
 
-def source_label(hit: Hit) -> str:
+def report_label(m: ReportMeta) -> str:
     """国金证券《AI 周观察》（2024-12-08）: broker, title and date as the report gives them."""
-    m = hit.chunk.meta
-    title = f"《{m.title}》" if m.title else f"《{hit.chunk.file}》"
+    title = f"《{m.title}》" if m.title else f"《{m.file}》"
     date = f"（{m.date}）" if m.date else ""
     return f"{m.broker or ''}{title}{date}"
+
+
+def source_label(hit: Hit) -> str:
+    """The label of the report a hit comes from."""
+    return report_label(hit.chunk.meta)
 
 
 def _quote(text: str) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from yanbao.qa.extractive import source_label
+from yanbao.qa.extractive import report_label
 from yanbao.qa.query import named_reports
-from yanbao.types import Chunk, Hit, ReportMeta
+from yanbao.types import Chunk, ReportMeta
 
 ABOUT_AUTHORS = re.compile(r"分析师|执业证|证书编号|证书号|署名|作者|研究员")
 WHO = re.compile(r"谁|哪位|哪几位|名字|姓名|证书|执业证|署名|编号|证号")
@@ -20,10 +20,6 @@ def asks_about_authors(question: str) -> bool:
     """True when the question asks who wrote a report ("署名分析师是谁", "李萌的执业证号"),
     not when it merely mentions analysts ("国金分析师预计出货量多少")."""
     return bool(ABOUT_AUTHORS.search(question) and WHO.search(question))
-
-
-def _label(meta: ReportMeta) -> str:
-    return source_label(Hit(chunk=Chunk(id="", text="", file=meta.file, start=0, end=0, meta=meta), score=0, rank=1))
 
 
 def answer(question: str, reports: list[ReportMeta], chunks: list[Chunk], allowed: set[str] | None) -> tuple[str, list[Chunk]] | None:
@@ -56,6 +52,6 @@ def answer(question: str, reports: list[ReportMeta], chunks: list[Chunk], allowe
                 marker = f"[{passages.index(where) + 1}]"
             cert = f"，执业证书编号 {a.cert}" if a.cert else ""
             parts.append(f"{a.role}{a.name}{cert}{marker}")
-        lines.append(f"{_label(meta)}的署名人员：" + "；".join(parts) + "。")
+        lines.append(f"{report_label(meta)}的署名人员：" + "；".join(parts) + "。")
     text = "\n".join(lines)
     return (text, passages) if passages else ("", [])

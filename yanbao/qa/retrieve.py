@@ -109,15 +109,7 @@ class Retriever:
         return np.fromiter((c.file in ok for c in self.index.chunks), dtype=bool, count=len(self.index.chunks))
 
     def bm25_ranking(self, question: str, mask: np.ndarray | None, n: int) -> list[int]:
-        scores = self.index.bm25_scores(expand_query(tokenize(question)))
-        if not len(scores):
-            return []
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [int(r) for r in top if scores[r] > 0]
+        return [row for row, _ in self.index.bm25_search(expand_query(tokenize(question)), n, mask)]
 
     def dense_ranking(self, question: str, mask: np.ndarray | None, n: int) -> list[int]:
         if self.embedder is None or not self.index.chunks:
