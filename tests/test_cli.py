@@ -59,3 +59,42 @@ def test_bench_qa_suite_reports_latency(reports_dir, real_index_dir, model_cache
     qa = json.loads(r.stdout)["qa"]
     assert qa["questions"] == 5 and len(qa["passes"]) == 2
     assert 0 < qa["passes"][0]["total_ms_p50"] <= qa["passes"][0]["total_ms_p95"]
+
+
+def test_ingest_takes_odd_paths_and_skips_hostile_files_one_by_one(tmp_path, reports_dir, model_cache):
+    """`yanbao ingest` with odd names, a 50 MB text file, an empty file and binary data named
+    .pdf in one batch: each bad file gets its own line, the good ones all land."""
+    env = {"YANBAO_CACHE_DIR": str(model_cache), "YANBAO_INDEX_DIR": str(tmp_path / "idx")}
+    assert run_cli("ingest", str(reports_dir / REPORT_FILES["004"]), env=env).returncode == 0
+    odd = tmp_path / "odd dir（研报）"
+    odd.mkdir()
+    good = {
+        "报告 with spaces.txt": "测试证券认为芯片出货量为 101 万颗。",
+        "-dash.txt": "测试证券认为模组出货量为 202 万只。",
+        "a..b.txt": "测试证券认为光模块出货量为 303 万只。",
+        "ctl\x1b[31mred\x07.txt": "测试证券认为服务器出货量为 404 万台。",
+        ("长" * 78) + ".txt": "测试证券认为显卡出货量为 505 万张。",  # 238 bytes, near the 255-byte limit
+    }
+    for name, text in good.items():
+        (odd / name).write_text(text, encoding="utf-8")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "binary.pdf").write_bytes(bytes(range(256)) * 64)
+    line = "测试证券认为芯片出货量为 100 万颗，同比增长 12%。\n".encode()
+    (bad / "huge.txt").write_bytes(line * (50 * 2**20 // len(line) + 1))  # 50 MB of text
+    dotted = str(odd / ".." / odd.name / "a..b.txt")  # absolute, with a '..' step in it
+    r = run_cli("ingest", str(odd), dotted, str(bad), env=env)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "\x1b" not in out and "\x07" not in out  # no terminal escapes from file names
+    assert "added      ctl\\x1b[31mred\\x07.txt" in out
+    assert out.count("added ") == 5 and out.count("a..b.txt") == 1  # named twice, read once
+    skipped = {line.split(":")[0].split()[-1]: line for line in out.splitlines() if line.startswith("skipped")}
+    assert set(skipped) == {"empty.txt", "binary.pdf", "huge.txt"}
+    assert "limit for one report" in skipped["huge.txt"] and "YANBAO_MAX_REPORT_CHARS" in skipped["huge.txt"]
+    assert "empty file" in skipped["empty.txt"] and "binary" in skipped["binary.pdf"]
+    listed = json.loads(run_cli("list", "--json", env=env).stdout)
+    assert {r["file"] for r in listed["reports"]} == set(good) | {REPORT_FILES["004"]}
+    r = run_cli("ask", "服务器出货量是多少？", "--json", env=env)
+    assert r.returncode == 0 and "404" in r.stdout

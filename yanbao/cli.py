@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from yanbao.errors import YanbaoError
+from yanbao.errors import YanbaoError, shown
 
 log = logging.getLogger("yanbao")
 
@@ -21,7 +21,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from yanbao.ingest.pipeline import ingest_file
 
     settings = _settings(args)
-    report = ingest_file(Path(args.file), settings.chunk_chars, settings.overlap_chars, settings.max_file_mb << 20)
+    report = ingest_file(Path(args.file), settings.chunk_chars, settings.overlap_chars, settings.max_file_mb << 20,
+                         settings.max_report_chars)
     if args.json:
         out = {
             "file": report.meta.file,
@@ -86,15 +87,15 @@ def _result_dict(r) -> dict:
 
 def _print_result(r, settings) -> None:
     for name in r.added:
-        print(f"added      {name}")
+        print(f"added      {shown(name)}")
     for name in r.replaced:
-        print(f"updated    {name}")
+        print(f"updated    {shown(name)}")
     for name in r.unchanged:
-        print(f"unchanged  {name}")
+        print(f"unchanged  {shown(name)}")
     for name in r.removed:
-        print(f"removed    {name}")
+        print(f"removed    {shown(name)}")
     for name, why in r.skipped:
-        print(f"skipped    {name}: {why}")
+        print(f"skipped    {shown(name)}: {why}")
     print(
         f"index {settings.index_dir}: {r.total_chunks} chunks; embedded {r.embedded_chunks} new; "
         f"{len(r.added)} added, {len(r.replaced)} updated, {len(r.unchanged)} unchanged, "
@@ -109,7 +110,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
-        print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        print(f"error: no such file or directory: {', '.join(map(shown, missing))}", file=sys.stderr)
         return 1
     result = update(settings.index_dir, [Path(p) for p in args.paths], settings, Embedder.from_settings(settings), rebuild=args.rebuild)
     if args.json:

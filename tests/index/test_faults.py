@@ -60,6 +60,42 @@ def test_ingest_killed_mid_way_leaves_the_old_index_answering(tmp_path, reports_
     assert not list(settings.index_dir.glob(".tmp-gen-*"))  # the crashed writers' leftovers are gone
 
 
+KILL_AT_BM25_SAVE = """
+import os, signal, sys
+from pathlib import Path
+import bm25s
+real_save = bm25s.BM25.save
+def save(self, path, **kw):  # write the BM25 files, cut one in half, then die like a power cut
+    real_save(self, path, **kw)
+    victim = max(Path(path).iterdir(), key=lambda p: p.stat().st_size)
+    with open(victim, "r+b") as f:
+        f.truncate(victim.stat().st_size // 2)
+    os.kill(os.getpid(), signal.SIGKILL)
+bm25s.BM25.save = save
+from yanbao.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ingest_killed_during_the_bm25_save_leaves_the_old_index_answering(tmp_path, reports_dir, embedder, test_settings, model_cache):
+    from yanbao.index.store import open_index, update
+
+    settings = test_settings.with_(index_dir=tmp_path / "idx")
+    small_index(tmp_path, reports_dir, embedder, settings)
+    before = answer_text(settings, embedder)
+    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1"}
+    new = reports_dir / REPORT_FILES["000"]
+    proc = subprocess.run([sys.executable, "-c", KILL_AT_BM25_SAVE, "ingest", str(new), "--index", str(settings.index_dir)],
+                          env=env, cwd=ROOT, capture_output=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    assert list(settings.index_dir.glob(".tmp-gen-*"))  # it died half-way through writing a generation
+    assert [r.file for r in open_index(settings.index_dir).reports()] == [REPORT_FILES["004"]]
+    assert answer_text(settings, embedder) == before
+    result = update(settings.index_dir, [new], settings, embedder)  # a re-run completes the work
+    assert result.added == [REPORT_FILES["000"]]
+    assert not list(settings.index_dir.glob(".tmp-gen-*"))
+
+
 def test_questions_during_an_ingest_see_old_or_new_never_half(tmp_path, reports_dir, embedder, test_settings):
     from yanbao.index.store import update
     from yanbao.ui.app import Service
@@ -126,10 +162,14 @@ def test_hostile_uploads_get_a_message_each_and_good_ones_still_land(tmp_path, r
         p = up / name.replace("\x07", "_")
         p.write_bytes(data)
         paths.append(p)
+    line = "测试证券认为芯片出货量为 100 万颗。\n".encode()
+    (up / "huge.txt").write_bytes(line * (50 * 2**20 // len(line) + 1))  # 50 MB of text
+    paths.append(up / "huge.txt")
     paths += hostile_documents(up)
     rows = service.add(paths)
     result = {r[0]: (r[1], r[2]) for r in rows}
-    assert all(r[1] in ("新增", "跳过") for r in rows) and len(rows) == len(files) + 4
+    assert all(r[1] in ("新增", "跳过") for r in rows) and len(rows) == len(files) + 5
+    assert result["huge.txt"][0] == "跳过" and "limit for one report" in result["huge.txt"][1]
     assert "encrypted PDF" in result["locked.pdf"][1] and "scanned PDF" in result["scan.pdf"][1]
     assert "zip bomb" in result["bomb.docx"][1] and result["truncated.pdf"][0] == "跳过"
     assert result["empty.txt"][0] == "跳过" and result["binary.pdf"][0] == "跳过"

@@ -182,7 +182,8 @@ def test_directory_expansion_skips_other_types(tmp_path):
 
 
 def test_50mb_text_file_in_bounded_memory(tmp_path):
-    """A 50 MB report is processed in a subprocess whose peak memory stays far below absurd."""
+    """With the length limit raised, a 50 MB report is read, cleaned and chunked in a subprocess
+    whose peak memory stays far below absurd (by default it is refused: see the test below)."""
     p = tmp_path / "big.txt"
     paragraph = "豆包模型日均 token 使用量超 4 万亿，较七个月前首次发布时增长了 33 倍。算力成本价格大幅降低。\n"
     block = (paragraph * 2000).encode("utf-8")
@@ -194,7 +195,7 @@ def test_50mb_text_file_in_bounded_memory(tmp_path):
         import json, resource, sys
         from pathlib import Path
         from yanbao.ingest.pipeline import ingest_file
-        r = ingest_file(Path({str(p)!r}))
+        r = ingest_file(Path({str(p)!r}), max_chars=50_000_000)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({{"chunks": len(r.chunks), "peak_mb": peak_mb, "chars": len(r.doc.text)}}))
         """
@@ -222,3 +223,17 @@ def test_numbers_of_a_cell_per_line_table_are_kept():
     doc = clean(RawDoc("t.txt", ("营业收入\n123\n456\n789\n净利润\n12\n\n7\n\n正文继续。",), False, ""))
     assert doc.text.split("\n")[:5] == ["营业收入", "123", "456", "789", "净利润"]
     assert ("7", "page number") in doc.dropped  # alone between blank lines: a page number
+
+
+def test_text_too_long_for_one_report_is_refused_before_cleaning(tmp_path):
+    from yanbao.errors import SettingsError
+    from yanbao.ingest.pipeline import ingest_file
+    from yanbao.settings import Settings
+
+    p = tmp_path / "长文.txt"
+    p.write_text("".join(f"测试证券认为出货量为 {i:04d} 万颗。" for i in range(200)), encoding="utf-8")  # 3,800 characters
+    assert ingest_file(p, max_chars=5000).chunks
+    with pytest.raises(LoadError, match=r"长文.txt: 3,800 characters of text, over the 2,000 limit .*YANBAO_MAX_REPORT_CHARS"):
+        ingest_file(p, max_chars=2000)
+    with pytest.raises(SettingsError, match="YANBAO_MAX_REPORT_CHARS"):
+        Settings(max_report_chars=10)

@@ -27,7 +27,7 @@ from typing import Iterable
 
 import numpy as np
 
-from yanbao.errors import IndexMismatchError, IndexNotFoundError, LoadError
+from yanbao.errors import IndexMismatchError, IndexNotFoundError, LoadError, shown
 from yanbao.index.tokenize import tokenize, tokenizer_id
 from yanbao.ingest.load import sha256_file
 from yanbao.ingest.pipeline import expand, try_ingest
@@ -344,8 +344,10 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
         for path in progress(list(expand(paths)), desc="reports", unit="file"):
             name = path.name
             if name in seen_paths:
+                if seen_paths[name].resolve() == path.resolve():
+                    continue  # the same file named twice (a folder and a path inside it): read once
                 why = f"same file name as {seen_paths[name]}; rename one of them"
-                log.warning("skip %s: %s", path, why)
+                log.warning("skip %s: %s", shown(str(path)), why)
                 result.skipped.append((str(path), why))
                 continue
             seen_paths[name] = path
@@ -360,10 +362,11 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
             twin = next((f for f, r in entries.items() if r["sha256"] == digest and f != name), None)
             if twin:
                 why = f"same content as '{twin}', already indexed (duplicate)"
-                log.warning("skip %s: %s", name, why)
+                log.warning("skip %s: %s", shown(name), why)
                 result.skipped.append((name, why))
                 continue
-            report, skip = try_ingest(path, settings.chunk_chars, settings.overlap_chars, settings.max_file_mb << 20)
+            report, skip = try_ingest(path, settings.chunk_chars, settings.overlap_chars, settings.max_file_mb << 20,
+                                      settings.max_report_chars)
             if skip:
                 result.skipped.append(skip)
                 continue

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from yanbao.errors import LoadError
+from yanbao.errors import LoadError, shown
 from yanbao.ingest.chunk import chunk
 from yanbao.ingest.clean import clean
 from yanbao.ingest.load import SUFFIXES, load
 from yanbao.ingest.metadata import extract
 from yanbao.progress import progress
+from yanbao.settings import MAX_REPORT_CHARS
 from yanbao.types import Chunk, CleanDoc, ReportMeta
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,26 @@ class IngestResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def ingest_file(path: Path, chunk_chars: int = 400, overlap_chars: int = 80, max_bytes: int = 200 << 20) -> Report:
+def check_length(raw, max_chars: int, chunk_chars: int, overlap_chars: int) -> None:
+    """Refuse a text too long to be one report before cleaning and embedding it for hours."""
+    n = sum(len(p) for p in raw.pages)
+    if n > max_chars:
+        chunks = n // max(chunk_chars - overlap_chars, 1)
+        seconds = chunks / 10  # ~10 chunks/s with the default model on 2 cores
+        took = f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+        raise LoadError(
+            raw.file,
+            f"{n:,} characters of text, over the {max_chars:,} limit for one report (about {chunks:,} chunks, "
+            f"~{took} of embedding on 2 CPU cores); split it into separate reports, "
+            f"or raise YANBAO_MAX_REPORT_CHARS",
+        )
+
+
+def ingest_file(path: Path, chunk_chars: int = 400, overlap_chars: int = 80, max_bytes: int = 200 << 20,
+                max_chars: int = MAX_REPORT_CHARS) -> Report:
     """One report file -> Report; raises LoadError naming the file when it cannot be read."""
     raw = load(path, max_bytes=max_bytes)
+    check_length(raw, max_chars, chunk_chars, overlap_chars)
     doc = clean(raw)
     if not doc.text.strip():
         raise LoadError(raw.file, "no text left after cleaning (only page numbers or blank lines?)")
@@ -45,15 +63,16 @@ def ingest_file(path: Path, chunk_chars: int = 400, overlap_chars: int = 80, max
     return Report(meta, doc, tuple(chunk(doc, meta, chunk_chars, overlap_chars)))
 
 
-def try_ingest(path: Path, chunk_chars: int, overlap_chars: int, max_bytes: int) -> tuple[Report | None, tuple[str, str] | None]:
+def try_ingest(path: Path, chunk_chars: int, overlap_chars: int, max_bytes: int,
+               max_chars: int = MAX_REPORT_CHARS) -> tuple[Report | None, tuple[str, str] | None]:
     """(report, None), or (None, (file, reason)) after logging 'skip <file>: <reason>'."""
     try:
-        return ingest_file(path, chunk_chars, overlap_chars, max_bytes), None
+        return ingest_file(path, chunk_chars, overlap_chars, max_bytes, max_chars), None
     except LoadError as e:
-        log.warning("skip %s: %s", e.file, e.reason)
+        log.warning("skip %s: %s", shown(e.file), e.reason)
         return None, (e.file, e.reason)
     except Exception as e:  # one odd file never sinks the batch
-        log.exception("skip %s: internal error", path.name)
+        log.exception("skip %s: internal error", shown(path.name))
         return None, (path.name, f"internal error while reading it: {type(e).__name__}: {e}")
 
 
