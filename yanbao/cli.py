@@ -171,12 +171,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
         ensure_index(Path(args.reports), settings, embedder)
         chain = QAChain.open(settings, embedder)
         result["qa"] = bench_qa(chain, questions_from(Path(args.questions) if args.questions else None, args.limit))
+    if args.suite == "scale":
+        from yanbao.bench.qa import questions_from
+        from yanbao.bench.scale import bench_scale
+
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+        result["scale"] = bench_scale(Path(args.reports), sizes, settings, embedder,
+                                      questions_from(Path(args.questions), min(args.limit, 100)), subset=args.subset)
     if args.json:
         print(_dump(result))
         return 0
+    if "scale" in result:
+        from yanbao.bench.scale import print_table
+
+        print(f"scale benchmark: synthetic chunks, {args.subset} embedded for real ({settings.embed_backend}), "
+              f"hybrid retrieval over the development questions")
+        print_table(result["scale"])
     if "index" in result:
         r = result["index"]
-        print(f"index benchmark over {r['reports']} ({r['chunks']} chunks, median of {r['runs']} runs)")
+        print(f"index benchmark over {r['reports']} ({r['chunks']} chunks, median of {r['runs']} runs, "
+              f"embedding backend {r['embed_backend']})")
         print(f"  cold build incl. model load   {r['cold_build_s_median']:.1f} s")
         print(f"  re-ingest unchanged           {r['reingest_unchanged_s_median']:.2f} s")
         print(f"  indexing throughput           {r['index_chunks_per_s_median']:.1f} chunks/s (embedding + FAISS + BM25)")
@@ -186,7 +200,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(f"QA benchmark: {r['questions']} questions, extractive, index and model loaded")
         for p in r["passes"]:
             print(f"  pass {p['pass']}: p50 {p['total_ms_p50']:.0f} ms, p95 {p['total_ms_p95']:.0f} ms, "
-                  f"max {p['total_ms_max']:.0f} ms (retrieve p50 {p['retrieve_ms_p50']:.0f}, answer p50 {p['answer_ms_p50']:.0f})")
+                  f"max {p['total_ms_max']:.0f} ms")
+            print("    stage p50 / p95 ms:  " + ",  ".join(
+                f"{s} {p[s + '_ms_p50']:.1f} / {p[s + '_ms_p95']:.1f}" for s in ("embed", "dense", "bm25", "fuse", "answer")))
         print(f"  peak memory (RSS)             {r['peak_rss_mb']:.0f} MB")
     return 0
 
@@ -358,7 +374,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure indexing speed and memory on this machine")
     p.add_argument("--reports", required=True, help="directory of reports to index")
     p.add_argument("--runs", type=int, default=3, help="cold index builds to time")
-    p.add_argument("--suite", choices=("index", "qa", "all"), default="all")
+    p.add_argument("--suite", choices=("index", "qa", "all", "scale"), default="all",
+                   help="all = index + qa over --reports; scale = synthetic corpora of --sizes chunks")
+    p.add_argument("--sizes", default="10000,100000", help="scale suite: corpus sizes in chunks, comma-separated")
+    p.add_argument("--subset", type=int, default=2000, help="scale suite: chunks embedded for real (the rest are perturbed copies)")
     p.add_argument("--index", default=None, help="index for the QA suite (default var/bench-index, built if needed)")
     p.add_argument("--questions", default="evalsets/dev.jsonl", help="gold JSONL whose questions the QA suite asks")
     p.add_argument("--limit", type=int, default=200, help="at most this many questions")

@@ -30,7 +30,8 @@ class Settings:
     embed_model: str = DEFAULT_EMBED_MODEL
     embed_query_prefix: str | None = None  # None: the model's known prefix ("query: " for e5)
     embed_passage_prefix: str | None = None
-    embed_batch: int = 32
+    embed_backend: str = "torch"  # torch | onnx | onnx-int8 (see index/ort.py and the README)
+    embed_batch: int = 0  # 0: the backend's measured best (torch 8, ONNX 1)
     top_k: int = 6
     rrf_k: int = 60
     candidates: int = 50
@@ -55,6 +56,8 @@ class Settings:
             raise SettingsError(f"need 1 <= top_k <= candidates, got top_k={self.top_k}, candidates={self.candidates}")
         if self.max_file_mb < 1:
             raise SettingsError(f"max_file_mb must be >= 1, got {self.max_file_mb}")
+        if self.embed_backend not in ("torch", "onnx", "onnx-int8"):
+            raise SettingsError(f"YANBAO_EMBED_BACKEND must be torch, onnx or onnx-int8, got {self.embed_backend!r}")
         if self.max_report_chars < 1000:
             raise SettingsError(f"max_report_chars must be >= 1000, got {self.max_report_chars}; set YANBAO_MAX_REPORT_CHARS")
         if self.auth and ":" not in self.auth:

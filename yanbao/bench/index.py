@@ -38,6 +38,7 @@ def bench_index(reports: Path, settings, runs: int = 3) -> dict:
             assert again.embedded_chunks == 0
     return {
         "reports": str(reports),
+        "embed_backend": settings.embed_backend,
         "runs": runs,
         "chunks": chunks,
         "cold_build_s_median": statistics.median(cold),

@@ -38,16 +38,27 @@ def default_prefixes(model: str) -> tuple[str, str]:
 
 
 class Embedder:
-    """Holds one loaded embedding model; thread-safe lazy load."""
+    """Holds one loaded embedding model; thread-safe lazy load.
+
+    `backend` is "torch" (sentence-transformers as is), "onnx" or "onnx-int8" (the same model
+    exported once to ONNX Runtime, see ort.py). int8 vectors differ slightly from fp32 ones, so
+    an index records the backend in its model id when it is int8."""
 
     def __init__(self, model: str = DEFAULT_EMBED_MODEL, cache_dir: Path | None = None,
-                 query_prefix: str | None = None, passage_prefix: str | None = None, batch_size: int = 32):
+                 query_prefix: str | None = None, passage_prefix: str | None = None, batch_size: int = 0,
+                 backend: str = "torch"):
+        from yanbao.index.ort import BACKENDS
+
+        if backend not in BACKENDS:
+            raise ModelError(f"unknown embedding backend {backend!r}; use one of {', '.join(BACKENDS)}")
         self.model_name = model
         self.cache_dir = Path(cache_dir) if cache_dir else None
         q, p = default_prefixes(model)
         self.query_prefix = q if query_prefix is None else query_prefix
         self.passage_prefix = p if passage_prefix is None else passage_prefix
-        self.batch_size = batch_size
+        self.backend = backend
+        # measured on 2 cores: torch is fastest at small batches (4-8), ONNX Runtime at 1-2
+        self.batch_size = batch_size or (8 if backend == "torch" else 1)
         self._model = None
         self._lock = threading.Lock()
         self._encode_lock = threading.Lock()
@@ -55,64 +66,86 @@ class Embedder:
     @classmethod
     def from_settings(cls, settings) -> "Embedder":
         return cls(settings.embed_model, settings.cache_dir, settings.embed_query_prefix,
-                   settings.embed_passage_prefix, settings.embed_batch)
+                   settings.embed_passage_prefix, settings.embed_batch, settings.embed_backend)
 
     @property
     def model_id(self) -> str:
         """What the manifest records as the model (the prefixes are recorded beside it)."""
-        return self.model_name
+        return self.model_name + (" [onnx-int8]" if self.backend == "onnx-int8" else "")
 
     def _load(self):
         with self._lock:
             if self._model is None:
-                from sentence_transformers import SentenceTransformer
-
-                from yanbao.index.model import materialize, quiet_transformers
-
-                quiet_transformers()
-                if self.model_name == DEFAULT_EMBED_MODEL:
-
-                    if self.cache_dir is None:
-                        raise ModelError("the default model needs a cache directory (YANBAO_CACHE_DIR)")
-                    path = str(materialize(self.cache_dir))
-                else:
-                    path = self.model_name
-                try:
-                    self._model = SentenceTransformer(path, device="cpu")
-                except Exception as e:  # hub errors, missing files, bad configs
-                    raise ModelError(
-                        f"cannot load embedding model '{self.model_name}': {e}. Give a local sentence-transformers "
-                        f"directory in YANBAO_EMBED_MODEL, or unset it to use the built-in default"
-                    ) from e
+                self._model = self._load_torch() if self.backend == "torch" else self._load_onnx()
             return self._model
+
+    def _model_path(self) -> str:
+        from yanbao.index.model import materialize
+
+        if self.model_name != DEFAULT_EMBED_MODEL:
+            return self.model_name
+        if self.cache_dir is None:
+            raise ModelError("the default model needs a cache directory (YANBAO_CACHE_DIR)")
+        return str(materialize(self.cache_dir))
+
+    def _load_torch(self):
+        from sentence_transformers import SentenceTransformer
+
+        from yanbao.index.model import quiet_transformers
+
+        quiet_transformers()
+        path = self._model_path()
+        try:
+            return SentenceTransformer(path, device="cpu")
+        except Exception as e:  # hub errors, missing files, bad configs
+            raise ModelError(
+                f"cannot load embedding model '{self.model_name}': {e}. Give a local sentence-transformers "
+                f"directory in YANBAO_EMBED_MODEL, or unset it to use the built-in default"
+            ) from e
+
+    def _load_onnx(self):
+        from yanbao.index.model import MODEL_DIR_NAME
+        from yanbao.index.ort import OrtEncoder, ensure_export, export_dir, read_stamp
+
+        if self.cache_dir is None:
+            raise ModelError("the ONNX backend needs a cache directory for its export (YANBAO_CACHE_DIR)")
+        source = MODEL_DIR_NAME if self.model_name == DEFAULT_EMBED_MODEL else self.model_name
+        quantized = self.backend == "onnx-int8"
+        target = export_dir(self.cache_dir, source, quantized)
+        if read_stamp(target) is None:  # export once, from the torch model
+            target = ensure_export(self._load_torch(), source, self.cache_dir, quantized)
+        return OrtEncoder(target, self.batch_size)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        model = self._load()
+        with self._encode_lock:  # one tokenizer and session shared by the UI's concurrent sessions
+            if self.backend != "torch":
+                return model.encode(texts)
+            return model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                convert_to_numpy=True, show_progress_bar=False)
 
     @property
     def dim(self) -> int:
         model = self._load()
+        if self.backend != "torch":
+            return model.dim
         get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(get())
 
     def embed_passages(self, texts: list[str], show_progress: bool = True) -> np.ndarray:
-        """(n, dim) float32 unit vectors for passages, batch by batch with a progress bar."""
-        model = self._load()
+        """(n, dim) float32 unit vectors for passages, group by group with a progress bar."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        # groups of several batches: sentence-transformers sorts each group by length, so
-        # batches pad little, while the progress bar still moves
-        group = self.batch_size * 8
+        # groups of several batches: each group is sorted by length, so batches pad little,
+        # while the progress bar still moves
+        group = max(self.batch_size * 8, 32)
         starts = range(0, len(texts), group)
         if show_progress:
             starts = progress(starts, desc=f"embedding {len(texts)} chunks", unit="group")
         for start in starts:
             batch = [self.passage_prefix + t for t in texts[start:start + group]]
-            with self._encode_lock:
-                out[start:start + len(batch)] = model.encode(
-                    batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-                )
+            out[start:start + len(batch)] = self._encode(batch)
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
         """(dim,) float32 unit vector for one question."""
-        model = self._load()
-        with self._encode_lock:  # one tokenizer shared by the UI's concurrent sessions
-            v = model.encode([self.query_prefix + text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        return v[0].astype(np.float32)
+        return self._encode([self.query_prefix + text])[0].astype(np.float32)

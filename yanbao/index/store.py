@@ -100,8 +100,11 @@ class Index:
             return np.zeros((0, self.manifest.get("dim") or 0), dtype=np.float32)
         return self.dense.reconstruct_n(0, self.dense.ntotal)
 
-    def dense_search(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(row, cosine) of the k nearest chunks."""
+    def dense_search(self, query_vec: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row, cosine) of the k nearest chunks; with `mask`, only among the rows it allows
+        (searched inside FAISS with an ID selector, so HNSW never walks the whole corpus)."""
+        import faiss
+
         if self.dense is None or self.dense.ntotal == 0:
             return []
         if query_vec.shape[-1] != self.dense.d:
@@ -109,7 +112,14 @@ class Index:
                 f"query vector has dimension {query_vec.shape[-1]} but the index at {self.root} has {self.dense.d}. "
                 + REBUILD_HINT.format(dir=self.root)
             )
-        scores, rows = self.dense.search(query_vec.reshape(1, -1).astype(np.float32), min(k, self.dense.ntotal))
+        params, bits = None, None
+        if mask is not None:
+            bits = np.packbits(mask, bitorder="little")  # kept alive here while FAISS reads it
+            selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits))
+            hnsw = hasattr(self.dense, "hnsw")
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.dense.hnsw.efSearch, k)) if hnsw \
+                else faiss.SearchParameters(sel=selector)
+        scores, rows = self.dense.search(query_vec.reshape(1, -1).astype(np.float32), min(k, self.dense.ntotal), params=params)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
     def bm25_scores(self, tokens: list[str]) -> np.ndarray:
@@ -187,6 +197,8 @@ def open_index(root: Path, expect: BuildConfig | None = None) -> Index:
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise IndexMismatchError(f"index at {root} is damaged: bad {gen / 'chunks.jsonl'} ({e}). " + REBUILD_HINT.format(dir=root)) from e
     dense = faiss.read_index(str(gen / "dense.faiss")) if (gen / "dense.faiss").exists() else None
+    if dense is not None and hasattr(dense, "hnsw"):
+        dense.hnsw.efSearch = int(manifest["dense"].get("efSearch", HNSW_EF_SEARCH))
     bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, show_progress=False) if (gen / "bm25").exists() else None
     if dense is not None and dense.ntotal != len(chunks):
         raise IndexMismatchError(f"index at {gen} is inconsistent ({dense.ntotal} vectors, {len(chunks)} chunks). " + REBUILD_HINT.format(dir=root))
@@ -223,12 +235,47 @@ def _writer_lock(root: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunks: list[Chunk], vectors: np.ndarray) -> Path:
-    """Write a complete new generation and make it live; returns its directory."""
-    import bm25s
+# Exact search below this many chunks, HNSW above: measured with `yanbao bench --suite scale`
+# (exact search costs ~N x 0.1 us per query on 2 cores; see the README's scale table).
+HNSW_FROM = 200_000
+HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 96
+
+
+def build_dense(vectors: np.ndarray, hnsw_from: int = HNSW_FROM):
+    """(FAISS index, its manifest entry): exact inner product for small corpora, HNSW for large."""
     import faiss
 
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n, dim = vectors.shape
+    if n < hnsw_from:
+        dense = faiss.IndexFlatIP(dim)
+        dense.add(vectors)
+        return dense, {"type": "IndexFlatIP", "metric": "inner_product", "normalized": True}
+    dense = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    dense.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    dense.hnsw.efSearch = HNSW_EF_SEARCH
+    for start in progress(range(0, n, 50_000), desc=f"HNSW over {n} vectors", unit="block"):
+        dense.add(vectors[start:start + 50_000])
+    return dense, {"type": "IndexHNSWFlat", "metric": "inner_product", "normalized": True,
+                   "M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION, "efSearch": HNSW_EF_SEARCH}
+
+
+def build_bm25(token_lists: list[list[str]]):
+    """A bm25s index over pre-tokenized chunks (an empty chunk counts as one empty token)."""
+    import bm25s
+
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG
+    bm25 = bm25s.BM25()
+    bm25.index([t or [""] for t in token_lists], show_progress=False)
+    return bm25
+
+
+def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunks: list[Chunk], vectors: np.ndarray,
+                     tokens: list[list[str]] | None = None) -> Path:
+    """Write a complete new generation and make it live; returns its directory. `tokens` are the
+    chunks' BM25 tokens when the caller has them already (the scale benchmark), else tokenized here."""
+    import faiss
+
     root = Path(root)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-gen-", dir=root))
     umask = os.umask(0)
@@ -240,20 +287,19 @@ def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunk
                 row = {k: v for k, v in asdict(c).items() if k != "meta"}
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else None
+        dense_entry = {"type": "IndexFlatIP", "metric": "inner_product", "normalized": True}
         if chunks:
-            dense = faiss.IndexFlatIP(dim)
-            dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
+            dense, dense_entry = build_dense(vectors)
             faiss.write_index(dense, str(tmp / "dense.faiss"))
-            bm25 = bm25s.BM25()
-            corpus_tokens = [tokenize(c.index_text) or [""] for c in progress(chunks, desc="BM25", unit="chunk")]
-            bm25.index(corpus_tokens, show_progress=False)
-            bm25.save(str(tmp / "bm25"), show_progress=False)
+            if tokens is None:
+                tokens = [tokenize(c.index_text) for c in progress(chunks, desc="BM25", unit="chunk")]
+            build_bm25(tokens).save(str(tmp / "bm25"), show_progress=False)
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "config": asdict(config),
             "dim": dim,
-            "dense": {"type": "IndexFlatIP", "metric": "inner_product", "normalized": True},
+            "dense": dense_entry,
             "bm25": {"library": "bm25s", "tokenizer": config.tokenizer},
             "counts": {"reports": len(reports), "chunks": len(chunks)},
             "reports": reports,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import time
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -111,29 +112,34 @@ class Retriever:
     def bm25_ranking(self, question: str, mask: np.ndarray | None, n: int) -> list[int]:
         return [row for row, _ in self.index.bm25_search(expand_query(tokenize(question)), n, mask)]
 
-    def dense_ranking(self, question: str, mask: np.ndarray | None, n: int) -> list[int]:
+    def dense_ranking(self, question: str, mask: np.ndarray | None, n: int, timings: dict | None = None) -> list[int]:
         if self.embedder is None or not self.index.chunks:
             return []
+        t0 = time.perf_counter()
         vec = self.embedder.embed_query(question)
-        # with a filter, look deeper so that n allowed rows survive it
-        depth = n if mask is None else len(self.index.chunks)
-        rows = [r for r, _ in self.index.dense_search(vec, depth)]
-        if mask is not None:
-            rows = [r for r in rows if mask[r]]
-        return rows[:n]
+        t1 = time.perf_counter()
+        rows = [r for r, _ in self.index.dense_search(vec, n, mask)]
+        if timings is not None:
+            timings["embed"], timings["dense"] = _ms(t1 - t0), _ms(time.perf_counter() - t1)
+        return rows
 
-    def retrieve(self, question: str, filters: Filters = Filters(), k: int | None = None, mode: str = "hybrid") -> list[Hit]:
-        """The top k chunks for a question, best first, 1-based ranks, fused scores."""
+    def retrieve(self, question: str, filters: Filters = Filters(), k: int | None = None, mode: str = "hybrid",
+                 timings: dict | None = None) -> list[Hit]:
+        """The top k chunks for a question, best first, 1-based ranks, fused scores. With `timings`,
+        the milliseconds of each stage go into it: embed, dense, bm25, fuse (fusion and reranking)."""
         if mode not in MODES:
             raise SettingsError(f"retrieval mode must be one of {MODES}, got {mode!r}")
         k = k or self.config.k
         n = self.config.candidates
         mask = self.allowed_rows(filters)
         rankings = {}
+        t0 = time.perf_counter()
         if mode in ("hybrid", "bm25"):
             rankings["bm25"] = self.bm25_ranking(question, mask, n)
+        t1 = time.perf_counter()
         if mode in ("hybrid", "dense"):
-            rankings["dense"] = self.dense_ranking(question, mask, n)
+            rankings["dense"] = self.dense_ranking(question, mask, n, timings)
+        t2 = time.perf_counter()
         fused = rrf(list(rankings.values()), self.config.rrf_k)
         named = named_reports(question, self.reports) if len(self.reports) > 1 else set()
         chunks = self.index.chunks
@@ -157,6 +163,8 @@ class Retriever:
             head = order[: max(k * 3, 20)]
             rerank_scores = dict(zip(head, self.reranker.score(question, [chunks[r].index_text for r in head])))
             order = sorted(head, key=lambda r: -rerank_scores[r]) + order[len(head):]
+        if timings is not None:
+            timings["bm25"], timings["fuse"] = _ms(t1 - t0), _ms(time.perf_counter() - t2)
         positions = {name: {row: i + 1 for i, row in enumerate(rk)} for name, rk in rankings.items()}
         if lexical:
             positions["sentence"] = {row: round(s, 4) for row, s in lexical.items()}
@@ -171,3 +179,7 @@ class Retriever:
             )
             for i, row in enumerate(order[:k])
         ]
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 3)

@@ -1,0 +1,87 @@
+"""Embedding backends: the ONNX Runtime export of the default model against torch, and the
+export's verification. The export is real (torch.onnx + onnxruntime optimizer + int8)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+PASSAGES = [
+    "博通在 FY24Q3 实现营业收入 131 亿美元，同比增长 47%。",
+    "豆包通用模型的日均 tokens 使用量超过 4 万亿，较首次发布时增长 33 倍。",
+    "本报告仅供本公司客户使用，不构成投资建议。",
+]
+QUESTION = "博通FY24Q3的营业收入是多少？"
+
+
+@pytest.fixture(scope="module")
+def backends(model_cache):
+    from yanbao.index.embed import Embedder
+
+    return {b: Embedder(cache_dir=model_cache, backend=b) for b in ("torch", "onnx", "onnx-int8")}
+
+
+def test_onnx_backends_give_the_torch_vectors_and_ranking(backends):
+    torch_vecs = backends["torch"].embed_passages(PASSAGES, show_progress=False)
+    torch_q = backends["torch"].embed_query(QUESTION)
+    for name, floor in (("onnx", 0.9999), ("onnx-int8", 0.97)):
+        vecs = backends[name].embed_passages(PASSAGES, show_progress=False)
+        assert vecs.shape == torch_vecs.shape and vecs.dtype == np.float32
+        assert np.allclose(np.linalg.norm(vecs, axis=1), 1, atol=1e-5)
+        assert (vecs * torch_vecs).sum(axis=1).min() > floor, name
+        q = backends[name].embed_query(QUESTION)
+        assert float(q @ torch_q) > floor
+        assert int(np.argmax(vecs @ q)) == int(np.argmax(torch_vecs @ torch_q)) == 0  # the passage that answers
+
+
+def test_int8_vectors_are_recorded_as_another_model(backends):
+    assert backends["onnx-int8"].model_id.endswith("[onnx-int8]")
+    assert backends["onnx"].model_id == backends["torch"].model_id  # fp32 export: the same vectors
+
+
+def test_export_is_stamped_verified_and_reused(backends, model_cache):
+    from yanbao.index.embed import Embedder
+    from yanbao.index.ort import MODEL_FILE, STAMP, read_stamp
+
+    backends["onnx-int8"].dim  # exported by now
+    (target,) = [d for d in (model_cache / "onnx").iterdir() if d.name.endswith("-int8-v1")]
+    stamp = json.loads((target / STAMP).read_text(encoding="utf-8"))
+    assert stamp["quantized"] and stamp["pooling"] == "mean" and stamp["dim"] == 384 and len(stamp["sha256"]) == 64
+    before = (target / MODEL_FILE).stat().st_mtime_ns
+    again = Embedder(cache_dir=model_cache, backend="onnx-int8")
+    assert again.embed_query(QUESTION).shape == (384,)
+    assert (target / MODEL_FILE).stat().st_mtime_ns == before  # loaded, not exported again
+    assert read_stamp(target) is not None
+
+
+def test_an_altered_export_is_refused(tmp_path):
+    from yanbao.index.ort import MODEL_FILE, STAMP, OnnxStamp, read_stamp
+    from yanbao.ingest.load import sha256_file
+
+    (tmp_path / MODEL_FILE).write_bytes(b"onnx bytes")
+    stamp = OnnxStamp("m", True, "mean", 384, 512, sha256_file(tmp_path / MODEL_FILE))
+    (tmp_path / STAMP).write_text(json.dumps(stamp.__dict__), encoding="utf-8")
+    assert read_stamp(tmp_path) == stamp
+    (tmp_path / MODEL_FILE).write_bytes(b"onnx byte")  # truncated by a crash, or tampered with
+    assert read_stamp(tmp_path) is None
+    (tmp_path / STAMP).write_text("{", encoding="utf-8")
+    assert read_stamp(tmp_path) is None
+
+
+def test_pooling_is_masked_mean_or_cls_then_unit_length():
+    from yanbao.index.ort import pool
+
+    hidden = np.array([[[1.0, 0.0], [3.0, 4.0], [100.0, 100.0]]], dtype=np.float32)
+    mask = np.array([[1, 1, 0]])
+    assert np.allclose(pool(hidden, mask, "mean"), [[2 / np.hypot(2, 2), 2 / np.hypot(2, 2)]])  # padding ignored
+    assert np.allclose(pool(hidden, mask, "cls"), [[1.0, 0.0]])
+
+
+def test_unknown_backend_is_a_settings_error():
+    from yanbao.errors import SettingsError
+    from yanbao.settings import Settings
+
+    with pytest.raises(SettingsError, match="YANBAO_EMBED_BACKEND"):
+        Settings.from_env({"YANBAO_EMBED_BACKEND": "tensorrt"})

@@ -1,0 +1,143 @@
+"""The synthetic corpus for scale benchmarks: real sentences of the five reports, varied, fast."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections import Counter
+from datetime import date
+from itertools import groupby
+
+import pytest
+
+from yanbao.bench.synth import BROKERS, COMPANIES, SOURCE_BROKERS, SOURCE_COMPANIES, SynthChunk, sentence_pool, synth_chunks, title_company, to_chunk
+from yanbao.index.tokenize import tokenize
+from yanbao.ingest.pipeline import ingest_files
+from yanbao.types import Chunk, chunk_id
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+SENTENCE = "英伟达FY25Q3营收441.5亿美元,同比增长69%,2024年12月12日发布1,800台。"
+
+
+@pytest.fixture(scope="module")
+def pool(reports_dir):
+    return sentence_pool(reports_dir)
+
+
+@pytest.fixture(scope="module")
+def chunks(pool) -> list[SynthChunk]:
+    return list(synth_chunks(pool, 2000, seed=3))
+
+
+def test_pool_is_the_reports_prose_tokenized_once(pool, reports_dir):
+    assert len(pool) > 1000
+    sentences = [s for s, _ in pool]
+    assert len(set(sentences)) == len(sentences)
+    assert all(len(s) >= 8 for s in sentences)
+    prose = "\x00".join(c.text for r in ingest_files([reports_dir]).reports for c in r.chunks if not c.boilerplate)
+    assert all(s in prose for s in sentences)  # nothing from disclaimers or made up
+    assert not [s for s in sentences if "执业证书" in s or "@" in s or "\t" in s]
+    for s, tokens in pool[::100]:
+        assert tokens == tuple(tokenize(s))
+
+
+def test_same_seed_same_chunks_and_exactly_n(pool):
+    assert list(synth_chunks(pool, 300, seed=7)) == list(synth_chunks(pool, 300, seed=7))
+    assert list(synth_chunks(pool, 300, seed=7)) != list(synth_chunks(pool, 300, seed=8))
+    for n in (0, 1, 137):
+        assert sum(1 for _ in synth_chunks(pool, n)) == n
+
+
+@pytest.mark.parametrize("chunk_chars", [200, 400, 800])
+def test_lengths_near_chunk_chars(pool, chunk_chars):
+    lengths = [len(c.text) for c in synth_chunks(pool, 500, chunk_chars=chunk_chars)]
+    assert all(chunk_chars / 2 <= n <= chunk_chars * 1.5 for n in lengths)
+    assert abs(statistics.mean(lengths) - chunk_chars) < chunk_chars * 0.1
+
+
+def test_text_is_chinese_report_prose(chunks):
+    shares = [len(CJK.findall(c.text)) / len(re.sub(r"\s", "", c.text)) for c in chunks]
+    assert min(shares) > 0.3 and statistics.mean(shares) > 0.6
+    assert len({c.text for c in chunks}) == len(chunks)
+
+
+def test_tokens_are_the_texts_words_close_to_jieba(chunks):
+    for c in chunks:
+        assert c.tokens
+        assert sum(t in c.text.lower() for t in c.tokens) >= 0.9 * len(c.tokens)
+    overlap = []
+    for c in chunks[:100]:
+        ours, jieba_tokens = set(c.tokens), set(tokenize(c.text))
+        overlap.append(len(ours & jieba_tokens) / len(ours | jieba_tokens))
+    assert statistics.mean(overlap) > 0.9
+
+
+def test_companies_vary_and_the_originals_are_gone(chunks):
+    seen = {name for c in chunks[:1000] for name in COMPANIES if name in c.text}
+    assert len(seen) >= 100
+    originals = [name for name in SOURCE_COMPANIES if name not in COMPANIES and len(name) >= 3]
+    text = "".join(c.text for c in chunks)
+    assert not [name for name in originals if name in text]
+    for c in chunks:  # the reports' own brokers, cited in their text, become the synthetic report's
+        assert all(b == c.broker for b in SOURCE_BROKERS if b in c.text)
+
+
+def test_figures_dates_and_names_are_redrawn_in_one_sentence():
+    pool = [(SENTENCE, tuple(tokenize(SENTENCE)))]
+    out = list(synth_chunks(pool, 200, seed=1))
+    pattern = re.compile(r"^(\w+?)FY25Q3营收(\d+\.\d)亿美元,同比增长(\d+)%,(\d{4})年(\d+)月(\d+)日发布([\d,]+)台。$")
+    revenue, growth, units = [], [], []
+    for c in out:
+        for sentence in re.findall(r"[^。]+。", c.text):
+            m = pattern.match(sentence)
+            assert m, sentence
+            company, rev, pct, year, month, day, n = m.groups()
+            assert company == title_company(c.file) and "英伟达" not in c.text
+            assert int(year) == 2024 + date.fromisoformat(c.date).year - 2025
+            assert 1 <= int(month) <= 12 and 1 <= int(day) <= 28
+            assert 441.5 / 2 - 0.1 <= float(rev) <= 441.5 * 2 + 0.1 and 69 / 2 - 1 <= int(pct) <= 69 * 2 + 1
+            revenue.append(rev), growth.append(pct), units.append(n)
+            assert {rev, f"{pct}%", year, month, day} <= set(c.tokens)
+    assert sum(r != "441.5" for r in revenue) > 0.95 * len(revenue) and len(set(revenue)) > len(revenue) / 2
+    assert sum(g != "69" for g in growth) > 0.9 * len(growth)
+    assert sum(u != "1,800" for u in units) > 0.95 * len(units)
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", u) for u in units)
+
+
+def test_reports_of_about_40_chunks_share_broker_and_date(chunks):
+    files = [(f, list(g)) for f, g in groupby(chunks, key=lambda c: c.file)]
+    assert len({f for f, _ in files}) == len(files)  # a report's chunks come together
+    assert [f for f, _ in files] == [f"synth_{i:06d}.txt" for i in range(len(files))]
+    sizes = [len(g) for _, g in files[:-1]]
+    assert all(20 <= n <= 60 for n in sizes) and 30 <= statistics.mean(sizes) <= 50
+    for _, g in files:
+        assert len({(c.broker, c.date) for c in g}) == 1
+    assert {c.broker for c in chunks} <= set(BROKERS) and len({c.broker for c in chunks}) >= 15
+    days = [date.fromisoformat(c.date) for c in chunks]
+    assert all(date(2020, 1, 1) <= d <= date(2026, 10, 31) for d in days)
+    assert len({d.year for d in days}) >= 5
+
+
+def test_to_chunk_gives_retrievable_chunks(chunks):
+    out = [to_chunk(s, i) for i, s in enumerate(chunks)]
+    assert all(isinstance(c, Chunk) for c in out)
+    assert len({c.id for c in out}) == len(out)
+    for i, (s, c) in enumerate(zip(chunks, out)):
+        assert c.id == chunk_id(s.file, s.text, i) and c.text == s.text and c.end - c.start == len(c.text)
+        assert (c.meta.file, c.meta.broker, c.meta.date) == (s.file, s.broker, s.date)
+        assert c.meta.title == f"{title_company(s.file)}深度报告"
+    assert [c.start for c in out] == sorted(c.start for c in out)
+    assert Counter(c.meta.title for c in out).most_common(1)[0][1] < len(out) / 5
+
+
+def test_fast_enough_to_make_a_million_chunks(pool):
+    list(synth_chunks(pool, 100))
+    t0 = time.perf_counter()
+    assert sum(len(c.tokens) for c in synth_chunks(pool, 5000)) > 0
+    assert time.perf_counter() - t0 < 2.5  # ~0.15 s here; jieba on every chunk would take ~50 s
+
+
+def test_no_usable_sentence_says_so():
+    with pytest.raises(ValueError, match="no sentence of at most 10 characters"):
+        list(synth_chunks([(SENTENCE, tuple(tokenize(SENTENCE)))], 1, chunk_chars=20))

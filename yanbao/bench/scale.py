@@ -1,0 +1,150 @@
+"""Scale benchmark: synthetic corpora of 10k to 1M chunks through the real index and retriever.
+
+Chunks come from bench/synth.py (real report sentences, other companies, figures and dates).
+Vectors: the first `subset` chunks are embedded for real; every later chunk i gets the vector of
+a random embedded chunk j plus Gaussian noise, v_i = normalize(v_j + 0.5 * g / sqrt(dim)), g ~ N(0, I),
+so cos(v_i, v_j) is about 0.89 - near-duplicates, as in a real library, at no embedding cost.
+Queries are the development set's real questions, embedded for real.
+
+Per size: build time of the real generation (FAISS + bm25s + chunks.jsonl), then - in a fresh
+subprocess, so memory is the index's own - load time, resident memory, hybrid retrieval latency by
+stage, and recall@10 of the dense index against exact search.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from yanbao.bench.synth import sentence_pool, synth_chunks, to_chunk
+from yanbao.eval.metrics import percentile
+
+NOISE = 0.5
+
+
+def synth_vectors(base: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """n unit vectors: the `base` rows first, then noisy copies of random base rows (see above)."""
+    rng = np.random.default_rng(seed)
+    m, dim = base.shape
+    out = np.empty((n, dim), dtype=np.float32)
+    out[:min(m, n)] = base[:n]
+    for start in range(m, n, 100_000):
+        stop = min(start + 100_000, n)
+        block = base[rng.integers(0, m, stop - start)] + rng.standard_normal((stop - start, dim), dtype=np.float32) * (NOISE / np.sqrt(dim))
+        out[start:stop] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> tuple[np.ndarray, float]:
+    """(rows of the exact top k per query, median ms of one exact (flat) query)."""
+    import faiss
+
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    times = []
+    for q in queries[:20]:
+        t = time.perf_counter()
+        flat.search(q.reshape(1, -1), k)
+        times.append((time.perf_counter() - t) * 1000)
+    _, rows = flat.search(queries, k)
+    return rows, statistics.median(times)
+
+
+def bench_scale(reports: Path, sizes: list[int], settings, embedder, questions: list[str],
+                subset: int = 2000, seed: int = 0, workdir: Path | None = None) -> list[dict]:
+    """One result row per corpus size."""
+    from yanbao.index.store import BuildConfig, write_generation
+
+    pool = sentence_pool(reports)
+    queries = np.stack([embedder.embed_query(q) for q in questions])
+    base_chunks = list(synth_chunks(pool, min(subset, max(sizes)), seed))
+    base = embedder.embed_passages([s.text for s in base_chunks])
+    config = BuildConfig.from_settings(settings, embedder)
+    rows = []
+    for n in sizes:
+        t0 = time.perf_counter()
+        synth = list(synth_chunks(pool, n, seed))
+        chunks = [to_chunk(s, i) for i, s in enumerate(synth)]
+        tokens = [list(s.tokens) for s in synth]
+        del synth
+        vectors = synth_vectors(base, n, seed)
+        gen_s = time.perf_counter() - t0
+        exact, flat_ms = exact_top(vectors, queries)
+        reports_rows = _report_rows(chunks)
+        with tempfile.TemporaryDirectory(prefix="yanbao-scale-", dir=workdir) as tmp:
+            t1 = time.perf_counter()
+            write_generation(Path(tmp), config, reports_rows, chunks, vectors, tokens)
+            build_s = time.perf_counter() - t1
+            del chunks, tokens, vectors
+            probe = _in_subprocess(_probe, Path(tmp), settings, questions, exact)
+            disk_mb = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file()) / 2**20
+        rows.append({"chunks": n, "generate_s": round(gen_s, 1), "build_s": round(build_s, 1),
+                     "disk_mb": round(disk_mb), "exact_flat_ms_p50": round(flat_ms, 2), **probe})
+    return rows
+
+
+def _report_rows(chunks) -> list[dict]:
+    counts: dict[str, int] = {}
+    metas = {}
+    for c in chunks:
+        counts[c.file] = counts.get(c.file, 0) + 1
+        metas.setdefault(c.file, c.meta)
+    return [{"file": f, "sha256": "", "chunks": n, "meta": metas[f].to_json()} for f, n in counts.items()]
+
+
+def _in_subprocess(fn, *args):
+    """fn(*args) in a fresh (spawned) Python, so its peak memory is its own."""
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        return pool.apply(fn, args)
+
+
+def _probe(index_dir: Path, settings, questions: list[str], exact: np.ndarray) -> dict:
+    """Load the index, ask every question twice (hybrid), measure; runs in the subprocess."""
+    import resource
+
+    from yanbao.index.embed import Embedder
+    from yanbao.index.store import open_index
+    from yanbao.qa.retrieve import RetrievalConfig, Retriever
+
+    embedder = Embedder.from_settings(settings)
+    embedder.embed_query("预热")  # model load is not index load
+    t0 = time.perf_counter()
+    index = open_index(index_dir)
+    load_s = time.perf_counter() - t0
+    retriever = Retriever(index, embedder, RetrievalConfig.from_settings(settings))
+    retriever.retrieve(questions[0])  # first-use set-up (idf, report names)
+    totals, stages = [], {s: [] for s in ("embed", "dense", "bm25", "fuse")}
+    for _ in range(2):
+        for q in questions:
+            timings: dict = {}
+            t = time.perf_counter()
+            retriever.retrieve(q, timings=timings)
+            totals.append((time.perf_counter() - t) * 1000)
+            for s in stages:
+                stages[s].append(timings.get(s, 0.0))
+    recall = []
+    for q, want in zip(questions, exact):
+        got = {r for r, _ in index.dense_search(embedder.embed_query(q), 10)}
+        recall.append(len(got & set(want.tolist())) / 10)
+    return {
+        "dense_type": index.manifest["dense"]["type"],
+        "load_s": round(load_s, 2),
+        "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "hybrid_ms_p50": percentile(totals, 50), "hybrid_ms_p95": percentile(totals, 95),
+        **{f"{s}_ms_p50": percentile(v, 50) for s, v in stages.items()},
+        "dense_recall_at_10": round(statistics.fmean(recall), 4),
+    }
+
+
+def print_table(rows: list[dict]) -> None:
+    print("chunks     dense          build s  load s  RSS MB  hybrid p50/p95 ms  embed  dense  bm25  fuse  recall@10  exact ms")
+    for r in rows:
+        print(f"{r['chunks']:<10} {r['dense_type']:<14} {r['build_s']:>7} {r['load_s']:>7} {r['rss_mb']:>7}  "
+              f"{r['hybrid_ms_p50']:>8} / {r['hybrid_ms_p95']:<8} {r['embed_ms_p50']:>5} {r['dense_ms_p50']:>6} "
+              f"{r['bm25_ms_p50']:>5} {r['fuse_ms_p50']:>5}  {r['dense_recall_at_10']:>9} {r['exact_flat_ms_p50']:>9}")

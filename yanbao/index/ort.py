@@ -1,0 +1,202 @@
+"""ONNX Runtime backend for the embedder: exported locally from the sentence-transformers model.
+
+No download: the model already on disk (the materialized default, or any local/named
+sentence-transformers model) is exported once with torch.onnx, its graph fused for BERT-style
+encoders by onnxruntime's transformer optimizer (attention, skip-LayerNorm, GELU), and for
+`onnx-int8` its weights quantized to int8 (dynamic quantization). The result lives under the
+cache dir beside a stamp recording the source, pooling and the sha256 of model.onnx, which is
+checked on every load: a truncated or altered file is rebuilt, never used.
+
+    CACHE/onnx/<model>-<int8|fp32>-v1/model.onnx, tokenizer files, yanbao-onnx.json
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from yanbao.errors import ModelError
+from yanbao.ingest.load import sha256_file
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("torch", "onnx", "onnx-int8")
+EXPORT_VERSION = 1
+STAMP = "yanbao-onnx.json"
+MODEL_FILE = "model.onnx"
+
+
+@dataclass(frozen=True)
+class OnnxStamp:
+    """What an exported model was made from and how to pool its output."""
+
+    source: str
+    quantized: bool
+    pooling: str  # "mean" or "cls"
+    dim: int
+    max_seq_length: int
+    sha256: str
+    export_version: int = EXPORT_VERSION
+
+
+def export_dir(cache_dir: Path, source_id: str, quantized: bool) -> Path:
+    """Where the export of `source_id` lives: a readable slug plus a short hash of the full id."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(source_id).name)[:60] or "model"
+    digest = hashlib.sha256(source_id.encode("utf-8")).hexdigest()[:8]
+    return Path(cache_dir) / "onnx" / f"{slug}-{digest}-{'int8' if quantized else 'fp32'}-v{EXPORT_VERSION}"
+
+
+def read_stamp(target: Path) -> OnnxStamp | None:
+    """The stamp of a finished export whose model.onnx still has the recorded sha256, else None."""
+    try:
+        stamp = OnnxStamp(**json.loads((target / STAMP).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+    model = target / MODEL_FILE
+    if stamp.export_version != EXPORT_VERSION or not model.is_file() or sha256_file(model) != stamp.sha256:
+        log.warning("ONNX export at %s is incomplete or altered; exporting it again", target)
+        return None
+    return stamp
+
+
+def ensure_export(st_model, source_id: str, cache_dir: Path, quantized: bool) -> Path:
+    """The verified export dir for this model, exporting it once (about 40 s for e5-small)."""
+    target = export_dir(cache_dir, source_id, quantized)
+    if read_stamp(target):
+        return target
+    log.info("exporting %s to ONNX%s (one time, ~40 s)", source_id, " int8" if quantized else "")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
+    try:
+        stamp = _export(st_model, source_id, tmp, quantized)
+        (tmp / STAMP).write_text(json.dumps(asdict(stamp), indent=2), encoding="utf-8")
+        shutil.rmtree(target, ignore_errors=True)  # a stale or damaged export
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if not read_stamp(target):  # another process finished first: use theirs
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _pooling(st_model) -> str:
+    pool = next((m for m in st_model if type(m).__name__ == "Pooling"), None)
+    mode = pool.get_config_dict().get("pooling_mode") if pool is not None else None
+    if mode not in ("mean", "cls"):
+        raise ModelError(f"the ONNX backend handles mean or CLS pooling, this model uses {mode!r}; "
+                         "set YANBAO_EMBED_BACKEND=torch")
+    return mode
+
+
+def _export(st_model, source_id: str, out: Path, quantized: bool) -> OnnxStamp:
+    import torch
+
+    transformer = st_model[0]
+    model = transformer.auto_model.eval()
+    pooling = _pooling(st_model)
+    if hasattr(model, "set_attn_implementation"):
+        model.set_attn_implementation("eager")  # the graph onnxruntime's optimizer knows how to fuse
+    takes_types = "token_type_ids" in inspect.signature(model.forward).parameters
+
+    class Encoder(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, input_ids, attention_mask):
+            extra = {"token_type_ids": torch.zeros_like(input_ids)} if takes_types else {}
+            return self.m(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
+
+    sample = transformer.tokenizer(["query: 样例", "passage: 一段更长一些的样例文本"], padding=True, return_tensors="pt")
+    raw = out / "raw.onnx"
+    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+            "last_hidden_state": {0: "batch", 1: "seq"}}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the legacy exporter's deprecation and tracer notes
+        torch.onnx.export(Encoder(model), (sample["input_ids"], sample["attention_mask"]), str(raw),
+                          input_names=["input_ids", "attention_mask"], output_names=["last_hidden_state"],
+                          dynamic_axes=axes, opset_version=17, dynamo=False)
+    fused = _optimize(raw, model.config, out / "fused.onnx")
+    final = out / MODEL_FILE
+    if quantized:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(fused), str(final), weight_type=QuantType.QInt8,
+                         extra_options={"DefaultTensorType": 1})  # 1 = float, for fused ops
+    else:
+        shutil.copyfile(fused, final)
+    for f in (raw, fused):
+        f.unlink(missing_ok=True)
+    transformer.tokenizer.save_pretrained(str(out))
+    dim = int(model.config.hidden_size)
+    return OnnxStamp(source_id, quantized, pooling, dim, int(transformer.max_seq_length), sha256_file(final))
+
+
+def _optimize(raw: Path, config, out: Path) -> Path:
+    """Fuse attention/LayerNorm/GELU for BERT-like encoders; other models stay as exported."""
+    if config.model_type not in ("bert", "xlm-roberta", "roberta"):
+        return raw
+    from onnxruntime.transformers import optimizer
+
+    fused = optimizer.optimize_model(str(raw), model_type="bert", num_heads=int(config.num_attention_heads),
+                                     hidden_size=int(config.hidden_size), opt_level=1)
+    fused.save_model_to_file(str(out))
+    return out
+
+
+class OrtEncoder:
+    """Encodes texts with an exported model: tokenizer, ONNX Runtime, pooling, L2 normalisation."""
+
+    def __init__(self, target: Path, batch_size: int = 1):
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        stamp = read_stamp(target)
+        if stamp is None:
+            raise ModelError(f"no verified ONNX export at {target}; delete it and run again to re-export")
+        self.stamp = stamp
+        self.batch_size = batch_size
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        self.session = ort.InferenceSession(str(target / MODEL_FILE), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = AutoTokenizer.from_pretrained(str(target))
+
+    @property
+    def dim(self) -> int:
+        return self.stamp.dim
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """(n, dim) float32 unit vectors; texts run longest first so batches pad little."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start:start + self.batch_size]
+            enc = self.tokenizer([texts[i] for i in rows], padding=True, truncation=True,
+                                 max_length=self.stamp.max_seq_length, return_tensors="np")
+            mask = enc["attention_mask"].astype(np.int64)
+            hidden = self.session.run(None, {"input_ids": enc["input_ids"].astype(np.int64), "attention_mask": mask})[0]
+            out[rows] = pool(hidden, mask, self.stamp.pooling)
+        return out
+
+
+def pool(hidden: np.ndarray, mask: np.ndarray, mode: str) -> np.ndarray:
+    """Mean over real tokens (or the first token for CLS), then L2-normalised."""
+    if mode == "cls":
+        v = hidden[:, 0]
+    else:
+        m = mask[..., None].astype(np.float32)
+        v = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+    return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
