@@ -202,7 +202,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             print(f"  pass {p['pass']}: p50 {p['total_ms_p50']:.0f} ms, p95 {p['total_ms_p95']:.0f} ms, "
                   f"max {p['total_ms_max']:.0f} ms")
             print("    stage p50 / p95 ms:  " + ",  ".join(
-                f"{s} {p[s + '_ms_p50']:.1f} / {p[s + '_ms_p95']:.1f}" for s in ("embed", "dense", "bm25", "fuse", "answer")))
+                f"{s} {p[s + '_ms_p50']:.1f} / {p[s + '_ms_p95']:.1f}" for s in ("embed", "dense", "bm25", "fuse", "sentence", "answer")))
         print(f"  peak memory (RSS)             {r['peak_rss_mb']:.0f} MB")
     return 0
 

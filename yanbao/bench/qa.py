@@ -10,7 +10,8 @@ from yanbao.bench.index import peak_rss_mb
 from yanbao.errors import SettingsError
 from yanbao.eval.metrics import percentile
 
-STAGES = ("embed", "dense", "bm25", "fuse")  # query embedding, dense search, BM25, fusion + rerank
+# query embedding, dense search, BM25, fusion (RRF and weights), second-stage sentence rerank
+STAGES = ("embed", "dense", "bm25", "fuse", "sentence")
 FALLBACK_QUESTIONS = [
     "博通FY24Q3实现营业收入多少？",
     "豆包通用模型的日均tokens使用量是多少？",

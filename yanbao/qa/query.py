@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,8 +96,14 @@ def named_brokers(question: str, reports: list[ReportMeta]) -> list[str]:
     return out
 
 
-def _title_terms(title: str) -> set[str]:
-    return {t for t in tokenize(title) if t not in _GENERIC_TITLE and len(t) > 1}
+@lru_cache(maxsize=65536)
+def _title_terms(title: str) -> frozenset[str]:
+    return frozenset(t for t in tokenize(title) if t not in _GENERIC_TITLE and len(t) > 1)
+
+
+@lru_cache(maxsize=4096)
+def _broker_terms(broker: str) -> frozenset[str]:
+    return frozenset(tokenize(broker)) | frozenset(tokenize(broker_short(broker)))
 
 
 def named_reports(question: str, reports: list[ReportMeta]) -> set[str]:
@@ -122,9 +129,8 @@ def named_reports(question: str, reports: list[ReportMeta]) -> set[str]:
 def content_terms(question: str, reports: list[ReportMeta] = ()) -> list[str]:
     """The question's tokens that must be found in evidence: no question words, no broker names."""
     drop = set(QUESTION_WORDS)
-    for r in reports:
-        if r.broker:
-            drop |= set(tokenize(r.broker)) | set(tokenize(broker_short(r.broker)))
+    for broker in {r.broker for r in reports if r.broker}:
+        drop |= _broker_terms(broker)
     seen, out = set(), []
     for t in tokenize(question):
         if t not in drop and t not in seen:

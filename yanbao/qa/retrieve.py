@@ -126,7 +126,8 @@ class Retriever:
     def retrieve(self, question: str, filters: Filters = Filters(), k: int | None = None, mode: str = "hybrid",
                  timings: dict | None = None) -> list[Hit]:
         """The top k chunks for a question, best first, 1-based ranks, fused scores. With `timings`,
-        the milliseconds of each stage go into it: embed, dense, bm25, fuse (fusion and reranking)."""
+        the milliseconds of each stage go into it: embed, dense, bm25, fuse (RRF and weights), sentence
+        (the second-stage sentence rerank, and a cross-encoder when one is set)."""
         if mode not in MODES:
             raise SettingsError(f"retrieval mode must be one of {MODES}, got {mode!r}")
         k = k or self.config.k
@@ -150,6 +151,7 @@ class Retriever:
             if c.file in named:
                 fused[row] *= self.config.named_boost
         order = sorted(fused, key=lambda r: (-fused[r], r))
+        t3 = time.perf_counter()
         lexical: dict[int, float] = {}
         if self.config.sentence_weight and order:
             # second stage: a chunk with one sentence holding the question's terms (and the kind
@@ -164,7 +166,7 @@ class Retriever:
             rerank_scores = dict(zip(head, self.reranker.score(question, [chunks[r].index_text for r in head])))
             order = sorted(head, key=lambda r: -rerank_scores[r]) + order[len(head):]
         if timings is not None:
-            timings["bm25"], timings["fuse"] = _ms(t1 - t0), _ms(time.perf_counter() - t2)
+            timings.update(bm25=_ms(t1 - t0), fuse=_ms(t3 - t2), sentence=_ms(time.perf_counter() - t3))
         positions = {name: {row: i + 1 for i, row in enumerate(rk)} for name, rk in rankings.items()}
         if lexical:
             positions["sentence"] = {row: round(s, 4) for row, s in lexical.items()}
