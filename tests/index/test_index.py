@@ -213,3 +213,28 @@ def test_same_file_name_twice_in_one_batch(tmp_path, embedder, test_settings):
     result = update(tmp_path / "index", [tmp_path / "a", tmp_path / "b"], test_settings, embedder)
     assert result.added == ["周报.txt"]
     assert len(result.skipped) == 1 and "same file name" in result.skipped[0][1]
+
+
+def test_large_corpora_get_hnsw_with_good_recall_and_filtered_search():
+    import faiss
+
+    from yanbao.index.store import Index, build_dense
+
+    rng = np.random.default_rng(0)
+    v = rng.standard_normal((3000, 64)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    small, entry_small = build_dense(v, hnsw_from=10_000)
+    big, entry = build_dense(v, hnsw_from=1000)
+    assert entry_small["type"] == "IndexFlatIP" and entry["type"] == "IndexHNSWFlat" and entry["efSearch"] > 10
+    assert isinstance(big, faiss.IndexHNSWFlat)
+    exact, approx = (Index(None, None, {}, range(3000), d, None) for d in (small, big))
+    queries = v[:50] + 0.3 * rng.standard_normal((50, 64)).astype(np.float32)
+    recall = np.mean([len({r for r, _ in exact.dense_search(q, 10)} & {r for r, _ in approx.dense_search(q, 10)}) / 10
+                      for q in queries])
+    assert recall >= 0.95
+    mask = np.zeros(3000, dtype=bool)
+    mask[1::5] = True  # a filter: only every fifth row
+    for index in (exact, approx):
+        hits = index.dense_search(queries[0], 10, mask)
+        assert len(hits) == 10 and all(r % 5 == 1 for r, _ in hits)
+    assert np.allclose(approx.vectors()[:5], v[:5])  # vectors can still be reused on update

@@ -81,12 +81,10 @@ def ensure_export(st_model, source_id: str, cache_dir: Path, quantized: bool) ->
     try:
         stamp = _export(st_model, source_id, tmp, quantized)
         (tmp / STAMP).write_text(json.dumps(asdict(stamp), indent=2), encoding="utf-8")
+        if read_stamp(target):  # another process finished first: use theirs
+            return target
         shutil.rmtree(target, ignore_errors=True)  # a stale or damaged export
-        try:
-            os.replace(tmp, target)
-        except OSError:
-            if not read_stamp(target):  # another process finished first: use theirs
-                raise
+        os.replace(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
