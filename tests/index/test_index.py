@@ -215,9 +215,10 @@ def test_same_file_name_twice_in_one_batch(tmp_path, embedder, test_settings):
     assert len(result.skipped) == 1 and "same file name" in result.skipped[0][1]
 
 
-def test_large_corpora_get_hnsw_with_good_recall_and_filtered_search():
+def test_large_corpora_get_hnsw_with_good_recall_and_filtered_search(monkeypatch):
     import faiss
 
+    from yanbao.index import store
     from yanbao.index.store import Index, build_dense
 
     rng = np.random.default_rng(0)
@@ -237,4 +238,8 @@ def test_large_corpora_get_hnsw_with_good_recall_and_filtered_search():
     for index in (exact, approx):
         hits = index.dense_search(queries[0], 10, mask)
         assert len(hits) == 10 and all(r % 5 == 1 for r, _ in hits)
+    monkeypatch.setattr(store, "HNSW_FROM", 100)  # a filter wider than exact search covers: HNSW with a selector
+    hits = approx.dense_search(queries[0], 10, mask)
+    assert len(hits) == 10 and all(r % 5 == 1 for r, _ in hits)
+    assert len({r for r, _ in hits} & {r for r, _ in exact.dense_search(queries[0], 10, mask)}) >= 8
     assert np.allclose(approx.vectors()[:5], v[:5])  # vectors can still be reused on update

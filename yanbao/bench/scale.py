@@ -122,8 +122,6 @@ def _engines_row(pool, base, queries, questions, n, seed, workdir) -> dict:
 
 def _probe_engines(d: Path, questions, queries, exact, entry) -> dict:
     """Load FAISS + bm25s, run dense, BM25 and RRF for every question twice; runs in the subprocess."""
-    import resource
-
     import bm25s
     import faiss
 
@@ -153,8 +151,7 @@ def _probe_engines(d: Path, questions, queries, exact, entry) -> dict:
             hybrid.append((t3 - t) * 1000)
     recall = [len({r for r, _ in index.dense_search(vec, 10)} & set(want.tolist())) / 10 for vec, want in zip(queries, exact)]
     return {
-        "dense_type": entry["type"], "load_s": round(load_s, 2),
-        "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "dense_type": entry["type"], "load_s": round(load_s, 2), "rss_mb": peak_rss_since_exec_mb(),
         "hybrid_ms_p50": percentile(hybrid, 50), "hybrid_ms_p95": percentile(hybrid, 95),
         "retrieve_ms_p50": "-", "embed_ms_p50": "-", "sentence_ms_p50": "-",
         **{f"{s}_ms_p50": percentile(v, 50) for s, v in stages.items()},
@@ -171,6 +168,14 @@ def _report_rows(chunks) -> list[dict]:
     return [{"file": f, "sha256": "", "chunks": n, "meta": metas[f].to_json()} for f, n in counts.items()]
 
 
+def peak_rss_since_exec_mb() -> int:
+    """Peak resident memory of this process's own image (VmHWM). Not ru_maxrss: Linux carries that
+    over exec, so a spawned child would report its parent's size."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    return round(kb / 1024)
+
+
 def _in_subprocess(fn, *args):
     """fn(*args) in a fresh (spawned) Python, so its peak memory is its own."""
     ctx = multiprocessing.get_context("spawn")
@@ -180,8 +185,6 @@ def _in_subprocess(fn, *args):
 
 def _probe(index_dir: Path, settings, questions: list[str], exact: np.ndarray) -> dict:
     """Load the index, ask every question twice (hybrid), measure; runs in the subprocess."""
-    import resource
-
     from yanbao.index.embed import Embedder
     from yanbao.index.store import open_index
     from yanbao.qa.retrieve import RetrievalConfig, Retriever
@@ -210,7 +213,7 @@ def _probe(index_dir: Path, settings, questions: list[str], exact: np.ndarray) -
     return {
         "dense_type": index.manifest["dense"]["type"],
         "load_s": round(load_s, 2),
-        "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "rss_mb": peak_rss_since_exec_mb(),
         "hybrid_ms_p50": percentile(hybrid, 50), "hybrid_ms_p95": percentile(hybrid, 95),
         "retrieve_ms_p50": percentile(totals, 50), "retrieve_ms_p95": percentile(totals, 95),
         **{f"{s}_ms_p50": percentile(v, 50) for s, v in stages.items()},
