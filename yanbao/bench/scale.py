@@ -88,10 +88,10 @@ def bench_scale(reports: Path, sizes: list[int], settings, embedder, questions: 
             write_generation(Path(tmp), config, reports_rows, chunks, vectors, tokens)
             build_s = time.perf_counter() - t1
             del chunks, tokens, vectors
-            probe = _in_subprocess(_probe, Path(tmp), settings, questions, exact)
-            disk_mb = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file()) / 2**20
+            probe = _in_subprocess(_probe, Path(tmp), settings, questions, queries, exact)
+            disk_mb = _disk_mb(Path(tmp))
         rows.append({"chunks": n, "generate_s": round(gen_s, 1), "build_s": round(build_s, 1),
-                     "disk_mb": round(disk_mb), "exact_flat_ms_p50": round(flat_ms, 2), **probe})
+                     "disk_mb": disk_mb, "exact_flat_ms_p50": round(flat_ms, 2), **probe})
     return rows
 
 
@@ -115,24 +115,21 @@ def _engines_row(pool, base, queries, questions, n, seed, workdir) -> dict:
         build_s = time.perf_counter() - t1
         del tokens
         probe = _in_subprocess(_probe_engines, Path(tmp), questions, queries, exact, entry)
-        disk_mb = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file()) / 2**20
-    return {"chunks": n, "generate_s": round(gen_s, 1), "build_s": round(build_s, 1), "disk_mb": round(disk_mb),
+        disk_mb = _disk_mb(Path(tmp))
+    return {"chunks": n, "generate_s": round(gen_s, 1), "build_s": round(build_s, 1), "disk_mb": disk_mb,
             "exact_flat_ms_p50": round(flat_ms, 2), "engines_only": True, **probe}
 
 
 def _probe_engines(d: Path, questions, queries, exact, entry) -> dict:
     """Load FAISS + bm25s, run dense, BM25 and RRF for every question twice; runs in the subprocess."""
     import bm25s
-    import faiss
 
-    from yanbao.index.store import Index
+    from yanbao.index.store import Index, read_dense
     from yanbao.index.tokenize import expand_query, tokenize
     from yanbao.qa.retrieve import rrf
 
     t0 = time.perf_counter()
-    dense = faiss.read_index(str(d / "dense.faiss"))
-    if hasattr(dense, "hnsw"):
-        dense.hnsw.efSearch = entry["efSearch"]
+    dense = read_dense(d / "dense.faiss", entry)
     bm25 = bm25s.BM25.load(str(d / "bm25"), load_corpus=False, show_progress=False)
     load_s = time.perf_counter() - t0
     index = Index(d, d, {"dense": entry}, range(dense.ntotal), dense, bm25)  # rows only, no chunk store
@@ -149,14 +146,23 @@ def _probe_engines(d: Path, questions, queries, exact, entry) -> dict:
             for s, x in (("bm25", t1 - t), ("dense", t2 - t1), ("fuse", t3 - t2)):
                 stages[s].append(x * 1000)
             hybrid.append((t3 - t) * 1000)
-    recall = [len({r for r, _ in index.dense_search(vec, 10)} & set(want.tolist())) / 10 for vec, want in zip(queries, exact)]
     return {
         "dense_type": entry["type"], "load_s": round(load_s, 2), "rss_mb": peak_rss_since_exec_mb(),
         "hybrid_ms_p50": percentile(hybrid, 50), "hybrid_ms_p95": percentile(hybrid, 95),
         "retrieve_ms_p50": "-", "embed_ms_p50": "-", "sentence_ms_p50": "-",
         **{f"{s}_ms_p50": percentile(v, 50) for s, v in stages.items()},
-        "dense_recall_at_10": round(statistics.fmean(recall), 4),
+        "dense_recall_at_10": _dense_recall(index, queries, exact),
     }
+
+
+def _dense_recall(index, queries: np.ndarray, exact: np.ndarray) -> float:
+    """Mean share of the exact top 10 that the index's dense search finds, over the queries."""
+    found = [len({r for r, _ in index.dense_search(vec, 10)} & set(want.tolist())) / 10 for vec, want in zip(queries, exact)]
+    return round(statistics.fmean(found), 4)
+
+
+def _disk_mb(path: Path) -> int:
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20)
 
 
 def _report_rows(chunks) -> list[dict]:
@@ -183,7 +189,7 @@ def _in_subprocess(fn, *args):
         return pool.apply(fn, args)
 
 
-def _probe(index_dir: Path, settings, questions: list[str], exact: np.ndarray) -> dict:
+def _probe(index_dir: Path, settings, questions: list[str], queries: np.ndarray, exact: np.ndarray) -> dict:
     """Load the index, ask every question twice (hybrid), measure; runs in the subprocess."""
     from yanbao.index.embed import Embedder
     from yanbao.index.store import open_index
@@ -206,10 +212,6 @@ def _probe(index_dir: Path, settings, questions: list[str], exact: np.ndarray) -
             hybrid.append(totals[-1] - timings.get("sentence", 0.0))
             for s in stages:
                 stages[s].append(timings.get(s, 0.0))
-    recall = []
-    for q, want in zip(questions, exact):
-        got = {r for r, _ in index.dense_search(embedder.embed_query(q), 10)}
-        recall.append(len(got & set(want.tolist())) / 10)
     return {
         "dense_type": index.manifest["dense"]["type"],
         "load_s": round(load_s, 2),
@@ -217,7 +219,7 @@ def _probe(index_dir: Path, settings, questions: list[str], exact: np.ndarray) -
         "hybrid_ms_p50": percentile(hybrid, 50), "hybrid_ms_p95": percentile(hybrid, 95),
         "retrieve_ms_p50": percentile(totals, 50), "retrieve_ms_p95": percentile(totals, 95),
         **{f"{s}_ms_p50": percentile(v, 50) for s, v in stages.items()},
-        "dense_recall_at_10": round(statistics.fmean(recall), 4),
+        "dense_recall_at_10": _dense_recall(index, queries, exact),
     }
 
 

@@ -177,7 +177,6 @@ def current_generation(root: Path) -> Path | None:
 def open_index(root: Path, expect: BuildConfig | None = None) -> Index:
     """Open the live generation; with `expect`, refuse one built with other settings."""
     import bm25s
-    import faiss
 
     root = Path(root)
     gen = current_generation(root)
@@ -203,9 +202,7 @@ def open_index(root: Path, expect: BuildConfig | None = None) -> Index:
                 chunks.append(Chunk(meta=metas[row["file"]], **row))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise IndexMismatchError(f"index at {root} is damaged: bad {gen / 'chunks.jsonl'} ({e}). " + REBUILD_HINT.format(dir=root)) from e
-    dense = faiss.read_index(str(gen / "dense.faiss")) if (gen / "dense.faiss").exists() else None
-    if dense is not None and hasattr(dense, "hnsw"):
-        dense.hnsw.efSearch = int(manifest["dense"].get("efSearch", HNSW_EF_SEARCH))
+    dense = read_dense(gen / "dense.faiss", manifest["dense"]) if (gen / "dense.faiss").exists() else None
     bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, show_progress=False) if (gen / "bm25").exists() else None
     if dense is not None and dense.ntotal != len(chunks):
         raise IndexMismatchError(f"index at {gen} is inconsistent ({dense.ntotal} vectors, {len(chunks)} chunks). " + REBUILD_HINT.format(dir=root))
@@ -267,6 +264,16 @@ def build_dense(vectors: np.ndarray, hnsw_from: int | None = None):
         dense.add(vectors[start:start + 50_000])
     return dense, {"type": "IndexHNSWFlat", "metric": "inner_product", "normalized": True,
                    "M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION, "efSearch": HNSW_EF_SEARCH}
+
+
+def read_dense(path: Path, entry: dict):
+    """A FAISS index written by build_dense, with the search depth its manifest entry records."""
+    import faiss
+
+    dense = faiss.read_index(str(path))
+    if hasattr(dense, "hnsw"):
+        dense.hnsw.efSearch = int(entry.get("efSearch", HNSW_EF_SEARCH))
+    return dense
 
 
 def build_bm25(token_lists: list[list[str]]):
