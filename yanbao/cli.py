@@ -124,7 +124,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from yanbao.index.store import remove
 
     settings = _settings(args)
-    result = remove(settings.index_dir, args.reports)
+    result = remove(settings.index_dir, args.reports, settings)
     if args.json:
         print(_dump(_result_dict(result)))
     else:
@@ -136,7 +136,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from yanbao.index.store import open_index
 
     settings = _settings(args)
-    index = open_index(settings.index_dir)
+    index = open_index(settings.index_dir, settings=settings)
     counts = index.chunk_counts()
     rows = [{**m.to_json(), "chunks": counts[m.file]} for m in index.reports()]
     if args.json:

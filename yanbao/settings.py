@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -32,6 +33,10 @@ class Settings:
     embed_passage_prefix: str | None = None
     embed_backend: str = "torch"  # torch | onnx | onnx-int8 (see index/ort.py and the README)
     embed_batch: int = 0  # 0: the backend's measured best (torch 8, ONNX 1)
+    vector_store: str = "faiss"  # faiss | milvus (see index/milvus.py and the README)
+    milvus_uri: str = ""  # "" = Milvus Lite file milvus.db in the index directory; or http://host:19530
+    milvus_collection: str = "yanbao_chunks"
+    milvus_token: str = field(default="", repr=False)  # "user:password" or an API key for a Milvus server
     top_k: int = 6
     rrf_k: int = 60
     candidates: int = 50
@@ -58,6 +63,12 @@ class Settings:
             raise SettingsError(f"max_file_mb must be >= 1, got {self.max_file_mb}")
         if self.embed_backend not in ("torch", "onnx", "onnx-int8"):
             raise SettingsError(f"YANBAO_EMBED_BACKEND must be torch, onnx or onnx-int8, got {self.embed_backend!r}")
+        if self.vector_store not in ("faiss", "milvus"):
+            raise SettingsError(f"YANBAO_VECTOR_STORE must be faiss or milvus, got {self.vector_store!r}")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,254}", self.milvus_collection):
+            raise SettingsError(
+                f"YANBAO_MILVUS_COLLECTION must be letters, digits and _ (not starting with a digit), got {self.milvus_collection!r}"
+            )
         if self.max_report_chars < 1000:
             raise SettingsError(f"max_report_chars must be >= 1000, got {self.max_report_chars}; set YANBAO_MAX_REPORT_CHARS")
         if self.auth and ":" not in self.auth:

@@ -31,9 +31,9 @@ def ensure_index(reports_dir: Path, settings, embedder) -> None:
         log.warning("skip %s: %s", name, reason)
     if current_generation(settings.index_dir) is not None:
         wanted = {p.name for p in expand([reports_dir])}
-        stale = [r.file for r in open_index(settings.index_dir).reports() if r.file not in wanted]
+        stale = [r.file for r in open_index(settings.index_dir, settings=settings).reports() if r.file not in wanted]
         if stale:
-            remove(settings.index_dir, stale)
+            remove(settings.index_dir, stale, settings)
 
 
 def evaluate(items: list[GoldItem], chain, mode: str = "extractive", ablations: bool = False, show_progress: bool = True):

@@ -6,6 +6,9 @@
     var/index/gen-.../dense.faiss     inner product over unit vectors
     var/index/gen-.../bm25/           bm25s' own files (npy + json, no pickle)
 
+With YANBAO_VECTOR_STORE=milvus there is no dense.faiss: the vectors, with the chunks and their
+metadata, are in a Milvus collection the manifest names (index/milvus.py).
+
 Every change builds a new generation in a temporary directory, renames it into place and
 then swaps CURRENT: a crash at any point leaves the previous generation intact, and readers
 always see a whole index. Vectors of unchanged chunks are reused (keyed by chunk id).
@@ -22,12 +25,14 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
 from yanbao.errors import IndexMismatchError, IndexNotFoundError, LoadError, shown
+from yanbao.index import milvus
 from yanbao.index.tokenize import tokenize, tokenizer_id
 from yanbao.ingest.load import sha256_file
 from yanbao.ingest.pipeline import expand, try_ingest
@@ -74,15 +79,26 @@ class UpdateResult:
 
 
 class Index:
-    """One opened generation: chunks, FAISS and BM25, all in memory, read-only."""
+    """One opened generation: chunks, FAISS (or a Milvus collection) and BM25, read-only."""
 
-    def __init__(self, root: Path, gen_dir: Path, manifest: dict, chunks: list[Chunk], dense, bm25):
+    def __init__(self, root: Path, gen_dir: Path, manifest: dict, chunks: list[Chunk], dense, bm25,
+                 milvus_target: milvus.MilvusTarget | None = None):
         self.root = root
         self.dir = gen_dir
         self.manifest = manifest
         self.chunks = chunks
         self.dense = dense
         self.bm25 = bm25
+        self.milvus = milvus_target
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        """Chunk id -> row."""
+        return {c.id: i for i, c in enumerate(self.chunks)}
+
+    @property
+    def store(self) -> str:
+        return "milvus" if self.milvus is not None else "faiss"
 
     @property
     def config(self) -> BuildConfig:
@@ -96,15 +112,36 @@ class Index:
 
     def vectors(self) -> np.ndarray:
         """(n, dim) stored vectors, row i for chunk i."""
-        if self.dense is None or self.dense.ntotal == 0:
-            return np.zeros((0, self.manifest.get("dim") or 0), dtype=np.float32)
-        return self.dense.reconstruct_n(0, self.dense.ntotal)
+        return self.vectors_at(list(range(len(self.chunks))))
 
-    def dense_search(self, query_vec: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def vectors_at(self, rows: list[int]) -> np.ndarray:
+        """(len(rows), dim) stored vectors of these rows."""
+        dim = self.manifest.get("dim") or 0
+        if not rows:
+            return np.zeros((0, dim), dtype=np.float32)
+        if self.milvus is not None:
+            by_id = milvus.vectors_of(self.milvus, [self.chunks[r].id for r in rows])
+            missing = [self.chunks[r].id for r in rows if self.chunks[r].id not in by_id]
+            if missing:
+                raise IndexMismatchError(f"Milvus collection {self.milvus.collection} lacks {len(missing)} chunks of the index at "
+                                         f"{self.root} (first: {missing[0]}). " + REBUILD_HINT.format(dir=self.root))
+            return np.stack([by_id[self.chunks[r].id] for r in rows])
+        return self.dense.reconstruct_batch(np.asarray(rows, dtype=np.int64))
+
+    def dense_search(self, query_vec: np.ndarray, k: int, mask: np.ndarray | None = None,
+                     filters=None) -> list[tuple[int, float]]:
         """(row, cosine) of the k nearest chunks; with `mask`, only among the rows it allows
-        (searched inside FAISS with an ID selector, so HNSW never walks the whole corpus)."""
+        (searched inside FAISS with an ID selector, so HNSW never walks the whole corpus).
+        On Milvus the `filters` (qa.query.Filters) the mask came from run as a filter expression."""
         import faiss
 
+        if self.milvus is not None:
+            expr = milvus.filter_expr(filters) if filters is not None else ""
+            if mask is not None and not expr:
+                raise ValueError("a Milvus search filters by `filters`, not by a row mask")
+            hits = milvus.search(self.milvus, query_vec, k, expr)
+            # an id not live here is a row an unfinished write left (see milvus.recover)
+            return [(self.row_of[i], s) for i, s in hits if i in self.row_of]
         if self.dense is None or self.dense.ntotal == 0:
             return []
         if query_vec.shape[-1] != self.dense.d:
@@ -174,8 +211,9 @@ def current_generation(root: Path) -> Path | None:
     )
 
 
-def open_index(root: Path, expect: BuildConfig | None = None) -> Index:
-    """Open the live generation; with `expect`, refuse one built with other settings."""
+def open_index(root: Path, expect: BuildConfig | None = None, settings=None) -> Index:
+    """Open the live generation; with `expect`, refuse one built with other settings. `settings`
+    may give the Milvus URI and token of an index on Milvus (else the manifest's URI is used)."""
     import bm25s
 
     root = Path(root)
@@ -202,11 +240,22 @@ def open_index(root: Path, expect: BuildConfig | None = None) -> Index:
                 chunks.append(Chunk(meta=metas[row["file"]], **row))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise IndexMismatchError(f"index at {root} is damaged: bad {gen / 'chunks.jsonl'} ({e}). " + REBUILD_HINT.format(dir=root)) from e
-    dense = read_dense(gen / "dense.faiss", manifest["dense"]) if (gen / "dense.faiss").exists() else None
+    dense, target = None, None
+    if manifest["dense"].get("type") == "milvus":
+        target = milvus.target_from_manifest(manifest["dense"], root, settings)
+        if chunks and not milvus.exists(target):
+            raise IndexMismatchError(
+                f"index at {root} keeps its vectors in Milvus collection {target.collection} at {target.uri}, "
+                "which does not exist there. Check YANBAO_MILVUS_URI, or " + REBUILD_HINT.format(dir=root)
+            )
+        if chunks:
+            milvus.create(target, int(manifest["dim"]))  # loads it into memory for search
+    elif (gen / "dense.faiss").exists():
+        dense = read_dense(gen / "dense.faiss", manifest["dense"])
     bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, show_progress=False) if (gen / "bm25").exists() else None
     if dense is not None and dense.ntotal != len(chunks):
         raise IndexMismatchError(f"index at {gen} is inconsistent ({dense.ntotal} vectors, {len(chunks)} chunks). " + REBUILD_HINT.format(dir=root))
-    return Index(root, gen, manifest, chunks, dense, bm25)
+    return Index(root, gen, manifest, chunks, dense, bm25, target)
 
 
 def check(manifest: dict, expect: BuildConfig, root: Path) -> None:
@@ -286,10 +335,11 @@ def build_bm25(token_lists: list[list[str]]):
     return bm25
 
 
-def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunks: list[Chunk], vectors: np.ndarray,
-                     tokens: list[list[str]] | None = None) -> Path:
+def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunks: list[Chunk], vectors: np.ndarray | None,
+                     tokens: list[list[str]] | None = None, dense_entry: dict | None = None, dim: int | None = None) -> Path:
     """Write a complete new generation and make it live; returns its directory. `tokens` are the
-    chunks' BM25 tokens when the caller has them already (the scale benchmark), else tokenized here."""
+    chunks' BM25 tokens when the caller has them already (the scale benchmark), else tokenized here.
+    With `dense_entry` (and `dim`) the vectors are elsewhere (Milvus) and no FAISS index is written."""
     import faiss
 
     root = Path(root)
@@ -302,11 +352,13 @@ def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunk
             for c in chunks:
                 row = {k: v for k, v in asdict(c).items() if k != "meta"}
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
-        dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else None
-        dense_entry = {"type": "IndexFlatIP", "metric": "inner_product", "normalized": True}
+        if dense_entry is None:
+            dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else None
+            dense_entry = {"type": "IndexFlatIP", "metric": "inner_product", "normalized": True}
+            if chunks:
+                dense, dense_entry = build_dense(vectors)
+                faiss.write_index(dense, str(tmp / "dense.faiss"))
         if chunks:
-            dense, dense_entry = build_dense(vectors)
-            faiss.write_index(dense, str(tmp / "dense.faiss"))
             if tokens is None:
                 tokens = [tokenize(c.index_text) for c in progress(chunks, desc="BM25", unit="chunk")]
             build_bm25(tokens).save(str(tmp / "bm25"), show_progress=False)
@@ -389,13 +441,18 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
     result = UpdateResult()
     with _writer_lock(root):
         old = None
+        target = milvus.target_from_settings(settings, root) if settings.vector_store == "milvus" else None
         try:
             if current_generation(root) is not None:
-                old = open_index(root, None if rebuild else config)
+                old = open_index(root, None if rebuild else config, settings)
         except IndexMismatchError:
             if not rebuild:
                 raise
             log.warning("rebuilding %s from scratch: the old index cannot be read", root)
+        if old is not None and not rebuild:
+            _check_store(old, target, root)
+        if target is not None:
+            milvus.recover(root, target, {c.id for c in old.chunks} if old is not None else set())
         entries: dict[str, dict] = {} if (old is None or rebuild) else {r["file"]: r for r in old.manifest["reports"]}
         by_file: dict[str, list[Chunk]] = {}
         if old is not None and not rebuild:
@@ -442,18 +499,34 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
             result.total_chunks = len(old.chunks) if old else 0
             result.generation = old.dir.name if old else ""
             return result
-        result.embedded_chunks, result.total_chunks, result.generation = _rebuild(root, config, entries, by_file, old, embedder)
+        result.embedded_chunks, result.total_chunks, result.generation = _rebuild(
+            root, config, entries, by_file, old, embedder, target, replace=rebuild)
     return result
 
 
-def remove(root: Path, names: Iterable[str]) -> UpdateResult:
-    """Remove reports (by the file name `yanbao list` shows) from both indexes."""
+def _check_store(old: Index, target: milvus.MilvusTarget | None, root: Path) -> None:
+    """An ingest without --rebuild must write where the index already is."""
+    where = "FAISS" if old.milvus is None else f"Milvus collection {old.milvus.collection} at {old.milvus.uri}"
+    wanted = "FAISS" if target is None else f"Milvus collection {target.collection} at {target.uri}"
+    if (old.milvus is None) != (target is None) or (target is not None and old.milvus.place != target.place):
+        raise IndexMismatchError(
+            f"index at {root} keeps its vectors in {where}, but the settings (YANBAO_VECTOR_STORE, YANBAO_MILVUS_URI, "
+            f"YANBAO_MILVUS_COLLECTION) ask for {wanted}. " + REBUILD_HINT.format(dir=root)
+            + " The stored vectors are moved over, not embedded again."
+        )
+
+
+def remove(root: Path, names: Iterable[str], settings=None) -> UpdateResult:
+    """Remove reports (by the file name `yanbao list` shows) from both indexes. `settings` give
+    the Milvus URI and token of an index on Milvus (else the manifest's URI is used)."""
     root = Path(root)
     result = UpdateResult()
     if current_generation(root) is None:
         raise IndexNotFoundError(f"no index at {root}. Run 'yanbao ingest REPORTS... --index {root}' first.")
     with _writer_lock(root):
-        old = open_index(root)
+        old = open_index(root, settings=settings)
+        if old.milvus is not None:
+            milvus.recover(root, old.milvus, {c.id for c in old.chunks})
         entries = {r["file"]: r for r in old.manifest["reports"]}
         by_file: dict[str, list[Chunk]] = {}
         for c in old.chunks:
@@ -467,32 +540,46 @@ def remove(root: Path, names: Iterable[str]) -> UpdateResult:
             else:
                 result.skipped.append((name, "not in the index (see 'yanbao list')"))
         if result.removed:
-            _, result.total_chunks, result.generation = _rebuild(root, old.config, entries, by_file, old, None)
+            _, result.total_chunks, result.generation = _rebuild(root, old.config, entries, by_file, old, None, old.milvus)
         else:
             result.total_chunks = len(old.chunks)
     return result
 
 
-def _rebuild(root: Path, config: BuildConfig, entries: dict, by_file: dict, old: Index | None, embedder) -> tuple[int, int, str]:
-    """Assemble chunks in report order, reuse known vectors, embed the rest, write a generation."""
+def _rebuild(root: Path, config: BuildConfig, entries: dict, by_file: dict, old: Index | None, embedder,
+             target: milvus.MilvusTarget | None = None, replace: bool = False) -> tuple[int, int, str]:
+    """Assemble chunks in report order, reuse known vectors, embed the rest, write a generation.
+
+    FAISS: every chunk's vector goes into the new generation's dense.faiss. Milvus: only chunks
+    whose id is not in the collection yet are written (before the swap), and ids no longer live
+    are deleted (after it); `replace` (a rebuild) starts the collection afresh."""
     chunks = [c for name in entries for c in by_file.get(name, [])]
+    same_collection = target is not None and old is not None and old.milvus is not None \
+        and old.milvus.place == target.place and not replace
+    stored = {c.id for c in old.chunks} if same_collection else set()
+    need = [i for i, c in enumerate(chunks) if c.id not in stored]
     # vectors are keyed by the exact text embedded, so unchanged chunks are never embedded again
-    reuse: dict[str, np.ndarray] = {}
+    old_row: dict[str, int] = {}
     if old is not None and old.chunks and old.config.embed_model == config.embed_model and old.config.passage_prefix == config.passage_prefix:
-        vecs = old.vectors()
-        reuse = {c.index_text: vecs[i] for i, c in enumerate(old.chunks)}
-    missing = [i for i, c in enumerate(chunks) if c.index_text not in reuse]
-    dim = None
+        old_row = {c.index_text: r for r, c in enumerate(old.chunks)}
+    from_old = [i for i in need if chunks[i].index_text in old_row]
+    missing = [i for i in need if chunks[i].index_text not in old_row]
+    found: dict[int, np.ndarray] = {}
+    if from_old:
+        found.update(zip(from_old, old.vectors_at([old_row[chunks[i].index_text] for i in from_old])))
     if missing:
-        new_vecs = embedder.embed_passages([chunks[i].index_text for i in missing])
-        dim = new_vecs.shape[1]
-    elif reuse:
-        dim = len(next(iter(reuse.values())))
-    vectors = np.zeros((len(chunks), dim or 0), dtype=np.float32)
-    for i, c in enumerate(chunks):
-        if c.index_text in reuse:
-            vectors[i] = reuse[c.index_text]
-    for j, i in enumerate(missing):
-        vectors[i] = new_vecs[j]
-    gen = write_generation(root, config, list(entries.values()), chunks, vectors)
+        found.update(zip(missing, embedder.embed_passages([chunks[i].index_text for i in missing])))
+    dim = len(next(iter(found.values()))) if found else (old.manifest.get("dim") if old is not None else None)
+    vectors = np.stack([found[i] for i in need]).astype(np.float32) if need else np.zeros((0, dim or 0), dtype=np.float32)
+    if target is None:
+        gen = write_generation(root, config, list(entries.values()), chunks, vectors)
+        return len(missing), len(chunks), gen.name
+    stale = ({c.id for c in old.chunks} if same_collection else set()) - {c.id for c in chunks}
+    milvus.write_journal(root, target, {chunks[i].id for i in need} | stale)
+    if need:
+        milvus.create(target, int(dim), replace=replace)
+        milvus.upsert(target, [chunks[i] for i in need], vectors)
+    gen = write_generation(root, config, list(entries.values()), chunks, None, dense_entry=target.entry(root), dim=dim)
+    milvus.delete(target, sorted(stale))
+    milvus.clear_journal(root)
     return len(missing), len(chunks), gen.name

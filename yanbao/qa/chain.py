@@ -102,7 +102,7 @@ class QAChain:
         from yanbao.qa.retrieve import RetrievalConfig
 
         embedder = embedder or Embedder.from_settings(settings)
-        index = open_index(settings.index_dir, BuildConfig.from_settings(settings, embedder))
+        index = open_index(settings.index_dir, BuildConfig.from_settings(settings, embedder), settings)
         if llm is None and settings.llm_base_url and settings.llm_model:
             llm = LLM.from_settings(settings)
         retriever = Retriever(index, embedder, RetrievalConfig.from_settings(settings), rerank.from_settings(settings))

@@ -58,7 +58,7 @@ class Retriever:
         self.embedder = embedder
         self.config = config
         self.reranker = reranker
-        self.row_of = {c.id: i for i, c in enumerate(index.chunks)}
+        self.row_of = index.row_of
 
     @cached_property
     def reports(self):
@@ -112,13 +112,14 @@ class Retriever:
     def bm25_ranking(self, question: str, mask: np.ndarray | None, n: int) -> list[int]:
         return [row for row, _ in self.index.bm25_search(expand_query(tokenize(question)), n, mask)]
 
-    def dense_ranking(self, question: str, mask: np.ndarray | None, n: int, timings: dict | None = None) -> list[int]:
+    def dense_ranking(self, question: str, mask: np.ndarray | None, n: int, timings: dict | None = None,
+                      filters: Filters | None = None) -> list[int]:
         if self.embedder is None or not self.index.chunks:
             return []
         t0 = time.perf_counter()
         vec = self.embedder.embed_query(question)
         t1 = time.perf_counter()
-        rows = [r for r, _ in self.index.dense_search(vec, n, mask)]
+        rows = [r for r, _ in self.index.dense_search(vec, n, mask, filters)]
         if timings is not None:
             timings["embed"], timings["dense"] = _ms(t1 - t0), _ms(time.perf_counter() - t1)
         return rows
@@ -139,7 +140,7 @@ class Retriever:
             rankings["bm25"] = self.bm25_ranking(question, mask, n)
         t1 = time.perf_counter()
         if mode in ("hybrid", "dense"):
-            rankings["dense"] = self.dense_ranking(question, mask, n, timings)
+            rankings["dense"] = self.dense_ranking(question, mask, n, timings, filters)
         t2 = time.perf_counter()
         fused = rrf(list(rankings.values()), self.config.rrf_k)
         named = named_reports(question, self.reports) if len(self.reports) > 1 else set()

@@ -139,7 +139,7 @@ class Service:
         from yanbao.index.store import remove
 
         with self._write:
-            result = remove(self.settings.index_dir, names)
+            result = remove(self.settings.index_dir, names, self.settings)
             for n in result.removed:
                 (self.uploads / safe_name(n)).unlink(missing_ok=True)
             self.reload()
