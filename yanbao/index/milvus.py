@@ -153,6 +153,8 @@ def client(target: MilvusTarget):
         raise SettingsError("YANBAO_VECTOR_STORE=milvus needs pymilvus and milvus-lite: pip install 'yanbao[milvus]'") from e
     if target.lite:
         Path(target.uri).parent.mkdir(parents=True, exist_ok=True)
+        # it logs a traceback when the file is locked; the error below says what to do instead
+        logging.getLogger("milvus_lite.server_manager").setLevel(logging.CRITICAL)
     try:
         cl = MilvusClient(uri=target.uri, token=target.token) if target.token else MilvusClient(uri=target.uri)
     except Exception as e:  # pymilvus raises its own exception types, with the cause in the text
@@ -164,6 +166,17 @@ def client(target: MilvusTarget):
         raise MilvusError(f"cannot reach Milvus at {target.uri} ({e}); check YANBAO_MILVUS_URI and YANBAO_MILVUS_TOKEN") from e
     _clients[cache_key] = cl
     return cl
+
+
+def close(target: MilvusTarget) -> None:
+    """Let go of a URI (a Milvus Lite file becomes free for another process); reopened on next use."""
+    cl = _clients.pop((target.uri, target.token), None)
+    if cl is not None:
+        cl.close()
+    if target.lite:  # Milvus Lite serves the file from a thread of this process until released
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(target.uri)
 
 
 def create(target: MilvusTarget, dim: int, replace: bool = False) -> None:

@@ -1,0 +1,240 @@
+"""YANBAO_VECTOR_STORE=milvus against FAISS, on a real Milvus Lite file: the same retrieval and
+answers over the five reports, filters inside Milvus, updates and removals, a crashed write."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import REPORT_FILES, ROOT
+from yanbao.qa.query import Filters
+
+pytest.importorskip("pymilvus")
+pytest.importorskip("milvus_lite")
+DEV = ROOT / "evalsets" / "dev.jsonl"
+
+
+def milvus_ids(index) -> set[str]:
+    """Every chunk id in the index's collection (read from Milvus itself)."""
+    from yanbao.index import milvus
+
+    cl = milvus.client(index.milvus)
+    return {r["id"] for r in cl.query(index.milvus.collection, filter='id != ""', output_fields=["id"], limit=16384)}
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory, real_index_dir, reports_dir, embedder, test_settings):
+    """(FAISS chain, Milvus chain) over the five reports. The Milvus index is the FAISS one moved
+    over with --rebuild, which carries the stored vectors instead of embedding again."""
+    from yanbao.index.store import update
+    from yanbao.qa.chain import QAChain
+
+    root = tmp_path_factory.mktemp("milvus") / "idx"
+    shutil.copytree(real_index_dir, root)
+    settings = test_settings.with_(index_dir=root, vector_store="milvus")
+    result = update(root, [reports_dir], settings, embedder, rebuild=True)
+    assert result.embedded_chunks == 0 and result.total_chunks == 496
+    faiss_chain = QAChain.open(test_settings.with_(index_dir=real_index_dir), embedder)
+    milvus_chain = QAChain.open(settings, embedder)
+    assert faiss_chain.retriever.index.store == "faiss" and milvus_chain.retriever.index.store == "milvus"
+    return faiss_chain, milvus_chain
+
+
+def test_filter_expressions_mean_what_the_filters_mean():
+    from yanbao.index.milvus import filter_expr, key
+
+    assert filter_expr(Filters()) == ""
+    expr = filter_expr(Filters(files=('a"b\\c.txt', "../x/报告 1.txt"), brokers=("国金证券",), date_from="2024-01-01"))
+    assert expr == (f'file_key in ["{key(chr(97) + chr(34) + "b" + chr(92) + "c.txt")}", "{key("报告 1.txt")}"] and '
+                    f'broker_key in ["{key("国金")}"] and date != "" and date >= "2024-01-01"')
+    assert filter_expr(Filters(brokers=("国金",))) == filter_expr(Filters(brokers=("国金证券",)))
+
+
+def test_manifest_records_a_lite_file_relative_to_the_index_and_never_the_token(tmp_path):
+    from yanbao.index.milvus import MilvusTarget, target_from_manifest
+
+    t = MilvusTarget(str(tmp_path / "idx" / "milvus.db"), "c1", token="root:secret")
+    entry = t.entry(tmp_path / "idx")
+    assert entry["uri"] == "milvus.db" and "secret" not in str(entry)
+    assert target_from_manifest(entry, tmp_path / "moved").uri == str(tmp_path / "moved" / "milvus.db")
+    server = MilvusTarget("http://milvus.internal:19530", "c1")
+    assert server.entry(tmp_path)["uri"] == "http://milvus.internal:19530" and not server.lite
+    assert "secret" not in repr(t)
+
+
+def test_settings_name_the_bad_value():
+    from yanbao.errors import SettingsError
+    from yanbao.settings import Settings
+
+    with pytest.raises(SettingsError, match="YANBAO_VECTOR_STORE"):
+        Settings.from_env({"YANBAO_VECTOR_STORE": "pinecone"})
+    with pytest.raises(SettingsError, match="YANBAO_MILVUS_COLLECTION"):
+        Settings.from_env({"YANBAO_MILVUS_COLLECTION": "my-chunks"})
+    s = Settings.from_env({"YANBAO_VECTOR_STORE": "milvus", "YANBAO_MILVUS_TOKEN": "u:p"})
+    assert s.vector_store == "milvus" and "u:p" not in repr(s)
+
+
+@pytest.mark.slow
+def test_both_stores_retrieve_the_same_top10_and_give_the_same_answers(both):
+    from yanbao.eval.gold import load_gold
+
+    faiss_chain, milvus_chain = both
+    items = load_gold(DEV)
+    overlaps, same, differ = [], 0, []
+    for item in items:
+        a = [h.chunk.id for h in faiss_chain.retriever.retrieve(item.question, k=10)]
+        b = [h.chunk.id for h in milvus_chain.retriever.retrieve(item.question, k=10)]
+        overlaps.append(len(set(a) & set(b)) / max(len(a), 1))
+        ta, tb = faiss_chain.ask(item.question).text, milvus_chain.ask(item.question).text
+        same += ta == tb
+        if ta != tb:
+            differ.append(item.id)
+    mean = float(np.mean(overlaps))
+    print(f"{len(items)} dev questions: top-10 overlap mean {mean:.4f}, min {min(overlaps):.2f}; "
+          f"identical answers {same}/{len(items)}; differ: {differ}")
+    assert mean >= 0.9 and min(overlaps) >= 0.7
+    assert same >= 0.97 * len(items)
+
+
+@pytest.mark.slow
+def test_filters_run_inside_milvus_and_agree_with_faiss(both):
+    faiss_chain, milvus_chain = both
+    reports = milvus_chain.retriever.reports
+    dated = sorted(r.date for r in reports if r.date)  # only 004 has a date: a date filter drops the dateless
+    cases = [Filters(files=(REPORT_FILES["001"], REPORT_FILES["003"])), Filters(brokers=("国金",)),
+             Filters(date_from=dated[0]), Filters(date_to="2030-12-31", brokers=("民生证券", "东吴"))]
+    index = milvus_chain.retriever.index
+    vec = milvus_chain.retriever.embedder.embed_query("AI算力芯片的市场规模")
+    for f in cases:
+        allowed = {r.file for r in reports if f.allows(r)}
+        assert 0 < len(allowed) < len(reports), f
+        mask = milvus_chain.retriever.allowed_rows(f)
+        got = index.dense_search(vec, 20, mask, f)
+        want = faiss_chain.retriever.index.dense_search(vec, 20, mask)
+        assert {index.chunks[r].file for r, _ in got} <= allowed
+        assert len({r for r, _ in got} & {r for r, _ in want}) >= 18, f  # same rows: both indexes list chunks in one order
+        hits = milvus_chain.retriever.retrieve("AI算力芯片的市场规模", f, k=10)
+        assert hits and {h.chunk.file for h in hits} <= allowed
+
+
+@pytest.mark.slow
+def test_update_and_removal_keep_the_collection_and_the_index_in_step(tmp_path, reports_dir, embedder, test_settings):
+    from yanbao.index.store import open_index, remove, update
+    from yanbao.qa.chain import QAChain
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for k in ("002", "004"):
+        shutil.copy(reports_dir / REPORT_FILES[k], lib)
+    ms = test_settings.with_(index_dir=tmp_path / "m", vector_store="milvus")
+    fs = test_settings.with_(index_dir=tmp_path / "f")
+    for s in (ms, fs):
+        update(s.index_dir, [lib], s, embedder)
+    # a changed report: one paragraph replaced; then a report removed
+    path = lib / REPORT_FILES["004"]
+    text = path.read_text(encoding="utf-8")
+    cut = text.index("\n", len(text) // 3)  # in the body, before the closing disclaimers
+    path.write_text(text[:cut].replace("豆包", "豆包（字节跳动）", 3) + "\n补充：数据中心液冷渗透率达到37.5%。\n" + text[cut:],
+                    encoding="utf-8")
+    for s in (ms, fs):
+        r = update(s.index_dir, [lib], s, embedder)
+        assert r.replaced == [REPORT_FILES["004"]] and r.unchanged == [REPORT_FILES["002"]]
+    m = open_index(ms.index_dir)
+    assert milvus_ids(m) == {c.id for c in m.chunks}  # old chunks of the replaced report are gone
+    chains = [QAChain.open(s, embedder) for s in (ms, fs)]
+    q = "数据中心液冷渗透率达到多少？"
+    answers = [c.ask(q) for c in chains]
+    assert all("37.5%" in a.text for a in answers), [a.text for a in answers]
+    assert answers[0].text == answers[1].text
+    for s in (ms, fs):
+        assert remove(s.index_dir, [REPORT_FILES["002"]], s).removed == [REPORT_FILES["002"]]
+    m = open_index(ms.index_dir)
+    assert milvus_ids(m) == {c.id for c in m.chunks} and {c.file for c in m.chunks} == {REPORT_FILES["004"]}
+    f = open_index(fs.index_dir)
+    assert [c.id for c in m.chunks] == [c.id for c in f.chunks]
+    assert np.allclose(m.vectors(), f.vectors(), atol=1e-5)
+
+
+@pytest.mark.slow
+def test_a_store_other_than_the_index_is_refused_until_rebuild(tmp_path, reports_dir, embedder, test_settings):
+    from yanbao.errors import IndexMismatchError
+    from yanbao.index.store import open_index, update
+
+    fs = test_settings.with_(index_dir=tmp_path / "idx")
+    update(fs.index_dir, [reports_dir / REPORT_FILES["004"]], fs, embedder)
+    ms = fs.with_(vector_store="milvus")
+    with pytest.raises(IndexMismatchError, match="keeps its vectors in FAISS.*YANBAO_VECTOR_STORE"):
+        update(ms.index_dir, [reports_dir / REPORT_FILES["002"]], ms, embedder)
+    r = update(ms.index_dir, [reports_dir / REPORT_FILES["002"]], ms, embedder, rebuild=True)
+    assert r.total_chunks == len(open_index(ms.index_dir).chunks) and open_index(ms.index_dir).store == "milvus"
+    with pytest.raises(IndexMismatchError, match="keeps its vectors in Milvus collection yanbao_chunks"):
+        update(fs.index_dir, [reports_dir / REPORT_FILES["004"]], fs, embedder)
+    other = ms.with_(milvus_collection="another")
+    with pytest.raises(IndexMismatchError, match="ask for Milvus collection another"):
+        update(other.index_dir, [reports_dir / REPORT_FILES["004"]], other, embedder)
+
+
+KILL_AFTER_UPSERT = """
+import os, signal, sys
+from yanbao.index import milvus
+real_upsert = milvus.upsert
+def upsert(target, chunks, vectors):  # write the new rows to Milvus, then die before the swap
+    real_upsert(target, chunks, vectors)
+    os.kill(os.getpid(), signal.SIGKILL)
+milvus.upsert = upsert
+from yanbao.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_ingest_killed_after_writing_to_milvus_leaves_rows_the_next_ingest_removes(tmp_path, reports_dir, embedder,
+                                                                                  test_settings, model_cache):
+    from yanbao.index import milvus
+    from yanbao.index.store import open_index, update
+    from yanbao.qa.chain import QAChain
+
+    settings = test_settings.with_(index_dir=tmp_path / "idx", vector_store="milvus")
+    update(settings.index_dir, [reports_dir / REPORT_FILES["004"]], settings, embedder)
+    question = "豆包通用模型的日均tokens使用量是多少？"
+    before = QAChain.open(settings, embedder).ask(question).text
+    milvus.close(milvus.target_from_settings(settings, settings.index_dir))  # Lite: one process per file
+    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1", "YANBAO_VECTOR_STORE": "milvus"}
+    proc = subprocess.run([sys.executable, "-c", KILL_AFTER_UPSERT, "ingest", str(reports_dir / REPORT_FILES["000"]),
+                           "--index", str(settings.index_dir)], env=env, cwd=ROOT, capture_output=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    assert (settings.index_dir / milvus.JOURNAL).exists()
+    index = open_index(settings.index_dir, settings=settings)
+    assert [r.file for r in index.reports()] == [REPORT_FILES["004"]]
+    orphans = milvus_ids(index) - {c.id for c in index.chunks}
+    assert orphans  # the killed ingest's rows are in the collection but not in the live index ...
+    assert QAChain.open(settings, embedder).ask(question).text == before  # ... and never reach an answer
+    result = update(settings.index_dir, [reports_dir / REPORT_FILES["000"]], settings, embedder)
+    assert result.added == [REPORT_FILES["000"]]
+    index = open_index(settings.index_dir, settings=settings)
+    assert milvus_ids(index) == {c.id for c in index.chunks} and not (settings.index_dir / milvus.JOURNAL).exists()
+
+
+def test_a_lite_file_held_by_another_process_is_named_with_the_fix(tmp_path):
+    from yanbao.errors import YanbaoError
+    from yanbao.index import milvus
+
+    target = milvus.MilvusTarget(str(tmp_path / "milvus.db"), "c")
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom pymilvus import MilvusClient\n"
+                               f"MilvusClient({str(target.uri)!r}); print('open', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(YanbaoError, match=r"Milvus Lite admits one process per file.*YANBAO_MILVUS_URI"):
+            milvus.client(target)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert Path(target.uri).exists()
