@@ -178,9 +178,28 @@ def cmd_bench(args: argparse.Namespace) -> int:
         sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
         result["scale"] = bench_scale(Path(args.reports), sizes, settings, embedder,
                                       questions_from(Path(args.questions), min(args.limit, 100)), subset=args.subset)
+    if args.suite == "store":
+        from yanbao.bench.qa import questions_from
+        from yanbao.bench.scale import bench_scale, reports_row
+
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+        questions = questions_from(Path(args.questions), min(args.limit, 100))
+        result["store"] = []
+        for store in ("faiss", "milvus"):
+            s = settings.with_(vector_store=store)
+            result["store"].append(reports_row(Path(args.reports), s, embedder, questions))
+            result["store"] += bench_scale(Path(args.reports), sizes, s, embedder, questions, subset=args.subset)
     if args.json:
         print(_dump(result))
         return 0
+    if "store" in result:
+        from yanbao.bench.scale import BM25_SIDE_COLUMNS, print_table
+
+        print(f"vector-store benchmark: the reports (first row of each store; build = ingest incl. embedding) and "
+              f"synthetic chunks ({args.subset} embedded for real, {settings.embed_backend}); hybrid retrieval over the development questions")
+        print_table(result["store"])
+        print("\nBM25 inside Milvus (its BM25 function over our jieba tokens) against the bm25s files:")
+        print_table([r for r in result["store"] if "milvus_bm25_ms_p50" in r], BM25_SIDE_COLUMNS)
     if "scale" in result:
         from yanbao.bench.scale import print_table
 
@@ -374,8 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure indexing speed and memory on this machine")
     p.add_argument("--reports", required=True, help="directory of reports to index")
     p.add_argument("--runs", type=int, default=3, help="cold index builds to time")
-    p.add_argument("--suite", choices=("index", "qa", "all", "scale"), default="all",
-                   help="all = index + qa over --reports; scale = synthetic corpora of --sizes chunks")
+    p.add_argument("--suite", choices=("index", "qa", "all", "scale", "store"), default="all",
+                   help="all = index + qa over --reports; scale = synthetic corpora of --sizes chunks; "
+                        "store = FAISS vs Milvus (YANBAO_MILVUS_URI, default a Milvus Lite file) on --reports and --sizes")
     p.add_argument("--sizes", default="10000,100000", help="scale suite: corpus sizes in chunks, comma-separated")
     p.add_argument("--subset", type=int, default=2000, help="scale suite: chunks embedded for real (the rest are perturbed copies)")
     p.add_argument("--index", default=None, help="index for the QA suite (default var/bench-index, built if needed)")

@@ -6,7 +6,8 @@ a random embedded chunk j plus Gaussian noise, v_i = normalize(v_j + 0.5 * g / s
 so cos(v_i, v_j) is about 0.89 - near-duplicates, as in a real library, at no embedding cost.
 Queries are the development set's real questions, embedded for real.
 
-Per size: build time of the real generation (FAISS + bm25s + chunks.jsonl), then - in a fresh
+Per size: build time of the real generation (FAISS or, with YANBAO_VECTOR_STORE=milvus, an upsert
+into a Milvus collection; bm25s; chunks.jsonl), then - in a fresh
 subprocess, so memory is the index's own - load time, resident memory, hybrid retrieval latency by
 stage, and recall@10 of the dense index against exact search.
 """
@@ -62,7 +63,7 @@ def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> tuple[np
 def bench_scale(reports: Path, sizes: list[int], settings, embedder, questions: list[str],
                 subset: int = 2000, seed: int = 0, workdir: Path | None = None) -> list[dict]:
     """One result row per corpus size."""
-    from yanbao.index.store import BuildConfig, write_generation
+    from yanbao.index.store import BuildConfig
 
     pool = sentence_pool(reports)
     queries = np.stack([embedder.embed_query(q) for q in questions])
@@ -85,14 +86,111 @@ def bench_scale(reports: Path, sizes: list[int], settings, embedder, questions: 
         reports_rows = _report_rows(chunks)
         with tempfile.TemporaryDirectory(prefix="yanbao-scale-", dir=workdir) as tmp:
             t1 = time.perf_counter()
-            write_generation(Path(tmp), config, reports_rows, chunks, vectors, tokens)
+            write_any(Path(tmp), settings, config, reports_rows, chunks, vectors, tokens)
             build_s = time.perf_counter() - t1
-            del chunks, tokens, vectors
+            del chunks, vectors
             probe = _in_subprocess(_probe, Path(tmp), settings, questions, queries, exact)
             disk_mb = _disk_mb(Path(tmp))
-        rows.append({"chunks": n, "generate_s": round(gen_s, 1), "build_s": round(build_s, 1),
-                     "disk_mb": disk_mb, "exact_flat_ms_p50": round(flat_ms, 2), **probe})
+            side = milvus_bm25_side(Path(tmp), settings, tokens, questions) if settings.vector_store == "milvus" else {}
+            del tokens
+        rows.append({"chunks": n, "store": settings.vector_store, "generate_s": round(gen_s, 1), "build_s": round(build_s, 1),
+                     "disk_mb": disk_mb, "exact_flat_ms_p50": round(flat_ms, 2), **probe, **side})
     return rows
+
+
+def write_any(root: Path, settings, config, reports_rows, chunks, vectors, tokens) -> None:
+    """A generation of these chunks in the store the settings name; Milvus is let go afterwards, so
+    the probe process can open a Milvus Lite file."""
+    from yanbao.index import milvus
+    from yanbao.index.store import write_generation
+
+    if settings.vector_store != "milvus":
+        write_generation(root, config, reports_rows, chunks, vectors, tokens)
+        return
+    target = milvus.target_from_settings(settings, root)
+    milvus.create(target, vectors.shape[1], replace=True)
+    milvus.upsert(target, chunks, vectors)
+    write_generation(root, config, reports_rows, chunks, None, tokens, dense_entry=target.entry(root), dim=vectors.shape[1])
+    milvus.close(target)
+
+
+def hashed_tokens(tokens: list[str]) -> str:
+    """Our jieba tokens as ASCII words that Milvus' "standard" analyzer keeps whole (it would cut
+    Chinese into single characters; Milvus Lite offers no whitespace analyzer)."""
+    import hashlib
+
+    return " ".join("t" + hashlib.blake2b(t.encode("utf-8"), digest_size=6).hexdigest() for t in tokens)
+
+
+def milvus_bm25_side(root: Path, settings, tokens: list[list[str]], questions: list[str]) -> dict:
+    """The alternative to bm25s files: Milvus' own BM25 (a sparse field filled by its BM25 function)
+    over our jieba tokens. Build time, query latency and top-10 agreement with bm25s."""
+    from pymilvus import DataType, Function, FunctionType
+
+    from yanbao.index import milvus
+    from yanbao.index.store import open_index
+    from yanbao.index.tokenize import expand_query, tokenize
+
+    index = open_index(root, settings=settings)
+    milvus.close(index.milvus)  # reopened below, under another collection name
+    target = milvus.MilvusTarget(index.milvus.uri, index.milvus.collection + "_bm25", index.milvus.token)
+    cl = milvus.client(target)
+    if cl.has_collection(target.collection):
+        cl.drop_collection(target.collection)
+    schema = cl.create_schema(auto_id=False)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("tokens", DataType.VARCHAR, max_length=65_535, enable_analyzer=True, analyzer_params={"tokenizer": "standard"})
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    schema.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["tokens"],
+                                 output_field_names=["sparse"]))
+    params = cl.prepare_index_params()
+    params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                     params={"bm25_k1": 1.5, "bm25_b": 0.75})  # bm25s' defaults
+    cl.create_collection(target.collection, schema=schema)
+    cl.create_index(target.collection, params, sync=False)
+    t0 = time.perf_counter()
+    for start in range(0, len(tokens), 2000):
+        cl.insert(target.collection, [{"id": start + i, "tokens": hashed_tokens(t)} for i, t in enumerate(tokens[start:start + 2000])])
+    cl.load_collection(target.collection)
+    build_s = time.perf_counter() - t0
+    times, overlaps = [], []
+    asked = questions[:max(5, 300_000 // max(len(tokens), 1))]  # Milvus Lite's BM25 takes ~0.2 ms per 1k chunks a query
+    for q in asked:
+        qt = expand_query(tokenize(q))
+        t = time.perf_counter()
+        res = cl.search(target.collection, [hashed_tokens(qt)], anns_field="sparse", limit=10,
+                        search_params={"metric_type": "BM25"}, output_fields=[])
+        times.append((time.perf_counter() - t) * 1000)
+        got = {int(h["id"]) for h in res[0]}
+        want = {r for r, _ in index.bm25_search(qt, 10)}
+        if want:
+            overlaps.append(len(got & want) / len(want))
+    cl.drop_collection(target.collection)
+    milvus.close(target)
+    return {"milvus_bm25_questions": len(asked), "milvus_bm25_build_s": round(build_s, 1), "milvus_bm25_ms_p50": percentile(times, 50),
+            "milvus_bm25_ms_p95": percentile(times, 95), "milvus_bm25_top10_vs_bm25s": round(statistics.fmean(overlaps), 4)}
+
+
+def reports_row(reports: Path, settings, embedder, questions: list[str], workdir: Path | None = None) -> dict:
+    """The real reports ingested (chunking, embedding, the store's write) and probed like a synthetic size."""
+    from yanbao.index import milvus
+    from yanbao.index.store import open_index, update
+    from yanbao.index.tokenize import tokenize
+
+    queries = np.stack([embedder.embed_query(q) for q in questions])
+    with tempfile.TemporaryDirectory(prefix="yanbao-store-", dir=workdir) as tmp:
+        t0 = time.perf_counter()
+        update(Path(tmp), [reports], settings, embedder)
+        ingest_s = time.perf_counter() - t0
+        index = open_index(Path(tmp), settings=settings)
+        exact, flat_ms = exact_top(index.vectors(), queries)
+        tokens = [tokenize(c.index_text) for c in index.chunks]
+        if index.milvus is not None:
+            milvus.close(index.milvus)
+        probe = _in_subprocess(_probe, Path(tmp), settings, questions, queries, exact)
+        side = milvus_bm25_side(Path(tmp), settings, tokens, questions) if settings.vector_store == "milvus" else {}
+        return {"chunks": len(tokens), "store": settings.vector_store, "build_s": round(ingest_s, 1),
+                "disk_mb": _disk_mb(Path(tmp)), "exact_flat_ms_p50": round(flat_ms, 2), "source": str(reports), **probe, **side}
 
 
 def _engines_row(pool, base, queries, questions, n, seed, workdir) -> dict:
@@ -108,7 +206,7 @@ def _engines_row(pool, base, queries, questions, n, seed, workdir) -> dict:
     exact, flat_ms = exact_top(vectors, queries)
     with tempfile.TemporaryDirectory(prefix="yanbao-scale-", dir=workdir) as tmp:
         t1 = time.perf_counter()
-        dense, entry = build_dense(vectors)
+        dense, entry = build_dense(vectors)  # FAISS only: at this size the Milvus Lite engine is not measured
         faiss.write_index(dense, str(Path(tmp) / "dense.faiss"))
         del dense, vectors
         build_bm25(tokens).save(str(Path(tmp) / "bm25"), show_progress=False)
@@ -198,7 +296,7 @@ def _probe(index_dir: Path, settings, questions: list[str], queries: np.ndarray,
     embedder = Embedder.from_settings(settings)
     embedder.embed_query("预热")  # model load is not index load
     t0 = time.perf_counter()
-    index = open_index(index_dir)
+    index = open_index(index_dir, settings=settings)
     load_s = time.perf_counter() - t0
     retriever = Retriever(index, embedder, RetrievalConfig.from_settings(settings))
     retriever.retrieve(questions[0])  # first-use set-up (idf, report names)
@@ -223,16 +321,22 @@ def _probe(index_dir: Path, settings, questions: list[str], queries: np.ndarray,
     }
 
 
-COLUMNS = (("chunks", "chunks"), ("dense_type", "dense"), ("build_s", "build s"), ("load_s", "load s"),
+COLUMNS = (("chunks", "chunks"), ("store", "store"), ("dense_type", "dense"), ("build_s", "build s"), ("load_s", "load s"),
            ("rss_mb", "RSS MB"), ("hybrid_ms_p50", "hybrid p50"), ("hybrid_ms_p95", "p95"),
            ("retrieve_ms_p50", "+sentence p50"), ("embed_ms_p50", "embed"), ("dense_ms_p50", "dense"),
            ("bm25_ms_p50", "bm25"), ("fuse_ms_p50", "fuse"), ("sentence_ms_p50", "sentence"),
            ("dense_recall_at_10", "recall@10"), ("exact_flat_ms_p50", "exact ms"))
 
 
-def print_table(rows: list[dict]) -> None:
+BM25_SIDE_COLUMNS = (("chunks", "chunks"), ("milvus_bm25_questions", "questions"), ("bm25_ms_p50", "bm25s p50"), ("milvus_bm25_ms_p50", "Milvus BM25 p50"),
+                     ("milvus_bm25_ms_p95", "p95"), ("milvus_bm25_build_s", "build s"),
+                     ("milvus_bm25_top10_vs_bm25s", "top-10 overlap with bm25s"))
+
+
+def print_table(rows: list[dict], columns=COLUMNS) -> None:
     """A Markdown table, one row per size; times in ms unless the header says s."""
-    print("| " + " | ".join(h for _, h in COLUMNS) + " |")
-    print("|" + "---|" * len(COLUMNS))
+    print("| " + " | ".join(h for _, h in columns) + " |")
+    print("|" + "---|" * len(columns))
     for r in rows:
-        print("| " + " | ".join(str(round(r[k], 2)) if isinstance(r[k], float) else str(r[k]) for k, _ in COLUMNS) + " |")
+        print("| " + " | ".join(str(round(v, 2)) if isinstance(v, float) else str(v)
+                                for v in (r.get(k, "-") for k, _ in columns)) + " |")
