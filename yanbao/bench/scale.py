@@ -65,6 +65,8 @@ def bench_scale(reports: Path, sizes: list[int], settings, embedder, questions: 
     """One result row per corpus size."""
     from yanbao.index.store import BuildConfig
 
+    if not sizes:
+        return []
     pool = sentence_pool(reports)
     queries = np.stack([embedder.embed_query(q) for q in questions])
     base_chunks = list(synth_chunks(pool, min(subset, max(sizes)), seed))
