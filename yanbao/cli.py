@@ -173,20 +173,20 @@ def cmd_bench(args: argparse.Namespace) -> int:
         result["qa"] = bench_qa(chain, questions_from(Path(args.questions) if args.questions else None, args.limit))
     if args.suite == "scale":
         from yanbao.bench.qa import questions_from
-        from yanbao.bench.scale import bench_scale
+        from yanbao.bench.scale import bench_scale, bench_settings
 
         sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
-        result["scale"] = bench_scale(Path(args.reports), sizes, settings, embedder,
+        result["scale"] = bench_scale(Path(args.reports), sizes, bench_settings(settings, settings.vector_store), embedder,
                                       questions_from(Path(args.questions), min(args.limit, 100)), subset=args.subset)
     if args.suite == "store":
         from yanbao.bench.qa import questions_from
-        from yanbao.bench.scale import bench_scale, reports_row
+        from yanbao.bench.scale import bench_scale, bench_settings, reports_row
 
         sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
         questions = questions_from(Path(args.questions), min(args.limit, 100))
         result["store"] = []
         for store in ("faiss", "milvus"):
-            s = settings.with_(vector_store=store)
+            s = bench_settings(settings, store)
             result["store"].append(reports_row(Path(args.reports), s, embedder, questions))
             result["store"] += bench_scale(Path(args.reports), sizes, s, embedder, questions, subset=args.subset)
     if args.json:

@@ -65,6 +65,13 @@ class Settings:
             raise SettingsError(f"YANBAO_EMBED_BACKEND must be torch, onnx or onnx-int8, got {self.embed_backend!r}")
         if self.vector_store not in ("faiss", "milvus"):
             raise SettingsError(f"YANBAO_VECTOR_STORE must be faiss or milvus, got {self.vector_store!r}")
+        from yanbao.index.milvus import uri_problem
+
+        problem = uri_problem(self.milvus_uri)
+        if problem:
+            raise SettingsError(f"YANBAO_MILVUS_URI {problem}")
+        if self.milvus_uri and "://" not in self.milvus_uri:  # a Lite file: one meaning wherever yanbao runs from
+            object.__setattr__(self, "milvus_uri", str(Path(self.milvus_uri).expanduser().resolve()))
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,254}", self.milvus_collection):
             raise SettingsError(
                 f"YANBAO_MILVUS_COLLECTION must be letters, digits and _ (not starting with a digit), got {self.milvus_collection!r}"

@@ -96,6 +96,14 @@ def test_settings_name_the_bad_value():
         Settings.from_env({"YANBAO_MILVUS_COLLECTION": "my-chunks"})
     s = Settings.from_env({"YANBAO_VECTOR_STORE": "milvus", "YANBAO_MILVUS_TOKEN": "u:p"})
     assert s.vector_store == "milvus" and "u:p" not in repr(s)
+    with pytest.raises(SettingsError, match="YANBAO_MILVUS_URI must be a server address") as e:
+        Settings.from_env({"YANBAO_MILVUS_URI": "localhost:19530"})
+    with pytest.raises(SettingsError, match="YANBAO_MILVUS_TOKEN") as e:
+        Settings.from_env({"YANBAO_MILVUS_URI": "https://root:s3cret@milvus.internal:19530"})
+    assert "s3cret" not in str(e.value)
+    relative = Settings.from_env({"YANBAO_MILVUS_URI": "var/team.db"})
+    assert relative.milvus_uri == str(Path("var/team.db").resolve())  # one file, wherever yanbao runs from
+    assert Settings.from_env({"YANBAO_MILVUS_URI": "http://milvus.internal:19530"}).milvus_uri == "http://milvus.internal:19530"
 
 
 @pytest.mark.slow
@@ -143,6 +151,7 @@ def test_filters_run_inside_milvus_and_agree_with_faiss(both):
 
 @pytest.mark.slow
 def test_update_and_removal_keep_the_collection_and_the_index_in_step(tmp_path, reports_dir, embedder, test_settings):
+    from yanbao.index import milvus
     from yanbao.index.store import open_index, remove, update
     from yanbao.qa.chain import QAChain
 
@@ -154,9 +163,10 @@ def test_update_and_removal_keep_the_collection_and_the_index_in_step(tmp_path, 
     fs = test_settings.with_(index_dir=tmp_path / "f")
     for s in (ms, fs):
         update(s.index_dir, [lib], s, embedder)
-    # a changed report: one paragraph replaced; then a report removed
+    # a changed report: a new paragraph, a few words changed, and a new date, which changes the
+    # metadata of chunks whose text (and so whose id) stayed the same; then a report removed
     path = lib / REPORT_FILES["004"]
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("2024年12月24日", "2024年12月25日", 1)
     cut = text.index("\n", len(text) // 3)  # in the body, before the closing disclaimers
     path.write_text(text[:cut].replace("豆包", "豆包（字节跳动）", 3) + "\n补充：数据中心液冷渗透率达到37.5%。\n" + text[cut:],
                     encoding="utf-8")
@@ -165,6 +175,11 @@ def test_update_and_removal_keep_the_collection_and_the_index_in_step(tmp_path, 
         assert r.replaced == [REPORT_FILES["004"]] and r.unchanged == [REPORT_FILES["000"]]
     m = open_index(ms.index_dir)
     assert milvus_ids(m) == {c.id for c in m.chunks}  # old chunks of the replaced report are gone
+    assert m.reports()[1].date == "2024-12-25"
+    stored = milvus.stored_fields(m.milvus, [c.id for c in m.chunks])
+    assert all(stored[c.id] == milvus.fields(c) for c in m.chunks)  # every row as the chunk is now, dates included
+    assert {m.chunks[r].file for r, _ in m.dense_search(embedder.embed_query("豆包"), 10, None, Filters(date_from="2024-12-25"))} \
+        == {REPORT_FILES["004"]}
     chains = [QAChain.open(s, embedder) for s in (ms, fs)]
     q = "数据中心液冷渗透率达到多少？"
     answers = [c.ask(q) for c in chains]
@@ -189,13 +204,25 @@ def test_a_store_other_than_the_index_is_refused_until_rebuild(tmp_path, reports
     ms = fs.with_(vector_store="milvus")
     with pytest.raises(IndexMismatchError, match="keeps its vectors in FAISS.*YANBAO_VECTOR_STORE"):
         update(ms.index_dir, [reports_dir / REPORT_FILES["000"]], ms, embedder)
-    r = update(ms.index_dir, [reports_dir / REPORT_FILES["000"]], ms, embedder, rebuild=True)
-    assert r.total_chunks == len(open_index(ms.index_dir).chunks) and open_index(ms.index_dir).store == "milvus"
+    r = update(ms.index_dir, [reports_dir / REPORT_FILES["004"], reports_dir / REPORT_FILES["000"]], ms, embedder, rebuild=True)
+    assert r.embedded_chunks == len([c for c in open_index(ms.index_dir).chunks if c.file == REPORT_FILES["000"]])  # 004 moved over
+    assert open_index(ms.index_dir).store == "milvus"
     with pytest.raises(IndexMismatchError, match="keeps its vectors in Milvus collection yanbao_chunks"):
         update(fs.index_dir, [reports_dir / REPORT_FILES["004"]], fs, embedder)
     other = ms.with_(milvus_collection="another")
     with pytest.raises(IndexMismatchError, match="ask for Milvus collection another"):
         update(other.index_dir, [reports_dir / REPORT_FILES["004"]], other, embedder)
+    # a rebuild in place keeps the collection (no moment without vectors) and ends with exactly the live rows
+    live = open_index(ms.index_dir)
+    r = update(ms.index_dir, [reports_dir / REPORT_FILES["004"]], ms, embedder, rebuild=True)
+    assert r.embedded_chunks == 0 and [x.file for x in open_index(ms.index_dir).reports()] == [REPORT_FILES["004"]]
+    assert milvus_ids(open_index(ms.index_dir)) == {c.id for c in open_index(ms.index_dir).chunks} != {c.id for c in live.chunks}
+    # a second index may not write into this index's collection
+    second = ms.with_(index_dir=tmp_path / "second", milvus_uri=str(ms.index_dir / "milvus.db"))
+    with pytest.raises(IndexMismatchError, match="belongs to another yanbao index.*YANBAO_MILVUS_COLLECTION"):
+        update(second.index_dir, [reports_dir / REPORT_FILES["000"]], second, embedder)
+    assert not (second.index_dir / "milvus-pending.json").exists()
+    assert milvus_ids(open_index(ms.index_dir)) == {c.id for c in open_index(ms.index_dir).chunks}
 
 
 KILL_AFTER_UPSERT = """

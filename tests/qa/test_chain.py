@@ -165,7 +165,9 @@ def test_ask_cli_json(real_index_dir, model_cache):
     assert len(objs) == 2
     first, follow = objs
     assert set(first) >= {"question", "rewritten_question", "answer", "refused", "citations", "retrieved", "timings_ms"}
-    assert set(first["timings_ms"]) == {"retrieve", "answer", "total"}
+    t = first["timings_ms"]
+    assert set(t) == {"retrieve", "answer", "total", "embed", "dense", "bm25", "fuse", "sentence"}
+    assert 0 < sum(t[s] for s in ("embed", "dense", "bm25", "fuse", "sentence")) <= t["retrieve"] <= t["total"]
     c = first["citations"][0]
     assert set(c) >= {"n", "file", "title", "broker", "date", "section", "page", "start", "end", "text", "highlight", "verified"}
     assert c["broker"] == "国金证券" and c["verified"] is True and "131" in c["highlight"]

@@ -94,6 +94,7 @@ def bench_scale(reports: Path, sizes: list[int], settings, embedder, questions: 
             probe = _in_subprocess(_probe, Path(tmp), settings, questions, queries, exact)
             disk_mb = _disk_mb(Path(tmp))
             side = milvus_bm25_side(Path(tmp), settings, tokens, questions) if settings.vector_store == "milvus" else {}
+            drop_bench_collection(settings, Path(tmp))
             del tokens
         rows.append({"chunks": n, "store": settings.vector_store, "generate_s": round(gen_s, 1), "build_s": round(build_s, 1),
                      "disk_mb": disk_mb, "exact_flat_ms_p50": round(flat_ms, 2), **probe, **side})
@@ -109,11 +110,33 @@ def write_any(root: Path, settings, config, reports_rows, chunks, vectors, token
     if settings.vector_store != "milvus":
         write_generation(root, config, reports_rows, chunks, vectors, tokens)
         return
+    import uuid
+
     target = milvus.target_from_settings(settings, root)
-    milvus.create(target, vectors.shape[1], replace=True)
+    uid = uuid.uuid4().hex
+    milvus.create(target, vectors.shape[1], uid)
     milvus.upsert(target, chunks, vectors)
-    write_generation(root, config, reports_rows, chunks, None, tokens, dense_entry=target.entry(root), dim=vectors.shape[1])
+    write_generation(root, config, reports_rows, chunks, None, tokens, dense_entry=target.entry(root), dim=vectors.shape[1], uid=uid)
     milvus.close(target)
+
+
+def bench_settings(settings, store: str):
+    """Settings for one store in a benchmark: on Milvus, a collection of the benchmark's own
+    (YANBAO_MILVUS_URI may name the team's server; its collection is never touched)."""
+    import uuid
+
+    return settings.with_(vector_store=store, milvus_collection=f"yanbao_bench_{uuid.uuid4().hex[:12]}")
+
+
+def drop_bench_collection(settings, root: Path) -> None:
+    """Remove a benchmark collection (on a server it would outlive the temporary directory)."""
+    from yanbao.index import milvus
+
+    if settings.vector_store == "milvus" and settings.milvus_collection.startswith("yanbao_bench_"):
+        target = milvus.target_from_settings(settings, root)
+        if milvus.exists(target):
+            milvus.client(target).drop_collection(target.collection)
+        milvus.close(target)
 
 
 def hashed_tokens(tokens: list[str]) -> str:
@@ -191,6 +214,7 @@ def reports_row(reports: Path, settings, embedder, questions: list[str], workdir
             milvus.close(index.milvus)
         probe = _in_subprocess(_probe, Path(tmp), settings, questions, queries, exact)
         side = milvus_bm25_side(Path(tmp), settings, tokens, questions) if settings.vector_store == "milvus" else {}
+        drop_bench_collection(settings, Path(tmp))
         return {"chunks": len(tokens), "store": settings.vector_store, "build_s": round(ingest_s, 1),
                 "disk_mb": _disk_mb(Path(tmp)), "exact_flat_ms_p50": round(flat_ms, 2), "source": str(reports), **probe, **side}
 

@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,7 @@ BATCH = 1000
 HNSW = {"M": 32, "efConstruction": 80}  # the FAISS HNSW parameters (store.HNSW_*)
 EF_SEARCH = 160
 TEXT_BYTES = 65_535  # Milvus' VARCHAR limit; a chunk's text is cut to it (the full text is in chunks.jsonl)
-_SERVER = ("http://", "https://", "tcp://", "grpc://", "unix:")
+_SERVER = ("http://", "https://")
 
 
 class MilvusError(YanbaoError):
@@ -78,6 +79,21 @@ class MilvusTarget:
                 pass
         return {"type": "milvus", "metric": "inner_product", "normalized": True, "uri": uri,
                 "collection": self.collection, "index": {"type": "HNSW", **HNSW, "ef": EF_SEARCH}}
+
+
+def uri_problem(uri: str) -> str | None:
+    """Why a YANBAO_MILVUS_URI cannot be used, or None ("" is fine: the default Lite file)."""
+    if not uri:
+        return None
+    if uri.startswith(_SERVER):
+        from urllib.parse import urlsplit
+
+        if urlsplit(uri).username or urlsplit(uri).password:
+            return "has a user or password in it; put them in YANBAO_MILVUS_TOKEN (user:password) instead"
+        return None
+    if "://" in uri or not uri.endswith(".db"):
+        return "must be a server address (http://host:19530, https://...) or a Milvus Lite file path ending in .db"
+    return None
 
 
 def target_from_settings(settings, root: Path) -> MilvusTarget:
@@ -117,18 +133,28 @@ def filter_expr(filters: Filters) -> str:
     return " and ".join(parts)
 
 
+TEXT_FIELDS = {"file": 1024, "broker": 256, "title": 1024, "section": 2048}  # bytes, cut to fit
+
+
+def fields(c: Chunk) -> dict:
+    """What the collection holds about a chunk besides its vector; a chunk whose fields changed
+    (a new heading, date or broker on the same text) is written again."""
+    m = c.meta
+    return {
+        "id": c.id, "file_key": key(c.file), "broker_key": key(broker_short(m.broker)) if m.broker else "",
+        "date": m.date or "", "file": c.file, "broker": m.broker or "", "title": m.title or "",
+        "section": c.section, "page": c.page or 0, "boilerplate": c.boilerplate, "text": c.index_text,
+    }
+
+
 def rows(chunks: list[Chunk], vectors: np.ndarray) -> list[dict]:
     """Collection rows for chunks and their vectors."""
     out = []
     for c, v in zip(chunks, vectors):
-        m = c.meta
-        out.append({
-            "id": c.id, "vector": np.asarray(v, dtype=np.float32).tolist(),
-            "file_key": key(c.file), "broker_key": key(broker_short(m.broker)) if m.broker else "",
-            "date": m.date or "", "file": c.file, "broker": m.broker or "", "title": m.title or "",
-            "section": c.section, "page": c.page or 0, "boilerplate": c.boilerplate,
-            "text": _cut_utf8(c.index_text, TEXT_BYTES),
-        })
+        row = fields(c)
+        for name, limit in {**TEXT_FIELDS, "text": TEXT_BYTES}.items():
+            row[name] = _cut_utf8(row[name], limit)
+        out.append({**row, "vector": np.asarray(v, dtype=np.float32).tolist()})
     return out
 
 
@@ -140,10 +166,16 @@ def _cut_utf8(text: str, limit: int) -> str:
 # --------------------------------------------------------------------------- the client
 
 _clients: dict[tuple[str, str], object] = {}
+_clients_lock = threading.Lock()  # the UI answers from several threads
 
 
 def client(target: MilvusTarget):
     """One MilvusClient per URI per process (a Milvus Lite file admits one process at a time)."""
+    with _clients_lock:
+        return _client(target)
+
+
+def _client(target: MilvusTarget):
     cache_key = (target.uri, target.token)
     if cache_key in _clients:
         return _clients[cache_key]
@@ -160,8 +192,8 @@ def client(target: MilvusTarget):
     except Exception as e:  # pymilvus raises its own exception types, with the cause in the text
         if target.lite:
             raise MilvusError(
-                f"cannot open the Milvus Lite file {target.uri} ({e}). Milvus Lite admits one process per file: "
-                "stop the other yanbao using it (a web UI, an ingest), or point YANBAO_MILVUS_URI at a Milvus server"
+                f"cannot open the Milvus Lite file {target.uri} ({e}). If another process has it open (Milvus Lite admits "
+                "one process per file), stop that yanbao (a web UI, an ingest) or point YANBAO_MILVUS_URI at a Milvus server"
             ) from e
         raise MilvusError(f"cannot reach Milvus at {target.uri} ({e}); check YANBAO_MILVUS_URI and YANBAO_MILVUS_TOKEN") from e
     _clients[cache_key] = cl
@@ -170,7 +202,8 @@ def client(target: MilvusTarget):
 
 def close(target: MilvusTarget) -> None:
     """Let go of a URI (a Milvus Lite file becomes free for another process); reopened on next use."""
-    cl = _clients.pop((target.uri, target.token), None)
+    with _clients_lock:
+        cl = _clients.pop((target.uri, target.token), None)
     if cl is not None:
         cl.close()
     if target.lite:  # Milvus Lite serves the file from a thread of this process until released
@@ -179,22 +212,33 @@ def close(target: MilvusTarget) -> None:
         server_manager_instance.release_server(target.uri)
 
 
-def create(target: MilvusTarget, dim: int, replace: bool = False) -> None:
-    """Make the collection when missing (with `replace`, drop it first); refuse one of another dimension."""
+def create(target: MilvusTarget, dim: int, owner: str, rebuild: bool = False) -> None:
+    """Make the collection when missing, or check the one there: it must belong to the index
+    `owner` (its uid; a collection without one is taken over) and hold `dim`-dimensional vectors.
+    A rebuild drops its own collection when the dimension changed (nothing else can hold the new
+    vectors); it never touches another index's collection."""
     from pymilvus import DataType
 
     cl = client(target)
     name = target.collection
     if cl.has_collection(name):
-        if replace:
+        have, belongs = dimension(target), owner_of(target)
+        if belongs and belongs != owner:
+            raise IndexMismatchError(
+                f"Milvus collection {name} at {target.uri} belongs to another yanbao index (uid {belongs}); set "
+                "YANBAO_MILVUS_COLLECTION to a name of its own for this index (or drop that collection if it is a leftover)"
+            )
+        if rebuild and have != dim:
+            log.warning("dropping Milvus collection %s: it holds %d-dimensional vectors, the model makes %d", name, have, dim)
             cl.drop_collection(name)
+        elif have != dim:
+            raise IndexMismatchError(
+                f"Milvus collection {name} at {target.uri} holds {have}-dimensional vectors, the model makes {dim}: "
+                "rebuild with 'yanbao ingest ... --rebuild' or set YANBAO_MILVUS_COLLECTION to a new name"
+            )
         else:
-            have = dimension(target)
-            if have != dim:
-                raise IndexMismatchError(
-                    f"Milvus collection {name} at {target.uri} holds {have}-dimensional vectors, the model makes {dim}: "
-                    "rebuild with 'yanbao ingest ... --rebuild' or set YANBAO_MILVUS_COLLECTION to a new name"
-                )
+            if belongs != owner:
+                cl.alter_collection_properties(name, {OWNER: owner})
             cl.load_collection(name)
             return
     schema = cl.create_schema(auto_id=False, enable_dynamic_field=False)
@@ -202,18 +246,26 @@ def create(target: MilvusTarget, dim: int, replace: bool = False) -> None:
     schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
     for f, n in (("file_key", 16), ("broker_key", 16), ("date", 10)):
         schema.add_field(f, DataType.VARCHAR, max_length=n)
-    for f, n in (("file", 1024), ("broker", 256), ("title", 1024), ("section", 2048)):
+    for f, n in TEXT_FIELDS.items():
         schema.add_field(f, DataType.VARCHAR, max_length=n)
     schema.add_field("page", DataType.INT32)
     schema.add_field("boilerplate", DataType.BOOL)
     schema.add_field("text", DataType.VARCHAR, max_length=TEXT_BYTES)
     params = cl.prepare_index_params()
     params.add_index("vector", index_type="HNSW", metric_type="IP", params=dict(HNSW))
-    cl.create_collection(name, schema=schema, consistency_level="Strong")
+    cl.create_collection(name, schema=schema, consistency_level="Strong", properties={OWNER: owner})
     # sync=False: waiting for the index asks for a timestamp Milvus Lite does not serve (it logs
     # an error); an index on an empty collection is ready at once, and load waits for it anyway
     cl.create_index(name, params, sync=False)
     cl.load_collection(name)
+
+
+OWNER = "yanbao.index"  # collection property: the uid of the index the collection serves
+
+
+def owner_of(target: MilvusTarget) -> str:
+    props = client(target).describe_collection(target.collection).get("properties") or {}
+    return props.get(OWNER, "")
 
 
 def dimension(target: MilvusTarget) -> int:
@@ -246,6 +298,17 @@ def count(target: MilvusTarget) -> int:
     return int(res[0]["count(*)"])
 
 
+def stored_fields(target: MilvusTarget, ids: list[str]) -> dict[str, dict]:
+    """The non-vector fields of these chunk ids as stored (ids not in the collection are absent)."""
+    cl = client(target)
+    names = ["id", "file_key", "broker_key", "date", "file", "broker", "title", "section", "page", "boilerplate", "text"]
+    out: dict[str, dict] = {}
+    for s in range(0, len(ids), BATCH):
+        for row in cl.get(target.collection, ids=ids[s:s + BATCH], output_fields=names):
+            out[row["id"]] = {n: row[n] for n in names}
+    return out
+
+
 def search(target: MilvusTarget, vec: np.ndarray, k: int, expr: str = "") -> list[tuple[str, float]]:
     """(chunk id, cosine) of the k nearest chunks passing the filter expression."""
     res = client(target).search(
@@ -271,7 +334,10 @@ def write_journal(root: Path, target: MilvusTarget, ids: set[str]) -> None:
     """Before a write: the ids that may be in the collection without being live once it stops."""
     path = Path(root) / JOURNAL
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"collection": target.collection, "ids": sorted(ids)}), encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump({"place": list(target.place), "ids": sorted(ids)}, f)
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, path)
 
 
@@ -286,10 +352,17 @@ def recover(root: Path, target: MilvusTarget, live_ids: set[str]) -> int:
         return 0
     try:
         journal = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:
-        journal = {"collection": target.collection, "ids": []}
+    except ValueError as e:
+        log.warning("unreadable %s (%s): rows an interrupted write left in Milvus, if any, stay", path, e)
+        clear_journal(root)
+        return 0
+    if tuple(journal.get("place") or ()) != target.place:
+        log.warning("%s is about Milvus collection %s, not this index's %s: its rows, if any, stay there",
+                    path, journal.get("place"), list(target.place))
+        clear_journal(root)
+        return 0
     stale = [i for i in journal.get("ids", []) if i not in live_ids]
-    if stale and journal.get("collection") == target.collection and exists(target):
+    if stale and exists(target):
         log.warning("removing %d Milvus rows an interrupted write left in %s", len(stale), target.collection)
         delete(target, stale)
     clear_journal(root)

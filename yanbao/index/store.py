@@ -23,6 +23,7 @@ import os
 import shutil
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -99,6 +100,11 @@ class Index:
     @property
     def store(self) -> str:
         return "milvus" if self.milvus is not None else "faiss"
+
+    @property
+    def uid(self) -> str:
+        """The index's identity, kept across generations (a Milvus collection records its owner)."""
+        return self.manifest.get("uid", "")
 
     @property
     def config(self) -> BuildConfig:
@@ -249,7 +255,7 @@ def open_index(root: Path, expect: BuildConfig | None = None, settings=None) -> 
                 "which does not exist there. Check YANBAO_MILVUS_URI, or " + REBUILD_HINT.format(dir=root)
             )
         if chunks:
-            milvus.create(target, int(manifest["dim"]))  # loads it into memory for search
+            milvus.create(target, int(manifest["dim"]), manifest.get("uid", ""))  # checks the owner, loads it for search
     elif (gen / "dense.faiss").exists():
         dense = read_dense(gen / "dense.faiss", manifest["dense"])
     bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, show_progress=False) if (gen / "bm25").exists() else None
@@ -336,10 +342,12 @@ def build_bm25(token_lists: list[list[str]]):
 
 
 def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunks: list[Chunk], vectors: np.ndarray | None,
-                     tokens: list[list[str]] | None = None, dense_entry: dict | None = None, dim: int | None = None) -> Path:
+                     tokens: list[list[str]] | None = None, dense_entry: dict | None = None, dim: int | None = None,
+                     uid: str = "") -> Path:
     """Write a complete new generation and make it live; returns its directory. `tokens` are the
     chunks' BM25 tokens when the caller has them already (the scale benchmark), else tokenized here.
-    With `dense_entry` (and `dim`) the vectors are elsewhere (Milvus) and no FAISS index is written."""
+    With `dense_entry` (and `dim`) the vectors are elsewhere (Milvus) and no FAISS index is written.
+    `uid` is the index's identity (a new one when empty)."""
     import faiss
 
     root = Path(root)
@@ -364,6 +372,7 @@ def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunk
             build_bm25(tokens).save(str(tmp / "bm25"), show_progress=False)
         manifest = {
             "schema_version": SCHEMA_VERSION,
+            "uid": uid or uuid.uuid4().hex,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "config": asdict(config),
             "dim": dim,
@@ -550,14 +559,15 @@ def _rebuild(root: Path, config: BuildConfig, entries: dict, by_file: dict, old:
              target: milvus.MilvusTarget | None = None, replace: bool = False) -> tuple[int, int, str]:
     """Assemble chunks in report order, reuse known vectors, embed the rest, write a generation.
 
-    FAISS: every chunk's vector goes into the new generation's dense.faiss. Milvus: only chunks
-    whose id is not in the collection yet are written (before the swap), and ids no longer live
-    are deleted (after it); `replace` (a rebuild) starts the collection afresh."""
+    FAISS: every chunk's vector goes into the new generation's dense.faiss. Milvus: chunks whose
+    row is not in the collection as they are now (new id, or new heading, date, broker...) are
+    upserted before the swap, and ids no longer live are deleted after it; a rebuild (`replace`)
+    writes every row again."""
     chunks = [c for name in entries for c in by_file.get(name, [])]
-    same_collection = target is not None and old is not None and old.milvus is not None \
-        and old.milvus.place == target.place and not replace
-    stored = {c.id for c in old.chunks} if same_collection else set()
-    need = [i for i, c in enumerate(chunks) if c.id not in stored]
+    uid = old.uid if old is not None else ""
+    same_collection = target is not None and old is not None and old.milvus is not None and old.milvus.place == target.place
+    stored = {c.id: milvus.fields(c) for c in old.chunks} if same_collection and not replace else {}
+    need = [i for i, c in enumerate(chunks) if c.id not in stored or stored[c.id] != milvus.fields(c)]
     # vectors are keyed by the exact text embedded, so unchanged chunks are never embedded again
     old_row: dict[str, int] = {}
     if old is not None and old.chunks and old.config.embed_model == config.embed_model and old.config.passage_prefix == config.passage_prefix:
@@ -572,14 +582,16 @@ def _rebuild(root: Path, config: BuildConfig, entries: dict, by_file: dict, old:
     dim = len(next(iter(found.values()))) if found else (old.manifest.get("dim") if old is not None else None)
     vectors = np.stack([found[i] for i in need]).astype(np.float32) if need else np.zeros((0, dim or 0), dtype=np.float32)
     if target is None:
-        gen = write_generation(root, config, list(entries.values()), chunks, vectors)
+        gen = write_generation(root, config, list(entries.values()), chunks, vectors, uid=uid)
         return len(missing), len(chunks), gen.name
+    uid = uid or uuid.uuid4().hex
     stale = ({c.id for c in old.chunks} if same_collection else set()) - {c.id for c in chunks}
+    if need:  # first: is the collection there and ours (a journal must never name another index's rows)
+        milvus.create(target, int(dim), uid, rebuild=replace)
     milvus.write_journal(root, target, {chunks[i].id for i in need} | stale)
     if need:
-        milvus.create(target, int(dim), replace=replace)
         milvus.upsert(target, [chunks[i] for i in need], vectors)
-    gen = write_generation(root, config, list(entries.values()), chunks, None, dense_entry=target.entry(root), dim=dim)
+    gen = write_generation(root, config, list(entries.values()), chunks, None, dense_entry=target.entry(root), dim=dim, uid=uid)
     milvus.delete(target, sorted(stale))
     milvus.clear_journal(root)
     return len(missing), len(chunks), gen.name

@@ -63,9 +63,10 @@ class YanbaoRetriever(BaseRetriever):
     filters: Filters = Filters()
     k: int | None = None
     mode: str = "hybrid"
+    timings: Any = None  # a dict filled with the milliseconds of each retrieval stage (Any: pydantic would copy a dict)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [to_document(h) for h in self.retriever.retrieve(query, self.filters, self.k, self.mode)]
+        return [to_document(h) for h in self.retriever.retrieve(query, self.filters, self.k, self.mode, timings=self.timings)]
 
 
 def _unanswerable_input(question: str) -> str:
@@ -112,13 +113,16 @@ class QAChain:
         """Load the model, jieba and the idf table now, so the first question is not the slow one."""
         self.retriever.retrieve("预热")
 
-    def lc_retriever(self, filters: Filters = Filters(), k: int | None = None, mode: str = "hybrid") -> YanbaoRetriever:
+    def lc_retriever(self, filters: Filters = Filters(), k: int | None = None, mode: str = "hybrid",
+                     timings: dict | None = None) -> YanbaoRetriever:
         """This chain's retrieval as a LangChain retriever with the given filters."""
-        return YanbaoRetriever(retriever=self.retriever, filters=filters, k=k, mode=mode)
+        return YanbaoRetriever(retriever=self.retriever, filters=filters, k=k, mode=mode, timings=timings)
 
-    def retrieval_chain(self, filters: Filters = Filters(), k: int | None = None, mode: str = "hybrid"):
-        """LCEL: {"question"} -> {"question", "hits"}, through the LangChain retriever."""
-        lc = self.lc_retriever(filters, k, mode)
+    def retrieval_chain(self, filters: Filters = Filters(), k: int | None = None, mode: str = "hybrid",
+                        timings: dict | None = None):
+        """LCEL: {"question"} -> {"question", "hits"}, through the LangChain retriever (which fills
+        `timings` with its stages when given)."""
+        lc = self.lc_retriever(filters, k, mode, timings)
         to_hits = RunnableLambda(lambda docs: [to_hit(d, self.retriever) for d in docs])
         return RunnablePassthrough.assign(hits=(lambda x: x["question"]) | lc | to_hits)
 
@@ -160,7 +164,8 @@ class QAChain:
             return
         # letters and digits typed full-width (２０２５, ＭＩ３５５Ｘ) read as in the NFKC-cleaned reports
         standalone = self.rewrite(question.translate(HALF_WIDTH), list(history), mode)
-        hits = self.retrieval_chain(filters, k, retrieval).invoke({"question": standalone})["hits"]
+        stages: dict = {}
+        hits = self.retrieval_chain(filters, k, retrieval, stages).invoke({"question": standalone})["hits"]
         t_retrieve = _ms(t0)
         t1 = time.perf_counter()
         focus = self._focus(standalone, hits)
@@ -189,7 +194,7 @@ class QAChain:
         else:
             answer = yield from self._llm_answer(base, standalone, hits)
         t_answer = _ms(t1)
-        yield replace(answer, timings_ms={"retrieve": t_retrieve, "answer": t_answer, "total": _ms(t0)})
+        yield replace(answer, timings_ms={"retrieve": t_retrieve, "answer": t_answer, "total": _ms(t0), **stages})
 
     def _focus(self, question: str, hits: list[Hit]) -> list[Hit]:
         """The hits from the reports a question names ("东吴认为…"), when there are any; else all."""
