@@ -260,6 +260,9 @@ def test_ingest_killed_after_writing_to_milvus_leaves_rows_the_next_ingest_remov
     orphans = milvus_ids(index) - {c.id for c in index.chunks}
     assert orphans  # the killed ingest's rows are in the collection but not in the live index ...
     assert QAChain.open(settings, embedder).ask(question).text == before  # ... and never reach an answer
+    vec, n = embedder.embed_query("AI眼镜销量超预期，自研芯片加速部署"), len(index.chunks)  # about the killed ingest's report
+    assert {i for i, _ in milvus.search(index.milvus, vec, n)} & orphans  # orphans rank among the first n ...
+    assert sorted(r for r, _ in index.dense_search(vec, n)) == list(range(n))  # ... yet all n live rows come back
     result = update(settings.index_dir, [reports_dir / REPORT_FILES["000"]], settings, embedder)
     assert result.added == [REPORT_FILES["000"]]
     index = open_index(settings.index_dir, settings=settings)

@@ -145,9 +145,15 @@ class Index:
             expr = milvus.filter_expr(filters) if filters is not None else ""
             if mask is not None and not expr:
                 raise ValueError("a Milvus search filters by `filters`, not by a row mask")
-            hits = milvus.search(self.milvus, query_vec, k, expr)
-            # an id not live here is a row an unfinished write left (see milvus.recover)
-            return [(self.row_of[i], s) for i, s in hits if i in self.row_of]
+            want = k
+            while True:
+                hits = milvus.search(self.milvus, query_vec, want, expr)
+                # an id not live here is a row an unfinished write left (see milvus.recover): ask
+                # for as many more as were dropped, so k live rows still come back
+                live = [(self.row_of[i], s) for i, s in hits if i in self.row_of]
+                if len(live) >= k or len(hits) < want or want >= k + 16_384:
+                    return live[:k]
+                want += len(hits) - len(live)
         if self.dense is None or self.dense.ntotal == 0:
             return []
         if query_vec.shape[-1] != self.dense.d:
