@@ -93,8 +93,7 @@ def bench_scale(reports: Path, sizes: list[int], settings, embedder, questions: 
             del chunks, vectors
             probe = _in_subprocess(_probe, Path(tmp), settings, questions, queries, exact)
             disk_mb = _disk_mb(Path(tmp))
-            side = milvus_bm25_side(Path(tmp), settings, tokens, questions) if settings.vector_store == "milvus" else {}
-            drop_bench_collection(settings, Path(tmp))
+            side = _milvus_side(Path(tmp), settings, tokens, questions)
             del tokens
         rows.append({"chunks": n, "store": settings.vector_store, "generate_s": round(gen_s, 1), "build_s": round(build_s, 1),
                      "disk_mb": disk_mb, "exact_flat_ms_p50": round(flat_ms, 2), **probe, **side})
@@ -128,23 +127,28 @@ def bench_settings(settings, store: str):
     return settings.with_(vector_store=store, milvus_collection=f"yanbao_bench_{uuid.uuid4().hex[:12]}")
 
 
-def drop_bench_collection(settings, root: Path) -> None:
-    """Remove a benchmark collection (on a server it would outlive the temporary directory)."""
+def _milvus_side(root: Path, settings, tokens: list[list[str]], questions: list[str]) -> dict:
+    """On Milvus: the BM25-inside-Milvus measurement, then the benchmark's collection dropped (on a
+    server it would outlive the temporary directory). Nothing on FAISS."""
     from yanbao.index import milvus
 
-    if settings.vector_store == "milvus" and settings.milvus_collection.startswith("yanbao_bench_"):
+    if settings.vector_store != "milvus":
+        return {}
+    side = milvus_bm25_side(root, settings, tokens, questions)
+    if settings.milvus_collection.startswith("yanbao_bench_"):
         target = milvus.target_from_settings(settings, root)
         if milvus.exists(target):
             milvus.client(target).drop_collection(target.collection)
         milvus.close(target)
+    return side
 
 
 def hashed_tokens(tokens: list[str]) -> str:
     """Our jieba tokens as ASCII words that Milvus' "standard" analyzer keeps whole (it would cut
     Chinese into single characters; Milvus Lite offers no whitespace analyzer)."""
-    import hashlib
+    from yanbao.index.milvus import key
 
-    return " ".join("t" + hashlib.blake2b(t.encode("utf-8"), digest_size=6).hexdigest() for t in tokens)
+    return " ".join("t" + key(t) for t in tokens)
 
 
 def milvus_bm25_side(root: Path, settings, tokens: list[list[str]], questions: list[str]) -> dict:
@@ -209,13 +213,13 @@ def reports_row(reports: Path, settings, embedder, questions: list[str], workdir
         ingest_s = time.perf_counter() - t0
         index = open_index(Path(tmp), settings=settings)
         exact, flat_ms = exact_top(index.vectors(), queries)
-        tokens = [tokenize(c.index_text) for c in index.chunks]
+        n = len(index.chunks)
+        tokens = [tokenize(c.index_text) for c in index.chunks] if index.milvus is not None else []
         if index.milvus is not None:
             milvus.close(index.milvus)
         probe = _in_subprocess(_probe, Path(tmp), settings, questions, queries, exact)
-        side = milvus_bm25_side(Path(tmp), settings, tokens, questions) if settings.vector_store == "milvus" else {}
-        drop_bench_collection(settings, Path(tmp))
-        return {"chunks": len(tokens), "store": settings.vector_store, "build_s": round(ingest_s, 1),
+        side = _milvus_side(Path(tmp), settings, tokens, questions)
+        return {"chunks": n, "store": settings.vector_store, "build_s": round(ingest_s, 1),
                 "disk_mb": _disk_mb(Path(tmp)), "exact_flat_ms_p50": round(flat_ms, 2), "source": str(reports), **probe, **side}
 
 

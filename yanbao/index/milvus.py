@@ -293,11 +293,6 @@ def delete(target: MilvusTarget, ids: list[str]) -> None:
         cl.delete(target.collection, ids=ids[s:s + BATCH])
 
 
-def count(target: MilvusTarget) -> int:
-    res = client(target).query(target.collection, filter="", output_fields=["count(*)"])
-    return int(res[0]["count(*)"])
-
-
 def stored_fields(target: MilvusTarget, ids: list[str]) -> dict[str, dict]:
     """The non-vector fields of these chunk ids as stored (ids not in the collection are absent)."""
     cl = client(target)
