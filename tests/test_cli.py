@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import REPORT_FILES, run_cli
+from tests.conftest import REPORT_FILES, ROOT, run_cli
 
 
 def test_help_is_instant_and_lists_commands():
@@ -59,6 +59,18 @@ def test_bench_qa_suite_reports_latency(reports_dir, real_index_dir, model_cache
     qa = json.loads(r.stdout)["qa"]
     assert qa["questions"] == 5 and len(qa["passes"]) == 2
     assert 0 < qa["passes"][0]["total_ms_p50"] <= qa["passes"][0]["total_ms_p95"]
+
+
+def test_bench_index_suite_times_builds_and_the_embedding_alone(model_cache):
+    samples = ROOT / "examples" / "reports"
+    r = run_cli("bench", "--reports", str(samples), "--suite", "index", "--runs", "2", "--json",
+                env={"YANBAO_CACHE_DIR": str(model_cache)})
+    assert r.returncode == 0, r.stderr
+    index = json.loads(r.stdout)["index"]
+    assert index["runs"] == 2 and len(index["cold_build_s_runs"]) == 2 and len(index["embed_chunks_per_s_runs"]) == 2
+    assert index["chunks"] > 0 and index["reingest_unchanged_s_median"] < index["cold_build_s_median"]
+    # the embedding alone runs faster than the whole build around it
+    assert 0 < index["index_chunks_per_s_median"] < index["embed_chunks_per_s_median"]
 
 
 def test_ingest_takes_odd_paths_and_skips_hostile_files_one_by_one(tmp_path, reports_dir, model_cache):

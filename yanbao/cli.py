@@ -212,7 +212,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
               f"embedding backend {r['embed_backend']})")
         print(f"  cold build incl. model load   {r['cold_build_s_median']:.1f} s")
         print(f"  re-ingest unchanged           {r['reingest_unchanged_s_median']:.2f} s")
-        print(f"  indexing throughput           {r['index_chunks_per_s_median']:.1f} chunks/s (embedding + FAISS + BM25)")
+        print(f"  indexing throughput           {r['index_chunks_per_s_median']:.1f} chunks/s (reading, embedding, FAISS, BM25)")
+        print(f"  embedding throughput          {r['embed_chunks_per_s_median']:.1f} chunks/s (runs: "
+              + ", ".join(f"{x:.1f}" for x in r["embed_chunks_per_s_runs"]) + ")")
         print(f"  peak memory (RSS)             {r['peak_rss_mb']:.0f} MB")
     if "qa" in result:
         r = result["qa"]

@@ -32,7 +32,10 @@ class ModelError(YanbaoError):
 
 
 class IndexMismatchError(YanbaoError):
-    """An index was built with other settings (model, chunking, tokenizer) than asked for."""
+    """An index was built with other settings (model, chunking, tokenizer) than asked for, or is damaged."""
+
+
+REBUILD_HINT = "Run 'yanbao ingest REPORTS... --index {dir} --rebuild' to rebuild it with the current settings."
 
 
 class IndexNotFoundError(YanbaoError):

@@ -7,9 +7,9 @@ so cos(v_i, v_j) is about 0.89 - near-duplicates, as in a real library, at no em
 Queries are the development set's real questions, embedded for real.
 
 Per size: build time of the real generation (FAISS or, with YANBAO_VECTOR_STORE=milvus, an upsert
-into a Milvus collection; bm25s; chunks.jsonl), then - in a fresh
-subprocess, so memory is the index's own - load time, resident memory, hybrid retrieval latency by
-stage, and recall@10 of the dense index against exact search.
+into a Milvus collection; bm25s; the chunk store), then - in a fresh subprocess, so memory is the
+index's own - load time, resident memory, retrieval latency by stage through the product's own
+open_index and Retriever, and recall@10 of the dense index against exact search.
 """
 
 from __future__ import annotations
@@ -27,9 +27,6 @@ from yanbao.bench.synth import sentence_pool, synth_chunks, to_chunk
 from yanbao.eval.metrics import percentile
 
 NOISE = 0.5
-# Above this size only the retrieval engines are measured (FAISS + bm25s + RRF, no chunk store):
-# the index keeps chunk texts in one JSON Lines file parsed at load, which does not scale to 1M.
-FULL_PATH_MAX = 200_000
 
 
 def synth_vectors(base: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
@@ -74,9 +71,6 @@ def bench_scale(reports: Path, sizes: list[int], settings, embedder, questions: 
     config = BuildConfig.from_settings(settings, embedder)
     rows = []
     for n in sizes:
-        if n > FULL_PATH_MAX:
-            rows.append(_engines_row(pool, base, queries, questions, n, seed, workdir))
-            continue
         t0 = time.perf_counter()
         synth = list(synth_chunks(pool, n, seed))
         chunks = [to_chunk(s, i) for i, s in enumerate(synth)]
@@ -221,66 +215,6 @@ def reports_row(reports: Path, settings, embedder, questions: list[str], workdir
         side = _milvus_side(Path(tmp), settings, tokens, questions)
         return {"chunks": n, "store": settings.vector_store, "build_s": round(ingest_s, 1),
                 "disk_mb": _disk_mb(Path(tmp)), "exact_flat_ms_p50": round(flat_ms, 2), "source": str(reports), **probe, **side}
-
-
-def _engines_row(pool, base, queries, questions, n, seed, workdir) -> dict:
-    """The FAISS and bm25s indexes alone at size n: built here, loaded and queried in a subprocess."""
-    import faiss
-
-    from yanbao.index.store import build_bm25, build_dense
-
-    t0 = time.perf_counter()
-    tokens = [list(s.tokens) for s in synth_chunks(pool, n, seed)]
-    vectors = synth_vectors(base, n, seed)
-    gen_s = time.perf_counter() - t0
-    exact, flat_ms = exact_top(vectors, queries)
-    with tempfile.TemporaryDirectory(prefix="yanbao-scale-", dir=workdir) as tmp:
-        t1 = time.perf_counter()
-        dense, entry = build_dense(vectors)  # FAISS only: at this size the Milvus Lite engine is not measured
-        faiss.write_index(dense, str(Path(tmp) / "dense.faiss"))
-        del dense, vectors
-        build_bm25(tokens).save(str(Path(tmp) / "bm25"), show_progress=False)
-        build_s = time.perf_counter() - t1
-        del tokens
-        probe = _in_subprocess(_probe_engines, Path(tmp), questions, queries, exact, entry)
-        disk_mb = _disk_mb(Path(tmp))
-    return {"chunks": n, "generate_s": round(gen_s, 1), "build_s": round(build_s, 1), "disk_mb": disk_mb,
-            "exact_flat_ms_p50": round(flat_ms, 2), "engines_only": True, **probe}
-
-
-def _probe_engines(d: Path, questions, queries, exact, entry) -> dict:
-    """Load FAISS + bm25s, run dense, BM25 and RRF for every question twice; runs in the subprocess."""
-    import bm25s
-
-    from yanbao.index.store import Index, read_dense
-    from yanbao.index.tokenize import expand_query, tokenize
-    from yanbao.qa.retrieve import rrf
-
-    t0 = time.perf_counter()
-    dense = read_dense(d / "dense.faiss", entry)
-    bm25 = bm25s.BM25.load(str(d / "bm25"), load_corpus=False, show_progress=False)
-    load_s = time.perf_counter() - t0
-    index = Index(d, d, {"dense": entry}, range(dense.ntotal), dense, bm25)  # rows only, no chunk store
-    hybrid, stages = [], {"dense": [], "bm25": [], "fuse": []}
-    for _ in range(2):
-        for q, vec in zip(questions, queries):
-            t = time.perf_counter()
-            b = [r for r, _ in index.bm25_search(expand_query(tokenize(q)), 50)]
-            t1 = time.perf_counter()
-            v = [r for r, _ in index.dense_search(vec, 50)]
-            t2 = time.perf_counter()
-            rrf([b, v], 60)
-            t3 = time.perf_counter()
-            for s, x in (("bm25", t1 - t), ("dense", t2 - t1), ("fuse", t3 - t2)):
-                stages[s].append(x * 1000)
-            hybrid.append((t3 - t) * 1000)
-    return {
-        "dense_type": entry["type"], "load_s": round(load_s, 2), "rss_mb": peak_rss_since_exec_mb(),
-        "hybrid_ms_p50": percentile(hybrid, 50), "hybrid_ms_p95": percentile(hybrid, 95),
-        "retrieve_ms_p50": "-", "embed_ms_p50": "-", "sentence_ms_p50": "-",
-        **{f"{s}_ms_p50": percentile(v, 50) for s, v in stages.items()},
-        "dense_recall_at_10": _dense_recall(index, queries, exact),
-    }
 
 
 def _dense_recall(index, queries: np.ndarray, exact: np.ndarray) -> float:

@@ -2,7 +2,8 @@
 
     var/index/CURRENT            "gen-1732364000123456789"  (replaced atomically)
     var/index/gen-.../manifest.json   written last: a generation without one is not an index
-    var/index/gen-.../chunks.jsonl    row i = FAISS row i = BM25 document i
+    var/index/gen-.../chunks.jsonl    row i = FAISS row i = BM25 document i (with rows.npy, by_id.npy and
+                                      codes.txt: read through a memory map, see index/chunkstore.py)
     var/index/gen-.../dense.faiss     inner product over unit vectors
     var/index/gen-.../bm25/           bm25s' own files (npy + json, no pickle)
 
@@ -28,12 +29,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from yanbao.errors import IndexMismatchError, IndexNotFoundError, LoadError, shown
+from yanbao.errors import REBUILD_HINT, IndexMismatchError, IndexNotFoundError, LoadError, shown
 from yanbao.index import milvus
+from yanbao.index.chunkstore import CHUNKS, ChunkStore, write_chunks
 from yanbao.index.tokenize import tokenize, tokenizer_id
 from yanbao.ingest.load import sha256_file
 from yanbao.ingest.pipeline import expand, try_ingest
@@ -45,7 +47,6 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
-REBUILD_HINT = "Run 'yanbao ingest REPORTS... --index {dir} --rebuild' to rebuild it with the current settings."
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class UpdateResult:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     embedded_chunks: int = 0  # chunks whose text had no stored vector
+    embed_s: float = 0.0  # seconds spent embedding them
     total_chunks: int = 0
     generation: str = ""
 
@@ -82,7 +84,7 @@ class UpdateResult:
 class Index:
     """One opened generation: chunks, FAISS (or a Milvus collection) and BM25, read-only."""
 
-    def __init__(self, root: Path, gen_dir: Path, manifest: dict, chunks: list[Chunk], dense, bm25,
+    def __init__(self, root: Path, gen_dir: Path, manifest: dict, chunks: Sequence[Chunk], dense, bm25,
                  milvus_target: milvus.MilvusTarget | None = None):
         self.root = root
         self.dir = gen_dir
@@ -93,9 +95,9 @@ class Index:
         self.milvus = milvus_target
 
     @cached_property
-    def row_of(self) -> dict[str, int]:
+    def row_of(self) -> Mapping[str, int]:
         """Chunk id -> row."""
-        return {c.id: i for i, c in enumerate(self.chunks)}
+        return self.chunks.row_of
 
     @property
     def store(self) -> str:
@@ -243,15 +245,14 @@ def open_index(root: Path, expect: BuildConfig | None = None, settings=None) -> 
         )
     if expect is not None:
         check(manifest, expect, root)
-    metas = {r["file"]: ReportMeta.from_json(r["meta"]) for r in manifest["reports"]}
-    chunks = []
     try:
-        with open(gen / "chunks.jsonl", encoding="utf-8") as f:
-            for line in f:
-                row = json.loads(line)
-                chunks.append(Chunk(meta=metas[row["file"]], **row))
+        chunks = ChunkStore(gen, [ReportMeta.from_json(r["meta"]) for r in manifest["reports"]])
+        if len(chunks) != manifest["counts"]["chunks"]:
+            raise ValueError(f"{len(chunks)} rows, the manifest counts {manifest['counts']['chunks']}")
+        if len(chunks):
+            chunks[0], chunks[-1]  # noqa: B018 - the first and last rows decode
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise IndexMismatchError(f"index at {root} is damaged: bad {gen / 'chunks.jsonl'} ({e}). " + REBUILD_HINT.format(dir=root)) from e
+        raise IndexMismatchError(f"index at {root} is damaged: bad {gen / CHUNKS} ({e}). " + REBUILD_HINT.format(dir=root)) from e
     dense, target = None, None
     if manifest["dense"].get("type") == "milvus":
         target = milvus.target_from_manifest(manifest["dense"], root, settings)
@@ -264,7 +265,7 @@ def open_index(root: Path, expect: BuildConfig | None = None, settings=None) -> 
             milvus.create(target, int(manifest["dim"]), manifest.get("uid", ""))  # checks the owner, loads it for search
     elif (gen / "dense.faiss").exists():
         dense = read_dense(gen / "dense.faiss", manifest["dense"])
-    bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, show_progress=False) if (gen / "bm25").exists() else None
+    bm25 = bm25s.BM25.load(str(gen / "bm25"), load_corpus=False, mmap=True, show_progress=False) if (gen / "bm25").exists() else None
     if dense is not None and dense.ntotal != len(chunks):
         raise IndexMismatchError(f"index at {gen} is inconsistent ({dense.ntotal} vectors, {len(chunks)} chunks). " + REBUILD_HINT.format(dir=root))
     return Index(root, gen, manifest, chunks, dense, bm25, target)
@@ -362,10 +363,7 @@ def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunk
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700: a UI running as another user must read it
     try:
-        with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
-            for c in chunks:
-                row = {k: v for k, v in asdict(c).items() if k != "meta"}
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        write_chunks(tmp, chunks, [r["file"] for r in reports])
         if dense_entry is None:
             dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else None
             dense_entry = {"type": "IndexFlatIP", "metric": "inner_product", "normalized": True}
@@ -514,7 +512,7 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
             result.total_chunks = len(old.chunks) if old else 0
             result.generation = old.dir.name if old else ""
             return result
-        result.embedded_chunks, result.total_chunks, result.generation = _rebuild(
+        result.embedded_chunks, result.embed_s, result.total_chunks, result.generation = _rebuild(
             root, config, entries, by_file, old, embedder, target, replace=rebuild)
     return result
 
@@ -555,15 +553,16 @@ def remove(root: Path, names: Iterable[str], settings=None) -> UpdateResult:
             else:
                 result.skipped.append((name, "not in the index (see 'yanbao list')"))
         if result.removed:
-            _, result.total_chunks, result.generation = _rebuild(root, old.config, entries, by_file, old, None, old.milvus)
+            _, _, result.total_chunks, result.generation = _rebuild(root, old.config, entries, by_file, old, None, old.milvus)
         else:
             result.total_chunks = len(old.chunks)
     return result
 
 
 def _rebuild(root: Path, config: BuildConfig, entries: dict, by_file: dict, old: Index | None, embedder,
-             target: milvus.MilvusTarget | None = None, replace: bool = False) -> tuple[int, int, str]:
-    """Assemble chunks in report order, reuse known vectors, embed the rest, write a generation.
+             target: milvus.MilvusTarget | None = None, replace: bool = False) -> tuple[int, float, int, str]:
+    """Assemble chunks in report order, reuse known vectors, embed the rest, write a generation;
+    returns (chunks embedded, seconds embedding them, chunks in all, the generation's name).
 
     FAISS: every chunk's vector goes into the new generation's dense.faiss. Milvus: chunks whose
     row is not in the collection as they are now (new id, or new heading, date, broker...) are
@@ -583,13 +582,15 @@ def _rebuild(root: Path, config: BuildConfig, entries: dict, by_file: dict, old:
     found: dict[int, np.ndarray] = {}
     if from_old:
         found.update(zip(from_old, old.vectors_at([old_row[chunks[i].index_text] for i in from_old])))
+    t_embed = time.perf_counter()
     if missing:
         found.update(zip(missing, embedder.embed_passages([chunks[i].index_text for i in missing])))
+    embed_s = time.perf_counter() - t_embed
     dim = len(next(iter(found.values()))) if found else (old.manifest.get("dim") if old is not None else None)
     vectors = np.stack([found[i] for i in need]).astype(np.float32) if need else np.zeros((0, dim or 0), dtype=np.float32)
     if target is None:
         gen = write_generation(root, config, list(entries.values()), chunks, vectors, uid=uid)
-        return len(missing), len(chunks), gen.name
+        return len(missing), embed_s, len(chunks), gen.name
     uid = uid or uuid.uuid4().hex
     stale = ({c.id for c in old.chunks} if same_collection else set()) - {c.id for c in chunks}
     if need:  # first: is the collection there and ours (a journal must never name another index's rows)
@@ -600,4 +601,4 @@ def _rebuild(root: Path, config: BuildConfig, entries: dict, by_file: dict, old:
     gen = write_generation(root, config, list(entries.values()), chunks, None, dense_entry=target.entry(root), dim=dim, uid=uid)
     milvus.delete(target, sorted(stale))
     milvus.clear_journal(root)
-    return len(missing), len(chunks), gen.name
+    return len(missing), embed_s, len(chunks), gen.name

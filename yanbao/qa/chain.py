@@ -207,7 +207,7 @@ class QAChain:
         from yanbao.qa import meta
 
         allowed = None if filters.empty else {r.file for r in self.retriever.reports if filters.allows(r)}
-        return meta.answer(question, self.retriever.reports, self.retriever.index.chunks, allowed)
+        return meta.answer(question, self.retriever.reports, self.retriever.index.chunks.of_report, allowed)
 
     def _llm_answer(self, base: Answer, question: str, hits: list[Hit]):
         from yanbao.qa.llm import build_messages

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 
-from yanbao.index.tokenize import tokenize
-from yanbao.qa.query import broker_short, content_terms, named_brokers
+from yanbao.qa.query import broker_short, catalog, content_terms, named_brokers
 from yanbao.types import ReportMeta
 
 PRONOUN = re.compile(r"它们的|它们|它的|它|(?<![尤极])其(?![他中实余次])|该公司|这家公司|这家|他们的|他们")
@@ -28,10 +27,10 @@ def is_followup(question: str) -> bool:
 
 def subject(question: str, reports: list[ReportMeta]) -> str:
     """The first content term of a question that is not a period, a figure or a report-title word."""
-    title_words = {t for r in reports for t in tokenize(r.title or "") if len(t) > 1}
-    brokers = {broker_short(r.broker) for r in reports if r.broker}
-    for t in content_terms(question, reports):
-        about_report = t in title_words or any(b in t for b in brokers) or any(w in t for w in title_words)
+    cat = catalog(reports)
+    brokers = {broker_short(b) for b in cat.brokers}
+    for t in content_terms(question, cat):
+        about_report = t in cat.title_words or any(b in t for b in brokers) or any(w in t for w in cat.title_words)
         if not about_report and not _PERIODISH.match(t) and not re.search(r"\d", t):
             return t
     return ""

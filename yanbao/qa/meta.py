@@ -7,6 +7,7 @@ where the certificate number is printed, so the citation check verifies it like 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from yanbao.qa.extractive import report_label
 from yanbao.qa.query import named_reports
@@ -22,10 +23,11 @@ def asks_about_authors(question: str) -> bool:
     return bool(ABOUT_AUTHORS.search(question) and WHO.search(question))
 
 
-def answer(question: str, reports: list[ReportMeta], chunks: list[Chunk], allowed: set[str] | None) -> tuple[str, list[Chunk]] | None:
+def answer(question: str, reports: list[ReportMeta], chunks_of: Callable[[str], Sequence[Chunk]],
+           allowed: set[str] | None) -> tuple[str, list[Chunk]] | None:
     """(text with [n] markers, the passages they point at), or None when this is not a question
-    about a report's authors that the metadata can settle. A named report without printed
-    analysts gives ("", []): the caller answers 报告中未提及."""
+    about a report's authors that the metadata can settle. `chunks_of(file)` gives a report's
+    chunks. A named report without printed analysts gives ("", []): the caller answers 报告中未提及."""
     if not asks_about_authors(question):
         return None
     pool = [r for r in reports if allowed is None or r.file in allowed]
@@ -42,8 +44,8 @@ def answer(question: str, reports: list[ReportMeta], chunks: list[Chunk], allowe
         if not people:
             continue
         parts = []
+        own = chunks_of(meta.file)
         for a in people:
-            own = [c for c in chunks if c.file == meta.file]
             where = next((c for c in own if a.cert and a.cert in c.text), None) or next((c for c in own if a.name in c.text), None)
             marker = ""
             if where is not None:

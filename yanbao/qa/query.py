@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from yanbao.errors import SettingsError
@@ -87,13 +89,61 @@ def fact_kind(question: str) -> str:
     return "other"
 
 
-def named_brokers(question: str, reports: list[ReportMeta]) -> list[str]:
+class Catalog(Sequence):
+    """The indexed reports, with what questions are matched against derived once: the brokers,
+    the words naming them, and which reports' titles hold each title word. A question then costs
+    the same with five reports or twenty-five thousand."""
+
+    def __init__(self, reports: Iterable[ReportMeta]):
+        self.reports = tuple(reports)
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    def __getitem__(self, i):
+        return self.reports[i]
+
+    @cached_property
+    def brokers(self) -> tuple[str, ...]:
+        """Distinct broker names, sorted."""
+        return tuple(sorted({r.broker for r in self.reports if r.broker}))
+
+    @cached_property
+    def broker_terms(self) -> frozenset[str]:
+        """Tokens of every broker's long and short name."""
+        return frozenset().union(*(_broker_terms(b) for b in self.brokers))
+
+    @cached_property
+    def by_broker(self) -> dict[str, tuple[int, ...]]:
+        out: dict[str, list[int]] = {}
+        for i, r in enumerate(self.reports):
+            if r.broker:
+                out.setdefault(r.broker, []).append(i)
+        return {b: tuple(v) for b, v in out.items()}
+
+    @cached_property
+    def by_title_term(self) -> dict[str, tuple[int, ...]]:
+        """Distinctive title word -> positions of the reports whose title holds it."""
+        out: dict[str, list[int]] = {}
+        for i, r in enumerate(self.reports):
+            for t in _title_terms(r.title or ""):
+                out.setdefault(t, []).append(i)
+        return {t: tuple(v) for t, v in out.items()}
+
+    @cached_property
+    def title_words(self) -> frozenset[str]:
+        """Every word of two or more characters in any title (generic ones included)."""
+        return frozenset(t for title in {r.title or "" for r in self.reports} for t in tokenize(title) if len(t) > 1)
+
+
+def catalog(reports: Iterable[ReportMeta]) -> Catalog:
+    """`reports` as a Catalog (itself, when it is one already)."""
+    return reports if isinstance(reports, Catalog) else Catalog(reports)
+
+
+def named_brokers(question: str, reports: Iterable[ReportMeta]) -> list[str]:
     """Brokers of the indexed reports that the question names (long or short form)."""
-    out = []
-    for b in sorted({r.broker for r in reports if r.broker}):
-        if b in question or broker_short(b) in question:
-            out.append(b)
-    return out
+    return [b for b in catalog(reports).brokers if b in question or broker_short(b) in question]
 
 
 @lru_cache(maxsize=65536)
@@ -106,34 +156,32 @@ def _broker_terms(broker: str) -> frozenset[str]:
     return frozenset(tokenize(broker)) | frozenset(tokenize(broker_short(broker)))
 
 
-def named_reports(question: str, reports: list[ReportMeta]) -> set[str]:
+def named_reports(question: str, reports: Iterable[ReportMeta]) -> set[str]:
     """Files of the reports a question points at, by broker name and words of the title.
 
     A broker alone picks all its reports; title words then narrow down among them
     ("国金的2025前瞻报告" -> the 2025 outlook, not the weekly). A title alone needs two
     distinctive words, so common words do not pick a report by accident.
     """
-    q_terms = set(tokenize(question))
-    brokers = set(named_brokers(question, reports))
-    scored = []
-    for r in reports:
-        title_hits = len(_title_terms(r.title or "") & q_terms)
-        if (r.broker in brokers) if brokers else title_hits >= 2:
-            scored.append((title_hits, r.file))
+    cat = catalog(reports)
+    title_hits = Counter(i for t in set(tokenize(question)) for i in cat.by_title_term.get(t, ()))
+    brokers = named_brokers(question, cat)
+    if brokers:
+        scored = [(title_hits[i], cat[i].file) for b in brokers for i in cat.by_broker[b]]
+    else:
+        scored = [(n, cat[i].file) for i, n in title_hits.items() if n >= 2]
     if not scored:
         return set()
     best = max(s for s, _ in scored)
     return {f for s, f in scored if s == best}
 
 
-def content_terms(question: str, reports: list[ReportMeta] = ()) -> list[str]:
+def content_terms(question: str, reports: Iterable[ReportMeta] = ()) -> list[str]:
     """The question's tokens that must be found in evidence: no question words, no broker names."""
-    drop = set(QUESTION_WORDS)
-    for broker in {r.broker for r in reports if r.broker}:
-        drop |= _broker_terms(broker)
+    drop = catalog(reports).broker_terms
     seen, out = set(), []
     for t in tokenize(question):
-        if t not in drop and t not in seen:
+        if t not in QUESTION_WORDS and t not in drop and t not in seen:
             seen.add(t)
             out.append(t)
     return out

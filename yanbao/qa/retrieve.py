@@ -12,17 +12,18 @@ from functools import cached_property
 import numpy as np
 
 from yanbao.errors import SettingsError
+from yanbao.index.chunkstore import ASCII_WORD
 from yanbao.index.store import Index
 from yanbao.index.tokenize import expand_query, tokenize
 from yanbao.qa.evidence import Query, alternatives, best_in_chunk, make_query
-from yanbao.qa.query import Filters, content_terms, named_reports
+from yanbao.qa.query import Catalog, Filters, content_terms, named_reports
 from yanbao.types import Hit
 
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "bm25", "dense")
-NAMED_REPORT_BOOST = 2.0
-_PERIOD = re.compile(r"^(fy)?\d*[qh][1-4]$|^[1-4][qh]$|^fy\d*$|^\d+[ef]$")  # Q3, 24Q3, H1, FY25, 2025E: periods, not names  # fused score multiplier for chunks of a report the question names
+NAMED_REPORT_BOOST = 2.0  # fused score multiplier for chunks of a report the question names
+_PERIOD = re.compile(r"^(fy)?\d*[qh][1-4]$|^[1-4][qh]$|^fy\d*$|^\d+[ef]$")  # Q3, 24Q3, H1, FY25, 2025E: periods, not names
 
 
 def rrf(rankings: list[list[int]], k: int) -> dict[int, float]:
@@ -61,8 +62,8 @@ class Retriever:
         self.row_of = index.row_of
 
     @cached_property
-    def reports(self):
-        return self.index.reports()
+    def reports(self) -> Catalog:
+        return Catalog(self.index.reports())
 
     @cached_property
     def _df(self) -> tuple[dict[str, int], int]:
@@ -86,8 +87,15 @@ class Retriever:
         return math.log(1 + (n - d + 0.5) / (d + 0.5))
 
     @cached_property
-    def _corpus(self) -> str:
-        return "\n".join(c.index_text.lower() for c in self.index.chunks)
+    def _codes(self) -> str:
+        return self.index.chunks.codes()
+
+    def _absent(self, term: str) -> bool:
+        """True when `term` occurs nowhere in the chunks as a word (no latin letter before it, no
+        letter or digit after it). Each ASCII part with a letter is looked up in the index's code
+        words; for a term of ASCII alone that is exact, for one like "ai眼镜" it errs towards present."""
+        parts = [w for w in ASCII_WORD.findall(term) if re.search(r"[a-z]", w)]
+        return any(not re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z0-9])", self._codes) for w in parts)
 
     def unknown_codes(self, question: str) -> list[str]:
         """Names with latin letters or digits (X9, MI355X, Ironwood) in the question that occur
@@ -95,7 +103,7 @@ class Retriever:
         df, _ = self._df
         terms = content_terms(question, self.reports)
         coded = [t for t in terms if re.search(r"[a-z]", t) and not _PERIOD.match(t) and not any(df.get(a) for a in alternatives(t))]
-        missing = [t for t in coded if not re.search(rf"(?<![a-z]){re.escape(t)}(?![a-z0-9])", self._corpus)]
+        missing = [t for t in coded if self._absent(t)]
         spelled = (re.search(re.escape(t), question, re.I) for t in missing)  # as the question writes it
         return [m.group(0) if m else t for m, t in zip(spelled, missing)]
 
@@ -107,7 +115,7 @@ class Retriever:
         if not ok:
             known = "、".join(f"{r.file}（{r.broker or '-'}，{r.date or '无日期'}）" for r in self.reports)
             raise SettingsError(f"筛选条件排除了所有报告，请放宽筛选。已入库：{known}")
-        return np.fromiter((c.file in ok for c in self.index.chunks), dtype=bool, count=len(self.index.chunks))
+        return self.index.chunks.rows_of_reports(ok)
 
     def bm25_ranking(self, question: str, mask: np.ndarray | None, n: int) -> list[int]:
         return [row for row, _ in self.index.bm25_search(expand_query(tokenize(question)), n, mask)]
