@@ -36,6 +36,17 @@ def test_onnx_backends_give_the_torch_vectors_and_ranking(backends):
         assert int(np.argmax(vecs @ q)) == int(np.argmax(torch_vecs @ torch_q)) == 0  # the passage that answers
 
 
+def test_texts_spread_over_threads_come_back_in_order_and_unchanged(backends, model_cache):
+    from yanbao.index.ort import OrtEncoder
+
+    backends["onnx-int8"].dim  # exported by now
+    target = next(d for d in (model_cache / "onnx").iterdir() if d.name.endswith("-int8-v1"))
+    texts = [f"passage: {p}{'。' * i}" for i, p in enumerate(PASSAGES * 4)]  # lengths differ: sorted, then put back
+    alone, spread = OrtEncoder(target, workers=1).encode(texts), OrtEncoder(target, workers=3).encode(texts)
+    assert np.allclose(alone, spread, atol=1e-6)
+    assert np.allclose(spread[0], OrtEncoder(target).encode(texts[:1])[0], atol=1e-6)
+
+
 def test_int8_vectors_are_recorded_as_another_model(backends):
     assert backends["onnx-int8"].model_id.endswith("[onnx-int8]")
     assert backends["onnx"].model_id == backends["torch"].model_id  # fp32 export: the same vectors

@@ -150,6 +150,7 @@ def test_scale_bench_runs_the_full_path_exact_and_hnsw(reports_dir, embedder, te
     assert hnsw["chunks"] == 2000 and hnsw["dense_type"] == "IndexHNSWFlat" and hnsw["dense_recall_at_10"] >= 0.9
     for row in rows:
         assert 0 < row["hybrid_ms_p50"] <= row["retrieve_ms_p50"] and row["rss_mb"] > 0 and row["load_s"] > 0
+        assert 0 < row["chunks_mb"] + row["dense_mb"] + row["bm25_mb"] <= row["disk_mb"] + 2  # MB, rounded
     assert not list(tmp_path.iterdir())  # the temporary indexes are gone
 
 

@@ -86,11 +86,11 @@ def bench_scale(reports: Path, sizes: list[int], settings, embedder, questions: 
             build_s = time.perf_counter() - t1
             del chunks, vectors
             probe = _in_subprocess(_probe, Path(tmp), settings, questions, queries, exact)
-            disk_mb = _disk_mb(Path(tmp))
+            disk = _disk_parts(Path(tmp))
             side = _milvus_side(Path(tmp), settings, tokens, questions)
             del tokens
         rows.append({"chunks": n, "store": settings.vector_store, "generate_s": round(gen_s, 1), "build_s": round(build_s, 1),
-                     "disk_mb": disk_mb, "exact_flat_ms_p50": round(flat_ms, 2), **probe, **side})
+                     **disk, "exact_flat_ms_p50": round(flat_ms, 2), **probe, **side})
     return rows
 
 
@@ -214,7 +214,7 @@ def reports_row(reports: Path, settings, embedder, questions: list[str], workdir
         probe = _in_subprocess(_probe, Path(tmp), settings, questions, queries, exact)
         side = _milvus_side(Path(tmp), settings, tokens, questions)
         return {"chunks": n, "store": settings.vector_store, "build_s": round(ingest_s, 1),
-                "disk_mb": _disk_mb(Path(tmp)), "exact_flat_ms_p50": round(flat_ms, 2), "source": str(reports), **probe, **side}
+                **_disk_parts(Path(tmp)), "exact_flat_ms_p50": round(flat_ms, 2), "source": str(reports), **probe, **side}
 
 
 def _dense_recall(index, queries: np.ndarray, exact: np.ndarray) -> float:
@@ -223,8 +223,20 @@ def _dense_recall(index, queries: np.ndarray, exact: np.ndarray) -> float:
     return round(statistics.fmean(found), 4)
 
 
-def _disk_mb(path: Path) -> int:
-    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20)
+def _disk_mb(paths) -> int:
+    return round(sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()) / 2**20)
+
+
+def _disk_parts(root: Path) -> dict:
+    """MB on disk of the index at `root`: all of it, and its chunk store, FAISS and BM25 files (the
+    chunk store and BM25 are memory-mapped, so this bounds what they can hold in memory)."""
+    from yanbao.index.chunkstore import BY_ID, CHUNKS, CODES, ROWS
+    from yanbao.index.store import current_generation
+
+    gen = current_generation(root)
+    return {"disk_mb": _disk_mb([root]), "chunks_mb": _disk_mb([gen / n for n in (CHUNKS, ROWS, BY_ID, CODES)]),
+            "dense_mb": _disk_mb([gen / "dense.faiss"]),
+            "bm25_mb": _disk_mb([gen / "bm25"])}
 
 
 def _report_rows(chunks) -> list[dict]:
@@ -286,7 +298,8 @@ def _probe(index_dir: Path, settings, questions: list[str], queries: np.ndarray,
 
 
 COLUMNS = (("chunks", "chunks"), ("store", "store"), ("dense_type", "dense"), ("build_s", "build s"), ("load_s", "load s"),
-           ("rss_mb", "RSS MB"), ("hybrid_ms_p50", "hybrid p50"), ("hybrid_ms_p95", "p95"),
+           ("rss_mb", "RSS MB"), ("chunks_mb", "chunks MB"), ("dense_mb", "FAISS MB"), ("bm25_mb", "BM25 MB"),
+           ("hybrid_ms_p50", "hybrid p50"), ("hybrid_ms_p95", "p95"),
            ("retrieve_ms_p50", "+sentence p50"), ("embed_ms_p50", "embed"), ("dense_ms_p50", "dense"),
            ("bm25_ms_p50", "bm25"), ("fuse_ms_p50", "fuse"), ("sentence_ms_p50", "sentence"),
            ("dense_recall_at_10", "recall@10"), ("exact_flat_ms_p50", "exact ms"))

@@ -62,16 +62,18 @@ def write_chunks(out_dir: Path, chunks: Sequence[Chunk], files: list[str]) -> No
             f.write(line)
             pos += len(line)
             codes |= code_words((c.index_text,))
-    ids = np.array([c.id.encode("ascii") for c in chunks], dtype=f"S{max((len(c.id) for c in chunks), default=1)}")
-    rows = np.zeros(len(chunks), dtype=_row_dtype(ids.dtype))
-    rows["offset"], rows["report"], rows["id"] = offsets, reports, ids
+    rows, by_id = _row_table(offsets, reports, [c.id.encode("ascii") for c in chunks])
     np.save(out_dir / ROWS, rows, allow_pickle=False)
-    np.save(out_dir / BY_ID, np.argsort(ids, kind="stable").astype(np.int64), allow_pickle=False)
+    np.save(out_dir / BY_ID, by_id, allow_pickle=False)
     (out_dir / CODES).write_text("".join(w + "\n" for w in sorted(codes)), encoding="utf-8")
 
 
-def _row_dtype(id_dtype) -> np.dtype:
-    return np.dtype([("offset", "<i8"), ("report", "<i4"), ("id", id_dtype)])
+def _row_table(offsets, reports, ids: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(rows: byte offset, report and id of each row; by_id: the rows in id order)."""
+    id_array = np.array(ids, dtype=f"S{max(map(len, ids), default=1)}")
+    rows = np.zeros(len(ids), dtype=[("offset", "<i8"), ("report", "<i4"), ("id", id_array.dtype)])
+    rows["offset"], rows["report"], rows["id"] = offsets, reports, id_array
+    return rows, np.argsort(id_array, kind="stable").astype(np.int64)
 
 
 class ChunkStore(Sequence):
@@ -101,10 +103,7 @@ class ChunkStore(Sequence):
             reports.append(report_of[row["file"]])
             ids.append(row["id"].encode("ascii"))
             pos += len(line) + 1
-        idarr = np.array(ids, dtype=f"S{max(map(len, ids), default=1)}")
-        rows = np.zeros(len(ids), dtype=_row_dtype(idarr.dtype))
-        rows["offset"], rows["report"], rows["id"] = offsets, reports, idarr
-        return rows, np.argsort(idarr, kind="stable")
+        return _row_table(offsets, reports, ids)
 
     def __len__(self) -> int:
         return len(self.rows)

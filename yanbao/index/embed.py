@@ -15,7 +15,7 @@ import numpy as np
 
 from yanbao.errors import ModelError
 from yanbao.progress import progress
-from yanbao.settings import DEFAULT_EMBED_MODEL
+from yanbao.settings import DEFAULT_EMBED_BACKEND, DEFAULT_EMBED_MODEL
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +40,13 @@ def default_prefixes(model: str) -> tuple[str, str]:
 class Embedder:
     """Holds one loaded embedding model; thread-safe lazy load.
 
-    `backend` is "torch" (sentence-transformers as is), "onnx" or "onnx-int8" (the same model
-    exported once to ONNX Runtime, see ort.py). int8 vectors differ slightly from fp32 ones, so
-    an index records the backend in its model id when it is int8."""
+    `backend` is "onnx-int8" (the default) or "onnx" (the model exported once to ONNX Runtime,
+    see ort.py), or "torch" (sentence-transformers as is). int8 vectors differ slightly from fp32
+    ones, so an index records the backend in its model id when it is int8."""
 
     def __init__(self, model: str = DEFAULT_EMBED_MODEL, cache_dir: Path | None = None,
                  query_prefix: str | None = None, passage_prefix: str | None = None, batch_size: int = 0,
-                 backend: str = "torch"):
+                 backend: str = DEFAULT_EMBED_BACKEND):
         from yanbao.index.ort import BACKENDS
 
         if backend not in BACKENDS:

