@@ -121,3 +121,25 @@ def test_a_damaged_row_names_the_file_and_the_rebuild(tmp_path):
     assert store[0] == _chunks()[0]
     with pytest.raises(IndexMismatchError, match=r"damaged: row 1 of .*chunks.jsonl.*--rebuild"):
         store[1]
+
+
+def test_open_index_reads_a_generation_written_before_the_chunk_store(tmp_path):
+    """An index written before rows.npy / by_id.npy / codes.txt opens, finds its rows by id and
+    report, and spots codes as before - no rebuild needed."""
+    from yanbao.index.store import BuildConfig, open_index, write_generation
+    from yanbao.qa.query import Filters
+    from yanbao.qa.retrieve import Retriever
+
+    chunks = _chunks()
+    vectors = np.eye(len(chunks), 8, dtype=np.float32)
+    reports = [{"file": m.file, "sha256": "", "chunks": sum(c.file == m.file for c in chunks), "meta": m.to_json()} for m in METAS]
+    config = BuildConfig("test-model", "q: ", "p: ", "tok", 400, 80)
+    gen = write_generation(tmp_path, config, reports, chunks, vectors)
+    for name in (ROWS, BY_ID, CODES):
+        (gen / name).unlink()
+    index = open_index(tmp_path)
+    assert list(index.chunks) == chunks and index.row_of[chunks[2].id] == 2
+    retriever = Retriever(index, None)
+    assert retriever.allowed_rows(Filters(brokers=("民生",))).tolist() == [False, False, True, True]
+    assert retriever.unknown_codes("MI355X 和 X9 的带宽？") == ["X9"]
+    assert [h.chunk for h in retriever.retrieve("豆包 tokens 使用量", mode="bm25", k=1)] == [chunks[2]]

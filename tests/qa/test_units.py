@@ -183,3 +183,35 @@ def test_analyst_questions_need_a_who():
 def test_a_named_broker_wins_over_title_words():
     other = ReportMeta(file="d.txt", title="国产算力 国产化 算力 趋势", broker="某某证券")
     assert named_reports("东吴认为国产算力趋势如何", [*REPORTS, other]) == {"c.txt"}
+
+
+def _named_reports_by_scan(question: str, reports: list[ReportMeta]) -> set[str]:
+    """The rule of named_reports written as a scan of every report (the catalog must agree)."""
+    from yanbao.index.tokenize import tokenize
+    from yanbao.qa.query import _title_terms
+
+    q_terms = set(tokenize(question))
+    brokers = set(named_brokers(question, reports))
+    scored = [(len(_title_terms(r.title or "") & q_terms), r.file) for r in reports]
+    scored = [(n, f) for (n, f), r in zip(scored, reports) if ((r.broker in brokers) if brokers else n >= 2)]
+    best = max((n for n, _ in scored), default=None)
+    return {f for n, f in scored if n == best}
+
+
+def test_the_catalog_names_the_same_reports_as_a_scan_among_many():
+    import random
+
+    from yanbao.qa.query import Catalog, content_terms
+
+    rng = random.Random(7)
+    words = ["算力", "AI", "眼镜", "前瞻", "周观察", "光模块", "博通", "豆包", "2025", "国产", "芯片", "深度"]
+    brokers = ["国金证券", "东吴证券", "民生证券", "华西证券", None]
+    reports = [ReportMeta(file=f"r{i}.txt", title="".join(rng.sample(words, rng.randint(1, 4))), broker=rng.choice(brokers))
+               for i in range(300)]
+    cat = Catalog(reports)
+    questions = ["国金的2025前瞻报告里AI眼镜出货量", "东吴认为国产算力芯片如何", "光模块博通深度", "豆包周观察", "华西怎么看", "无关的问题"]
+    questions += ["".join(rng.sample(words + ["国金", "东吴", "的"], 4)) for _ in range(40)]
+    for q in questions:
+        assert named_reports(q, cat) == _named_reports_by_scan(q, reports), q
+        assert content_terms(q, cat) == content_terms(q, reports)
+    assert cat.brokers == tuple(sorted(b for b in brokers if b))

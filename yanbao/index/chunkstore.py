@@ -38,8 +38,9 @@ _LETTER = re.compile(r"[a-z]")
 
 
 def code_words(texts: Iterable[str]) -> set[str]:
-    """The distinct lower-cased ASCII words with a latin letter in these texts. Any ASCII term
-    occurs in the texts (bounded by non-letters) exactly when it occurs so in these words."""
+    """The distinct lower-cased ASCII words with a latin letter in these texts. An ASCII term with
+    a letter occurs in the lower-cased texts (no letter before it, no letter or digit after it)
+    exactly when it occurs so in these words, one a line (tests/index/test_chunkstore.py)."""
     out: set[str] = set()
     for text in texts:
         out.update(w for w in ASCII_WORD.findall(text.lower()) if _LETTER.search(w))
