@@ -113,7 +113,8 @@ class Index:
         return BuildConfig(**self.manifest["config"])
 
     def reports(self) -> list[ReportMeta]:
-        return [ReportMeta.from_json(r["meta"]) for r in self.manifest["reports"]]
+        """The reports in manifest order (parsed once, at open, for the chunk store)."""
+        return list(self.chunks.metas)
 
     def chunk_counts(self) -> dict[str, int]:
         return {r["file"]: r["chunks"] for r in self.manifest["reports"]}
