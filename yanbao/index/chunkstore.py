@@ -63,7 +63,10 @@ def write_chunks(out_dir: Path, chunks: Sequence[Chunk], files: list[str]) -> No
             f.write(line)
             pos += len(line)
             codes |= code_words((c.index_text,))
-    rows, by_id = _row_table(offsets, reports, [c.id.encode("ascii") for c in chunks])
+    ids = [c.id.encode("ascii") for c in chunks]
+    if len(set(ids)) != len(ids):
+        raise ValueError("two chunks share an id: ids must be unique within an index")
+    rows, by_id = _row_table(offsets, reports, ids)
     np.save(out_dir / ROWS, rows, allow_pickle=False)
     np.save(out_dir / BY_ID, by_id, allow_pickle=False)
     (out_dir / CODES).write_text("".join(w + "\n" for w in sorted(codes)), encoding="utf-8")
@@ -94,16 +97,20 @@ class ChunkStore(Sequence):
             self.rows, self._by_id = self._scan()
         self._ends = np.append(np.asarray(self.rows["offset"][1:]), len(self._data)) if len(self.rows) else np.zeros(0, np.int64)
         self._row = lru_cache(maxsize=CACHED_ROWS)(self._decode)
+        try:  # read now: a long-running reader's generation may be collected once a newer one is live
+            self._codes = (self.dir / CODES).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self._codes = None
 
     def _scan(self) -> tuple[np.ndarray, np.ndarray]:
         report_of = {m.file: i for i, m in enumerate(self.metas)}
         offsets, reports, ids, pos = [], [], [], 0
-        for line in bytes(self._data).split(b"\n")[:-1]:
-            row = json.loads(line)
+        while (end := self._data.find(b"\n", pos)) >= 0:
+            row = json.loads(self._data[pos:end])
             offsets.append(pos)
             reports.append(report_of[row["file"]])
             ids.append(row["id"].encode("ascii"))
-            pos += len(line) + 1
+            pos = end + 1
         return _row_table(offsets, reports, ids)
 
     def __len__(self) -> int:
@@ -148,12 +155,16 @@ class ChunkStore(Sequence):
     def row_of(self) -> "RowsById":
         return RowsById(self)
 
+    @property
+    def ids(self) -> list[str]:
+        """Every row's chunk id, in row order (read from rows.npy, no row decoded)."""
+        return [i.decode("ascii") for i in self.rows["id"]]
+
     def codes(self) -> str:
         """codes.txt as one string, a word a line (computed from the chunks for an older generation)."""
-        try:
-            return (self.dir / CODES).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return "".join(w + "\n" for w in sorted(code_words(c.index_text for c in self)))
+        if self._codes is None:
+            self._codes = "".join(w + "\n" for w in sorted(code_words(c.index_text for c in self)))
+        return self._codes
 
 
 class RowsById(Mapping):

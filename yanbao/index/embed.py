@@ -71,7 +71,9 @@ class Embedder:
     @property
     def model_id(self) -> str:
         """What the manifest records as the model (the prefixes are recorded beside it)."""
-        return self.model_name + (" [onnx-int8]" if self.backend == "onnx-int8" else "")
+        from yanbao.index.ort import INT8_TAG
+
+        return self.model_name + (INT8_TAG if self.backend == "onnx-int8" else "")
 
     def _load(self):
         with self._lock:

@@ -33,6 +33,7 @@ from yanbao.ingest.load import sha256_file
 log = logging.getLogger(__name__)
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
+INT8_TAG = " [onnx-int8]"  # after the model name in an index's manifest: int8 vectors are not fp32 ones
 EXPORT_VERSION = 1
 STAMP = "yanbao-onnx.json"
 MODEL_FILE = "model.onnx"
@@ -173,7 +174,7 @@ class OrtEncoder:
             raise ModelError(f"no verified ONNX export at {target}; delete it and run again to re-export")
         self.stamp = stamp
         self.batch_size = batch_size
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or len(os.sched_getaffinity(0)) or 1  # the cores this process may use
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")

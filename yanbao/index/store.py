@@ -36,6 +36,7 @@ import numpy as np
 from yanbao.errors import REBUILD_HINT, IndexMismatchError, IndexNotFoundError, LoadError, shown
 from yanbao.index import milvus
 from yanbao.index.chunkstore import CHUNKS, ChunkStore, write_chunks
+from yanbao.index.ort import INT8_TAG
 from yanbao.index.tokenize import tokenize, tokenizer_id
 from yanbao.ingest.load import sha256_file
 from yanbao.ingest.pipeline import expand, try_ingest
@@ -129,12 +130,13 @@ class Index:
         if not rows:
             return np.zeros((0, dim), dtype=np.float32)
         if self.milvus is not None:
-            by_id = milvus.vectors_of(self.milvus, [self.chunks[r].id for r in rows])
-            missing = [self.chunks[r].id for r in rows if self.chunks[r].id not in by_id]
+            ids = [self.chunks.ids[r] for r in rows]
+            by_id = milvus.vectors_of(self.milvus, ids)
+            missing = [i for i in ids if i not in by_id]
             if missing:
                 raise IndexMismatchError(f"Milvus collection {self.milvus.collection} lacks {len(missing)} chunks of the index at "
                                          f"{self.root} (first: {missing[0]}). " + REBUILD_HINT.format(dir=self.root))
-            return np.stack([by_id[self.chunks[r].id] for r in rows])
+            return np.stack([by_id[i] for i in ids])
         return self.dense.reconstruct_batch(np.asarray(rows, dtype=np.int64))
 
     def dense_search(self, query_vec: np.ndarray, k: int, mask: np.ndarray | None = None,
@@ -281,11 +283,12 @@ def check(manifest: dict, expect: BuildConfig, root: Path) -> None:
     }
     for key, label in labels.items():
         want = getattr(expect, key)
-        if built.get(key) != want:
-            raise IndexMismatchError(
-                f"index at {root} was built with {label} {built.get(key)!r} but settings ask for {want!r}. "
-                + REBUILD_HINT.format(dir=root)
-            )
+        have = built.get(key)
+        if have != want:
+            hint = REBUILD_HINT.format(dir=root)
+            if key == "embed_model" and str(have).removesuffix(INT8_TAG) == want.removesuffix(INT8_TAG):
+                hint += f" Or keep it as it is: set YANBAO_EMBED_BACKEND={'onnx-int8' if str(have).endswith(INT8_TAG) else 'torch'}."
+            raise IndexMismatchError(f"index at {root} was built with {label} {have!r} but settings ask for {want!r}. " + hint)
 
 
 # --------------------------------------------------------------------------- writing
@@ -466,7 +469,7 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
         if old is not None and not rebuild:
             _check_store(old, target, root)
         if target is not None:
-            milvus.recover(root, target, {c.id for c in old.chunks} if old is not None else set())
+            milvus.recover(root, target, set(old.chunks.ids) if old is not None else set())
         entries: dict[str, dict] = {} if (old is None or rebuild) else {r["file"]: r for r in old.manifest["reports"]}
         by_file: dict[str, list[Chunk]] = {}
         if old is not None and not rebuild:
@@ -540,7 +543,7 @@ def remove(root: Path, names: Iterable[str], settings=None) -> UpdateResult:
     with _writer_lock(root):
         old = open_index(root, settings=settings)
         if old.milvus is not None:
-            milvus.recover(root, old.milvus, {c.id for c in old.chunks})
+            milvus.recover(root, old.milvus, set(old.chunks.ids))
         entries = {r["file"]: r for r in old.manifest["reports"]}
         by_file: dict[str, list[Chunk]] = {}
         for c in old.chunks:
@@ -593,7 +596,7 @@ def _rebuild(root: Path, config: BuildConfig, entries: dict, by_file: dict, old:
         gen = write_generation(root, config, list(entries.values()), chunks, vectors, uid=uid)
         return len(missing), embed_s, len(chunks), gen.name
     uid = uid or uuid.uuid4().hex
-    stale = ({c.id for c in old.chunks} if same_collection else set()) - {c.id for c in chunks}
+    stale = (set(old.chunks.ids) if same_collection else set()) - {c.id for c in chunks}
     if need:  # first: is the collection there and ours (a journal must never name another index's rows)
         milvus.create(target, int(dim), uid, rebuild=replace)
     milvus.write_journal(root, target, {chunks[i].id for i in need} | stale)

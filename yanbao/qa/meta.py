@@ -30,7 +30,7 @@ def answer(question: str, reports: list[ReportMeta], chunks_of: Callable[[str], 
     chunks. A named report without printed analysts gives ("", []): the caller answers 报告中未提及."""
     if not asks_about_authors(question):
         return None
-    pool = [r for r in reports if allowed is None or r.file in allowed]
+    pool = reports if allowed is None else [r for r in reports if r.file in allowed]  # reports: the retriever's Catalog
     named_people = [r for r in pool if any(a.name in question for a in r.analysts)]
     files = named_reports(question, pool)
     targets = [r for r in pool if r.file in files] or named_people
