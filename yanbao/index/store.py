@@ -130,7 +130,8 @@ class Index:
         if not rows:
             return np.zeros((0, dim), dtype=np.float32)
         if self.milvus is not None:
-            ids = [self.chunks.ids[r] for r in rows]
+            stored = self.chunks.rows["id"]
+            ids = [stored[r].decode("ascii") for r in rows]
             by_id = milvus.vectors_of(self.milvus, ids)
             missing = [i for i in ids if i not in by_id]
             if missing:
