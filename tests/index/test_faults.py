@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 from tests.conftest import REPORT_FILES, ROOT
 
@@ -27,6 +26,25 @@ def answer_text(settings, embedder) -> str:
     return QAChain.open(settings, embedder).ask(QUESTION).text
 
 
+# Runs `yanbao` and SIGKILLs it at a given point of an ingest (no timing guesses: a fast machine
+# would finish first): "embedding" as the first chunks are embedded, "writing" right after the new
+# generation's chunk files are written.
+KILL_INSIDE = """
+import os, signal, sys
+import yanbao.index.embed, yanbao.index.store
+def die(*args, **kw):
+    os.kill(os.getpid(), signal.SIGKILL)
+stage = sys.argv.pop(1)
+if stage == "embedding":
+    yanbao.index.embed.Embedder.embed_passages = die
+else:
+    write_chunks = yanbao.index.store.write_chunks
+    yanbao.index.store.write_chunks = lambda *args, **kw: (write_chunks(*args, **kw), die())
+from yanbao.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def test_ingest_killed_mid_way_leaves_the_old_index_answering(tmp_path, reports_dir, embedder, test_settings, model_cache):
     from yanbao.index.store import open_index, update
 
@@ -38,19 +56,15 @@ def test_ingest_killed_mid_way_leaves_the_old_index_answering(tmp_path, reports_
     for k in ("000", "004"):
         shutil.copy(reports_dir / REPORT_FILES[k], more)
     env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1"}
-    cmd = [sys.executable, "-m", "yanbao.cli", "ingest", str(more), "--index", str(settings.index_dir)]
 
-    def run_and_kill(when) -> None:
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 180
-        while proc.poll() is None and time.time() < deadline and not when():
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    def run_and_kill(stage: str) -> None:
+        proc = subprocess.run([sys.executable, "-c", KILL_INSIDE, stage, "ingest", str(more), "--index", str(settings.index_dir)],
+                              env=env, cwd=ROOT, capture_output=True, timeout=300)
+        assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
 
-    started = time.time()
-    run_and_kill(lambda: time.time() - started > 8)  # model loading, parsing or embedding
-    run_and_kill(lambda: any(settings.index_dir.glob(".tmp-gen-*")))  # the new generation being written
+    run_and_kill("embedding")  # killed while embedding the new chunks
+    run_and_kill("writing")  # killed with the new generation's chunk files written, the rest not
+    assert list(settings.index_dir.glob(".tmp-gen-*"))
     for _ in range(2):
         index = open_index(settings.index_dir)
         assert [r.file for r in index.reports()] == [REPORT_FILES["004"]]
