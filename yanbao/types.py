@@ -124,6 +124,23 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Frame:
+    """What a question asks, parsed deterministically (qa.frame): about whom, which metric, which
+    period, and what kind of answer. Empty strings mean the question does not say."""
+
+    subject: str = ""  # canonical name of the company, product, model, organisation or person
+    aliases: tuple[str, ...] = ()  # the names the subject goes by in reports, canonical first
+    metric: str = ""  # canonical metric: 营收, 净利润, 资本开支, 出货量, 容量, 价格, 参数量, 日期 ...
+    period: str = ""  # as normalised: 2024, 2024Q3, FY2024Q3, 2025Q1, 2024H1, 2024Q1-Q3, 截至2024-12 ...
+    answer_type: str = "other"  # figure, date, name, list, yesno, comparison, arithmetic, reason, other
+    subjects: tuple[str, ...] = ()  # every subject named, in order (a comparison names two)
+    sides: tuple[str, ...] = ()  # the brokers or periods a comparison sets side by side
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the QA chain returns to the CLI, the UI and the eval alike."""
 
@@ -137,3 +154,5 @@ class Answer:
     mode: str = "extractive"  # or "llm"
     evidence: float = 0.0  # share of the question's weighted terms found in the best passage sentence
     error: str = ""  # the LLM endpoint failed: what happened and how to fix it (text says it too)
+    coverage: str = "full"  # "full": answered; "partial": the subject is discussed, the fact is not given; "none"
+    frame: Frame | None = None  # what the question was read as asking
