@@ -20,6 +20,7 @@ from pydantic import ConfigDict
 from yanbao.errors import LLMError, SettingsError
 from yanbao.qa import extractive
 from yanbao.qa.cite import check
+from yanbao.qa import frame as frames
 from yanbao.qa.followup import is_followup, rewrite
 from yanbao.qa.query import Filters, named_reports
 from yanbao.qa.retrieve import Retriever
@@ -169,24 +170,26 @@ class QAChain:
         t_retrieve = _ms(t0)
         t1 = time.perf_counter()
         focus = self._focus(standalone, hits)
+        frame = self.frame(standalone, question, list(history))
         draft = extractive.answer(self.retriever.query(standalone), focus, self.threshold,
-                                  self.retriever.unknown_codes(standalone))
+                                  self.retriever.unknown_codes(standalone), frame)
         base = Answer(question=question, text="", hits=tuple(hits), rewritten_question=standalone, mode=mode,
-                      evidence=round(draft.evidence, 4))
+                      evidence=round(draft.evidence, 4), frame=frame, coverage=draft.coverage)
         authors = self._authors(standalone, filters)
         if authors is not None:
             text, passages = authors
             if not passages:
                 text = extractive.refusal_text(hits)
                 yield text
-                answer = replace(base, text=text, refused=True)
+                answer = replace(base, text=text, refused=True, coverage="none")
             else:
                 text, citations = check(text, passages)
                 yield text
-                answer = replace(base, text=text, citations=citations, evidence=1.0)
+                answer = replace(base, text=text, citations=citations, evidence=1.0, coverage="full")
         elif draft.refused:
-            yield draft.text
-            answer = replace(base, text=draft.text, refused=True)
+            text, citations = check(draft.text, [h.chunk for h in focus]) if draft.used else (draft.text, ())
+            yield text
+            answer = replace(base, text=text, citations=citations, refused=True)
         elif mode == "extractive":
             text, citations = check(draft.text, [h.chunk for h in focus])
             yield text
@@ -195,6 +198,14 @@ class QAChain:
             answer = yield from self._llm_answer(base, standalone, hits)
         t_answer = _ms(t1)
         yield replace(answer, timings_ms={"retrieve": t_retrieve, "answer": t_answer, "total": _ms(t0), **stages})
+
+    def frame(self, standalone: str, question: str, history: list[str]):
+        """What the question asks (qa.frame); a follow-up keeps what the previous question asked
+        and replaces only what it names itself."""
+        frame = frames.parse(standalone, self.retriever.reports)
+        if history and is_followup(question):
+            frame = frames.with_followup(frame, frames.parse(history[-1], self.retriever.reports))
+        return frame
 
     def _focus(self, question: str, hits: list[Hit]) -> list[Hit]:
         """The hits from the reports a question names ("东吴认为…"), when there are any; else all."""
@@ -242,8 +253,10 @@ def answer_to_json(answer: Answer) -> dict:
     return {
         "question": answer.question,
         "rewritten_question": answer.rewritten_question,
+        "frame": answer.frame.to_json() if answer.frame else None,
         "answer": answer.text,
         "refused": answer.refused,
+        "coverage": answer.coverage,
         "citations": [cite(c) for c in answer.citations],
         "retrieved": [
             {"rank": h.rank, "chunk_id": h.chunk.id, "file": h.chunk.file, "score": h.score,

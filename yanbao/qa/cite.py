@@ -1,18 +1,34 @@
 """The citation check every answer passes through, whichever answerer wrote it.
 
 Markers [n] that point at no passage are removed; the rest are renumbered 1..m in order of
-first use. A sentence whose figures do not all occur in the passages it cites (or, uncited,
-in any passage) is marked 未核实. Citations are built from chunk metadata, never model text.
+first use. A figure counts as verified only when a passage the sentence cites (or, uncited, any
+passage) states it about the sentence's subject (qa.bind: the passage's own owner of that figure
+is the subject or one of its products) and, when the sentence gives one, its period. Otherwise
+the sentence is marked 未核实; when the passages state the asked fact with another value, it is
+marked 与报告不符 with the reported figure. A computed sentence (计算得出) is exempt from the
+verbatim check, but its formula must compute and its inputs must be stated in the passages.
+With `attach` (LLM answers), a sentence without markers gets the citation of the passage that
+supports it. Citations are built from chunk metadata, never model text.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from yanbao.qa import bind
+from yanbao.qa.compute import COMPUTED, formula_holds, formula_inputs, input_stated
+from yanbao.qa.frame import mentions, owners
 from yanbao.qa.text import MARKER, answer_sentences, bigrams, figures, has_figure, sentence_spans
-from yanbao.types import Chunk, Citation
+from yanbao.quantity import quantities
+from yanbao.types import Chunk, Citation, Frame
 
 UNVERIFIED = "（未核实）"
+CONTRADICTED = "与报告不符"
+NOT_FOUND = "报告中未提及"
+NOT_GIVEN = "报告未给出"
+# the label an extractive answer puts before a quote: 国金证券《AI 周观察》（2024-12-08）：
+_LABEL = re.compile(r"^[·\s]*[^《》\n：:]{0,24}《[^》\n]*》(?:（[^）]*）)?(?:提到)?[：:]")
 
 
 def _meta_text(chunk: Chunk) -> str:
@@ -37,15 +53,114 @@ def highlight(chunk: Chunk, claim: str) -> tuple[int, int]:
     return max(spans, key=support)
 
 
-def _mark(sentence: str) -> str:
-    """The sentence with 未核实 after its markers and before its full stop."""
+def _mark(sentence: str, note: str = UNVERIFIED) -> str:
+    """The sentence with `note` after its markers and before its full stop."""
     m = re.match(r"^(.*?)([。！？!?]*)((?:\[\d+\])*)(\s*)$", sentence, re.S)
     body, stop, markers, space = m.groups()
-    return body + markers + UNVERIFIED + stop + space
+    return body + markers + note + stop + space
 
 
-def check(text: str, passages: list[Chunk]) -> tuple[str, tuple[Citation, ...]]:
-    """(checked answer text, its citations): bad markers dropped, unsupported figures flagged."""
+@lru_cache(maxsize=50_000)
+def _owners_of(chunk: Chunk, figure: str) -> tuple[tuple[str, object], ...]:
+    """(owner, period) of each statement of `figure` in the chunk; ("", None) where a sentence
+    holds the figure but not as a quantity bind can read (a code, a year)."""
+    out = []
+    for s, e in sentence_spans(chunk.text):
+        if not has_figure(chunk.text[s:e], figure):
+            continue
+        found = [c for c in bind.claims(chunk, s, e) if has_figure(c.quantity.text, figure)]
+        out.extend((c.subject, c.period) for c in found) if found else out.append(("", None))
+    return tuple(out)
+
+
+def _claim_subject(claim: str, pos: int, frame: Frame | None) -> str:
+    body = _LABEL.sub("", claim)
+    shift = len(claim) - len(body)
+    found = mentions(body)
+    before = [m for m in found if m.end <= max(pos - shift, 0)]
+    if before:
+        return before[-1].name
+    if found:
+        return found[0].name
+    return frame.subject if frame is not None else ""
+
+
+def _states(passages: list[Chunk], figure: str, subject: str, period) -> bool:
+    """True when one of the passages states `figure` about `subject` (or a product of it) and,
+    when `period` is given, for a period that matches."""
+    for chunk in passages:
+        if has_figure(_meta_text(chunk), figure):  # the report's own date, title or section
+            return True
+        for owner, p in _owners_of(chunk, figure):
+            if subject and owner and subject not in owners(owner):
+                continue
+            if period is not None and p is not None and not period.matches(p):
+                continue
+            return True
+    return False
+
+
+def _supported(claim: str, passages: list[Chunk], frame: Frame | None) -> bool:
+    """True when every figure of the claim is stated, about its subject, in the passages."""
+    if COMPUTED in claim:
+        stated = [q for c in passages for q in quantities(c.text)]
+        return formula_holds(claim) and all(input_stated(x, stated) for x in formula_inputs(claim))
+    body = _LABEL.sub("", claim)
+    ps = bind.periods(body)
+    for f in figures(body):
+        pos = _figure_pos(body, f)
+        subject = _claim_subject(body, pos, frame)
+        period = bind._period_at(body, pos, ps) if pos >= 0 else None
+        if not _states(passages, f, subject, period):
+            return False
+    return True
+
+
+def _figure_pos(text: str, figure: str) -> int:
+    m = re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d]|\.\d)", text.replace(",", ""))
+    return m.start() if m else -1
+
+
+def _reported(frame: Frame | None, claim: str, passages: list[Chunk]) -> tuple[str, int] | None:
+    """(figure, passage number) the passages state for the frame's fact, when the claim gives a
+    different value for it; None when they state none or agree."""
+    if frame is None or not frame.metric or not frame.subject or COMPUTED in claim:
+        return None
+    said = [q for q in quantities(_LABEL.sub("", claim))]
+    if not said:
+        return None
+    for n, chunk in enumerate(passages, start=1):
+        for s, e in sentence_spans(chunk.text):
+            for c in bind.bound_claims(frame, chunk, s, e):
+                if not any(c.quantity.same(q) for q in said):
+                    if any(q.unit == c.quantity.unit for q in said):
+                        return c.quantity.text.replace(" ", ""), n
+    return None
+
+
+def _is_claim(sentence: str) -> bool:
+    body = MARKER.sub("", sentence).strip()
+    return bool(figures(body)) or sum(1 for ch in body if "\u4e00" <= ch <= "\u9fff") >= 8
+
+
+def _best_passage(claim: str, passages: list[Chunk], frame: Frame | None) -> tuple[int, bool]:
+    """(1-based passage, supported) that best supports an uncited claim: one stating all its
+    figures about its subject, else the one sharing most character bigrams."""
+    if figures(claim):
+        for n, chunk in enumerate(passages, start=1):
+            if _supported(claim, [chunk], frame):
+                return n, True
+    want = bigrams(claim)
+    scores = [len(want & bigrams(c.text)) / (len(want) or 1) for c in passages]
+    best = max(range(len(passages)), key=lambda i: scores[i])
+    return best + 1, (not figures(claim) and scores[best] >= 0.5)
+
+
+def check(text: str, passages: list[Chunk], frame: Frame | None = None,
+          attach: bool = False) -> tuple[str, tuple[Citation, ...]]:
+    """(checked answer text, its citations): bad markers dropped, figures checked against what the
+    cited passages state about the sentence's subject, unsupported ones flagged. With `attach`,
+    uncited claims get the citation of the passage that supports them."""
     text = re.sub(r"[［【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[］】]", r"[\1]", text)  # ［1］ 【1】 -> [1]
     renumber: dict[int, int] = {}
     claims: dict[int, list[str]] = {}
@@ -58,6 +173,15 @@ def check(text: str, passages: list[Chunk]) -> tuple[str, tuple[Citation, ...]]:
                 n = int(part)
                 if 1 <= n <= len(passages) and n not in cited:
                     cited.append(n)
+        if sentence.lstrip().startswith(NOT_GIVEN):  # what the reports do not give: nothing is claimed
+            out.append(sentence)
+            continue
+        plain = _strip_unverified(MARKER.sub("", sentence))
+        attached_ok = None
+        if attach and not cited and passages and _is_claim(sentence) and NOT_FOUND not in sentence:
+            n, attached_ok = _best_passage(plain, passages, frame)
+            cited = [n]
+            sentence = _with_marker(MARKER.sub("", sentence), n)
 
         def repl(m):
             ns = [int(p) for p in m.group(1).replace("，", ",").replace("、", ",").split(",")]
@@ -66,19 +190,25 @@ def check(text: str, passages: list[Chunk]) -> tuple[str, tuple[Citation, ...]]:
 
         new = MARKER.sub(repl, sentence)
         claim = _strip_unverified(MARKER.sub("", new))
-        figs = figures(claim)
         if cited:
-            support = " ".join(passages[n - 1].text + " " + _meta_text(passages[n - 1]) for n in cited)
-            ok = all(has_figure(support, f) for f in figs)
+            support = [passages[n - 1] for n in cited]
+            ok = _supported(claim, support, frame) if figures(claim) or COMPUTED in claim else (
+                attached_ok if attached_ok is not None else True)
             for n in cited:
                 claims.setdefault(renumber[n], []).append(claim)
                 if not ok:
                     unverified.add(renumber[n])
         else:
-            everything = " ".join(p.text + " " + _meta_text(p) for p in passages)
-            ok = all(has_figure(everything, f) for f in figs)
-        if not ok and UNVERIFIED not in new:
-            new = _mark(new)
+            ok = _supported(claim, passages, frame) if figures(claim) else True
+        if not ok and UNVERIFIED not in new and CONTRADICTED not in new:
+            reported = _reported(frame, claim, passages)
+            if reported:
+                fig, n = reported
+                k = renumber.setdefault(n, len(renumber) + 1)
+                claims.setdefault(k, []).append(fig)
+                new = _mark(new, f"（{CONTRADICTED}：报告为{fig}[{k}]）")
+            else:
+                new = _mark(new)
         out.append(new)
     by_new = {new: old for old, new in renumber.items()}
     citations = []
@@ -87,3 +217,9 @@ def check(text: str, passages: list[Chunk]) -> tuple[str, tuple[Citation, ...]]:
         s, e = highlight(chunk, " ".join(claims.get(n, [])))
         citations.append(Citation(n=n, chunk=chunk, highlight=chunk.text[s:e], verified=n not in unverified))
     return "".join(out), tuple(citations)
+
+
+def _with_marker(sentence: str, n: int) -> str:
+    """The sentence with [n] before its full stop's trailing space (after the stop, as answers write it)."""
+    m = re.match(r"^(.*?)(\s*)$", sentence, re.S)
+    return f"{m.group(1)}[{n}]{m.group(2)}"

@@ -7,13 +7,18 @@ and report for each; different reports' figures are all shown.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, score_sentences
+from yanbao.qa.frame import entities, metric_of, metric_words, names_subject
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
-from yanbao.types import Hit, ReportMeta
+from yanbao.types import Frame, Hit, ReportMeta
 
 NOT_FOUND = "报告中未提及"
+NOT_GIVEN = "报告未给出"
+BOUND_SHARE = 0.6  # a bound sentence may cover this share of the refusal threshold (calibrated on the dev set)
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,7 @@ class Draft:
     refused: bool
     evidence: float  # best coverage seen, what the refusal threshold is compared with
     used: tuple[int, ...] = ()  # hit indexes quoted
+    coverage: str = "full"  # "full", "partial" (the subject is discussed, the fact is not given) or "none"
 
 
 @dataclass(frozen=True)
@@ -152,14 +158,81 @@ def refusal_text(hits: list[Hit], n: int = 3, unknown: list[str] = ()) -> str:
     return "\n".join(lines)
 
 
-def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = ()) -> Draft:
+def binds(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
+    """True when sentence `s` answers the frame: for a figure, one of its figures states the asked
+    metric for the asked subject and period (qa.bind); for a date, it dates the subject; otherwise
+    it is about the subject. A question naming no subject, metric or period binds every sentence."""
+    if frame is None:
+        return True
+    chunk = hits[s.hit].chunk
+    known = frame.subject in entities()
+    if frame.answer_type == "figure" and (frame.subject or frame.metric or frame.period):
+        stated = bind.claims(chunk, s.start, s.end, s.header)
+        if not stated:  # no figure bind can read (一万美金): it must at least name the subject and metric
+            return ((names_subject(s.text, frame.subject) if known else True)
+                    and (not frame.metric or metric_of(s.text) == frame.metric))
+        return bool(bind.bound_claims(frame, chunk, s.start, s.end, s.header))
+    if frame.answer_type == "date" and frame.subject:
+        return bind.date_bound(frame, chunk, s.start, s.end)
+    if frame.subject and known and frame.answer_type in ("name", "list", "yesno", "reason", "other"):
+        return bind.about(frame, chunk, s.start, s.end)
+    return True
+
+
+_HEADING_LIKE = re.compile(r"^(?:[\d.]+\s|图表|表\s*\d|资料来源|来源)")
+
+
+def _discusses(frame: Frame | None, scored: list[Scored], hits: list[Hit]) -> list[Scored]:
+    """The sentences that name the frame's subject, best first: those naming the asked metric,
+    then the rest; headings, captions and fragments are left out."""
+    if frame is None or not frame.subject:
+        return []
+    said = [s for s in scored if names_subject(s.text, frame.subject) and len(s.text) >= 14
+            and "\t" not in s.text and not _HEADING_LIKE.match(s.text)]
+    words = metric_words(frame.metric)
+    return sorted(said, key=lambda s: not any(w in s.text.lower() for w in words))
+
+
+def missing_fact(frame: Frame) -> str:
+    """"Rubin的容量" / "寒武纪2024年营收": the fact a partial answer says the reports do not give."""
+    period = frame.period
+    if period and period[:4].isdigit() and len(period) == 4:
+        period += "年"
+    what = frame.metric or {"date": "日期", "name": "名称"}.get(frame.answer_type, "这一信息")
+    return f"{frame.subject}{period}{'的' if frame.subject or period else ''}{what}"
+
+
+def partial_text(frame: Frame, said: list[Scored], hits: list[Hit]) -> str:
+    """报告未给出…, then what the reports do say about the subject, cited."""
+    lines = [f"{NOT_GIVEN}{missing_fact(frame)}。"]
+    by_report: dict[str, list[Scored]] = {}
+    for s in said:
+        by_report.setdefault(hits[s.hit].chunk.file, []).append(s)
+    for group in by_report.values():
+        m = hits[group[0].hit].chunk.meta
+        who = f"{m.broker or ''}《{m.title or m.file}》"
+        body = "".join(f"{_quote(s.text.rstrip('。；;，, '))}[{s.hit + 1}]。" for s in sorted(group, key=lambda x: (x.hit, x.start)))
+        lines.append(f"{who}提到：{body}")
+    return "\n".join(lines)
+
+
+def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (), frame: Frame | None = None) -> Draft:
     """An extractive draft, or a refusal when the question names something no report mentions
-    (`unknown`) or the best evidence covers less than `threshold`."""
+    (`unknown`) or the best evidence covers less than `threshold`. With a frame, only sentences
+    bound to its subject, metric and period may answer; when none is but some discuss the subject,
+    the draft says the fact is not given and quotes what is said (coverage "partial")."""
     if unknown:
-        return Draft(refusal_text(hits, unknown=list(unknown)), True, 0.0)
+        return Draft(refusal_text(hits, unknown=list(unknown)), True, 0.0, coverage="none")
     scored = score_sentences(q, hits) if q.terms else []
     evidence = max((s.coverage for s in scored), default=0.0)
-    if not scored or evidence < threshold:
-        return Draft(refusal_text(hits), True, evidence)
-    chosen = select(scored, hits, q.kind)
+    bound = [s for s in scored if binds(frame, s, hits)] if evidence >= threshold else []
+    if frame is not None and frame.answer_type == "figure":  # a sentence stating a bound figure beats one stating none
+        stating = [s for s in bound if bind.claims(hits[s.hit].chunk, s.start, s.end, s.header)]
+        bound = stating or bound
+    if not bound or max(s.coverage for s in bound) < BOUND_SHARE * threshold:
+        said = _discusses(frame, scored, hits)[:2]
+        if said:
+            return Draft(partial_text(frame, said, hits), True, evidence, tuple(sorted({s.hit for s in said})), "partial")
+        return Draft(refusal_text(hits), True, evidence, coverage="none")
+    chosen = select(bound, hits, q.kind)
     return Draft(compose(chosen, hits, q.kind, q.text), False, evidence, tuple(sorted({s.hit for s in chosen})))

@@ -7,7 +7,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from yanbao.errors import SettingsError
 from yanbao.index.chunkstore import ASCII_WORD
 from yanbao.index.store import Index
 from yanbao.index.tokenize import expand_query, tokenize
+from yanbao.qa import frame as frames
 from yanbao.qa.evidence import Query, alternatives, best_in_chunk, make_query
 from yanbao.qa.query import Catalog, Filters, content_terms, named_reports
 from yanbao.types import Hit
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "bm25", "dense")
 NAMED_REPORT_BOOST = 2.0  # fused score multiplier for chunks of a report the question names
+SUBJECT_BOOST = 1.5  # for chunks naming the question's subject (qa.frame), and again for its period
+PERIOD_BOOST = 1.15
 _PERIOD = re.compile(r"^(fy)?\d*[qh][1-4]$|^[1-4][qh]$|^fy\d*$|^\d+[ef]$")  # Q3, 24Q3, H1, FY25, 2025E: periods, not names
 
 
@@ -44,6 +47,8 @@ class RetrievalConfig:
     named_boost: float = NAMED_REPORT_BOOST
     sentence_weight: float = 0.1  # weight of the best-sentence score in the second stage, 0 = off
     sentence_depth: int = 30  # fused candidates the second stage reorders
+    subject_boost: float = SUBJECT_BOOST
+    period_boost: float = PERIOD_BOOST
 
     @classmethod
     def from_settings(cls, settings) -> "RetrievalConfig":
@@ -153,13 +158,23 @@ class Retriever:
         fused = rrf(list(rankings.values()), self.config.rrf_k)
         named = named_reports(question, self.reports) if len(self.reports) > 1 else set()
         chunks = self.index.chunks
+        frame = frames.parse(question, self.reports)
+        want = frames.period_of(frame)
         for row in fused:
             c = chunks[row]
             if c.boilerplate:
                 fused[row] *= self.config.boilerplate_weight
             if c.file in named:
                 fused[row] *= self.config.named_boost
+            if frame.subject and frames.names_subject(c.index_text, frame.subject):
+                fused[row] *= self.config.subject_boost
         order = sorted(fused, key=lambda r: (-fused[r], r))
+        if want is not None:  # the period, on the head only: reading periods costs ~0.1 ms a chunk, once
+            head = order[: self.config.sentence_depth]
+            for row in head:
+                if any(want.matches(p) for p in chunk_periods(chunks[row])):
+                    fused[row] *= self.config.period_boost
+            order = sorted(head, key=lambda r: (-fused[r], r)) + order[len(head):]
         t3 = time.perf_counter()
         lexical: dict[int, float] = {}
         if self.config.sentence_weight and order:
@@ -190,6 +205,12 @@ class Retriever:
             )
             for i, row in enumerate(order[:k])
         ]
+
+
+@lru_cache(maxsize=50_000)
+def chunk_periods(chunk) -> tuple:
+    """The periods a chunk's text (with its heading and table context) mentions."""
+    return tuple(p for _, _, p in frames.periods(chunk.index_text))
 
 
 def _ms(seconds: float) -> float:

@@ -1,0 +1,251 @@
+"""Claim binding: which figures of a passage sentence state the asked metric for the asked subject
+and period.
+
+Each figure of a sentence gets an owner (the subject it is about), a period and a metric, read
+from the sentence itself first (the nearest name before the figure in its clause, then in the
+sentence), then from its context: the paragraph before it inside the chunk, the section heading,
+the table caption, and for a company report the company its title names (公司 = that company).
+A table cell takes its period from its column header and its metric from its row label.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from yanbao.qa.frame import (METRICS, Mention, Period, entities, mentions, metric_of, metric_units, names_subject,
+                             owners, period_of, periods)
+from yanbao.quantity import Quantity, quantities
+from yanbao.types import Chunk, Frame
+
+_CLAUSE_END = re.compile(r"[，,；;：:。！？!?（）()]")
+_METRIC_WORDS = sorted(((w, m) for m, (ws, _) in METRICS.items() for w in ws), key=lambda x: -len(x[0]))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A figure a passage sentence states: the quantity, and whom, which period and which metric
+    it is about ("" / None when neither the sentence nor its context says)."""
+
+    quantity: Quantity
+    subject: str
+    period: Period | None
+    metric: str
+    named: bool = True  # the subject is named in the sentence itself, not taken from its context
+
+
+def _clause_start(text: str, pos: int) -> int:
+    starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, pos)]
+    return starts[-1] if starts else 0
+
+
+def _last_metric(text: str) -> str:
+    """The metric named last in `text` (the longest word where two end together)."""
+    low = text.lower()
+    best, best_end = "", -1
+    for w, m in _METRIC_WORDS:
+        i = low.rfind(w)
+        if i >= 0 and i + len(w) > best_end:
+            best, best_end = m, i + len(w)
+    return best
+
+
+def _first_metric(text: str) -> str:
+    low = text.lower()
+    hits = [(low.find(w), -len(w), m) for w, m in _METRIC_WORDS if w in low]
+    return min(hits)[2] if hits else ""
+
+
+def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = None) -> str:
+    """Whom the figure at [pos, end) is about: a name right after it (1.8万颗Blackwell), else the last
+    name before it in its clause, else the sentence's first name (its topic: 小米AI眼镜…对标Ray-Ban Meta，
+    预计售价1499元 is about 小米AI眼镜)."""
+    if end is not None:
+        right = [m for m in found if 0 <= m.start - end <= 2]
+        if right and not _CLAUSE_END.search(sentence, end, right[0].start):
+            return right[0].name
+    clause = _clause_start(sentence, pos)
+    in_clause = [m for m in found if m.end <= pos and m.start >= clause]
+    if in_clause:
+        return in_clause[-1].name
+    return found[0].name if found else ""
+
+
+def _period_at(sentence: str, pos: int, ps: list[tuple[int, int, Period]]) -> Period | None:
+    before = [p for s, e, p in ps if e <= pos]
+    if before:
+        return before[-1]
+    clause_end = _CLAUSE_END.search(sentence, pos)
+    after = [p for s, e, p in ps if s >= pos and (clause_end is None or s < clause_end.start())]
+    return after[0] if after else None
+
+
+def context_subject(chunk: Chunk, start: int) -> str:
+    """Whom the text before `start` is about: the paragraph inside the chunk, then the section
+    heading, the table caption, and the company a report's title names."""
+    para_start = chunk.text.rfind("\n", 0, start) + 1
+    for text in (chunk.text[para_start:start], chunk.section.split(" > ")[-1] if chunk.section else "",
+                 chunk.context):
+        found = mentions(text)
+        if found:
+            return found[-1].name
+    title = mentions(chunk.meta.title or "")
+    return title[0].name if title else ""
+
+
+def context_period(chunk: Chunk, start: int) -> Period | None:
+    para_start = chunk.text.rfind("\n", 0, start) + 1
+    for text in (chunk.text[para_start:start], chunk.section.split(" > ")[-1] if chunk.section else "", chunk.context):
+        ps = periods(text)
+        if ps:
+            return ps[-1][2]
+    return None
+
+
+_RESPECTIVELY = re.compile(r"分别|依次|各为|各自")
+
+
+def _respectively(sentence: str, qs: list[Quantity], found: list[Mention], ps: list) -> tuple[dict, dict]:
+    """"A、B、C 分别为 x、y、z": figure i belongs to the i-th name and the i-th period before 分别."""
+    m = _RESPECTIVELY.search(sentence)
+    if not m:
+        return {}, {}
+    after = [q for q in qs if q.start >= m.end()]
+    names = list(dict.fromkeys(x.name for x in found if x.end <= m.start()))
+    pers = [p for a, b, p in ps if b <= m.start()]
+    subj = {id(q): n for q, n in zip(after, names)} if len(names) == len(after) > 1 else {}
+    per = {id(q): p for q, p in zip(after, pers)} if len(pers) == len(after) > 1 else {}
+    if len(pers) > 1 and not per:
+        per = {id(q): None for q in after}  # a range of periods (FY25Q4 至 FY26Q3): not read per figure
+    return subj, per
+
+
+def _fitting_metric(text: str, unit: str) -> str:
+    """The metric named last in `text` whose figures come in `unit` (366亿元 after 同比增长386%至
+    belongs to 资本开支, not to 增速)."""
+    low = text.lower()
+    best, best_end = "", -1
+    for w, m in _METRIC_WORDS:
+        i = low.rfind(w)
+        if i >= 0 and i + len(w) > best_end and unit in metric_units(m):
+            best, best_end = m, i + len(w)
+    return best
+
+
+@lru_cache(maxsize=100_000)
+def claims(chunk: Chunk, start: int, end: int, header: str = "") -> tuple[Claim, ...]:
+    """The figures stated in chunk.text[start:end] (a sentence or a table row), each bound to its
+    subject, period and metric."""
+    sentence = chunk.text[start:end]
+    if "\t" in sentence and header:
+        return _row_claims(chunk, start, sentence, header)
+    found = mentions(sentence)
+    ps = periods(sentence)
+    qs = quantities(sentence)
+    by_name, by_period = _respectively(sentence, qs, found, ps)
+    ctx_subject = None
+    ctx_period: Period | None | bool = False
+    out = []
+    for q in qs:
+        subject = by_name.get(id(q)) or _owner_at(sentence, q.start, found, q.end)
+        named = bool(subject)
+        if not subject:
+            ctx_subject = context_subject(chunk, start) if ctx_subject is None else ctx_subject
+            subject = ctx_subject
+        period = by_period[id(q)] if id(q) in by_period else _period_at(sentence, q.start, ps)
+        if period is None and id(q) not in by_period:
+            ctx_period = context_period(chunk, start) if ctx_period is False else ctx_period
+            period = ctx_period
+        clause = sentence[_clause_start(sentence, q.start):q.end]
+        stop = _CLAUSE_END.search(sentence, q.end)
+        rest = sentence[q.end:stop.start() if stop else len(sentence)]
+        metric = _last_metric(clause) or _first_metric(rest) or _last_metric(sentence[:q.end])
+        if metric and q.unit and q.unit not in metric_units(metric):
+            metric = _fitting_metric(sentence[:q.end], q.unit) or metric
+        out.append(Claim(q, subject, period, metric, named))
+    return tuple(out)
+
+
+def _row_claims(chunk: Chunk, start: int, row: str, header: str) -> tuple[Claim, ...]:
+    cells = row.replace("\n", "\t").split("\t")
+    heads = header.split("\t")
+    label = cells[0]
+    found = mentions(label)
+    row_subject = found[-1].name if found else ""
+    out = []
+    for j, cell in enumerate(cells[1:], start=1):
+        head = heads[j] if j < len(heads) else ""
+        head_names = mentions(head)
+        subject = head_names[-1].name if head_names else row_subject
+        named = bool(subject)
+        subject = subject or context_subject(chunk, start)
+        ps = periods(head) or periods(label)
+        metric = _last_metric(label) or _last_metric(head) or _last_metric(chunk.context)
+        for q in quantities(cell):
+            out.append(Claim(q, subject, ps[0][2] if ps else None, metric, named))
+    return tuple(out)
+
+
+def subject_matches(frame: Frame, subject: str) -> bool:
+    """True when a statement about `subject` is one about the frame's subject (B300 for 英伟达)."""
+    if not frame.subject:
+        return True
+    return frame.subject in owners(subject) if subject else False
+
+
+def bound(frame: Frame, claim: Claim, sentence: str = "") -> bool:
+    """True when the claim states the frame's metric for its subject and period. A subject taken
+    from the context yields to the sentence naming the frame's subject; a subject the entity list
+    does not know (a fallback word) is not checked; a figure whose metric is not named counts when
+    its unit is one the asked metric comes in."""
+    if frame.subject in entities() and not subject_matches(frame, claim.subject):
+        # a subject read from the context (not named in the sentence) is weaker: its maker or
+        # product will do, and so will the sentence naming the frame's subject
+        related = claim.subject and (claim.subject in owners(frame.subject) or frame.subject in owners(claim.subject))
+        if claim.named or not (related or (sentence and names_subject(sentence, frame.subject))):
+            return False
+    want = period_of(frame)
+    if want is not None and claim.period is not None and not want.matches(claim.period):
+        return False
+    if frame.metric:
+        units = metric_units(frame.metric)
+        if claim.metric and claim.metric != frame.metric:
+            return False
+        if not claim.metric and claim.quantity.unit not in units and (sentence and metric_of(sentence)):
+            return False  # the sentence names another metric, and the figure's unit is not the asked one's
+        if units and claim.quantity.unit and claim.quantity.unit not in units:
+            return False
+    return True
+
+
+def bound_claims(frame: Frame, chunk: Chunk, start: int, end: int, header: str = "") -> list[Claim]:
+    """The claims of one sentence that answer the frame."""
+    sentence = chunk.text[start:end]
+    return [c for c in claims(chunk, start, end, header) if bound(frame, c, sentence)]
+
+
+def about(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
+    """True when the sentence is about the frame's subject: it names the subject, or it names no
+    one and its paragraph, heading or report does."""
+    if not frame.subject or frame.subject not in entities():
+        return True
+    sentence = chunk.text[start:end]
+    if names_subject(sentence, frame.subject):
+        return True
+    named = {m.name for m in mentions(sentence)}
+    return not named or any(frame.subject in owners(n) or n in owners(frame.subject) for n in named)
+
+
+_DATEISH = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}[-/.]\d{1,2}|\d{1,2}\s*日|[上下]半年|季度|Q[1-4]")
+
+
+def date_bound(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
+    """True when the sentence states a date or period and names the frame's subject (or, for a
+    subject the entity list does not know, is about it)."""
+    sentence = chunk.text[start:end]
+    if not _DATEISH.search(sentence):
+        return False
+    if not frame.subject or frame.subject not in entities():
+        return True
+    return names_subject(sentence, frame.subject) or (not mentions(sentence) and about(frame, chunk, start, end))
