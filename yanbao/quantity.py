@@ -41,7 +41,7 @@ _SCALE_RE = "|".join(sorted((re.escape(s) if not s.isascii() else re.escape(s) +
                             key=len, reverse=True))
 _UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 _NUMBER = re.compile(
-    rf"(?P<pre>[$¥￥])?(?<![A-Za-z0-9.])(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?)\s*"
+    rf"(?P<pre>[$¥￥])?(?<![A-Za-z0-9.])(?<![A-Za-z]-)(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?)\s*"
     rf"(?P<scale>{_SCALE_RE})?\s*(?P<unit>(?:{_UNIT_RE})(?![a-z]))?",
     re.I,
 )
@@ -83,8 +83,8 @@ def quantities(text: str) -> list[Quantity]:
         end = m.end()
         after = t[end:end + 1]
         # a number glued to letters (H100, Q3, 5090D) is part of a code, not a figure
-        if not scale and not unit and after and re.match(r"[A-Za-z]", after):
-            continue
+        if not scale and not unit and re.match(r"[A-Za-z]", t[m.end("num"):m.end("num") + 1]):
+            continue  # 5090D, 3Q24: digits glued to letters are a code
         if unit.lower() == "年" and _YEAR_ONLY.match(num) and not scale:
             continue  # 2024年: a year
         if not unit and not scale and t[end:end + 1] in "年月日" and t[end:end + 1]:

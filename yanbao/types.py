@@ -135,6 +135,7 @@ class Frame:
     answer_type: str = "other"  # figure, date, name, list, yesno, comparison, arithmetic, reason, other
     subjects: tuple[str, ...] = ()  # every subject named, in order (a comparison names two)
     sides: tuple[str, ...] = ()  # the brokers or periods a comparison sets side by side
+    actual: bool = False  # asks for a result (实际, 实现), which a forecast (预计, 预期) does not answer
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -11,10 +11,10 @@ A table cell takes its period from its column header and its metric from its row
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from yanbao.qa.frame import (METRICS, Mention, Period, entities, mentions, metric_of, metric_units, names_subject,
+from yanbao.qa.frame import (ESTIMATE, METRICS, Mention, Period, entities, mentions, metric_of, metric_units, names_subject,
                              owners, period_of, periods)
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
@@ -33,6 +33,8 @@ class Claim:
     period: Period | None
     metric: str
     named: bool = True  # the subject is named in the sentence itself, not taken from its context
+    estimate: bool = False  # stated as a forecast, guidance or target (预计, 预期, 指引 …), not as a result
+    period_named: bool = True  # the period is written in the sentence (or the table's header), not its paragraph
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -62,14 +64,23 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
     name before it in its clause, else the sentence's first name (its topic: 小米AI眼镜…对标Ray-Ban Meta，
     预计售价1499元 is about 小米AI眼镜)."""
     if end is not None:
-        right = [m for m in found if 0 <= m.start - end <= 2]
-        if right and not _CLAUSE_END.search(sentence, end, right[0].start):
+        right = [m for m in found if m.start == end or (m.start == end + 1 and sentence[end] == " ")]
+        if right:
             return right[0].name
     clause = _clause_start(sentence, pos)
-    in_clause = [m for m in found if m.end <= pos and m.start >= clause]
+    in_clause = [m for m in found if m.end <= pos and m.start >= clause and not _compared(sentence, m)]
     if in_clause:
         return in_clause[-1].name
-    return found[0].name if found else ""
+    topic = [m for m in found if not _compared(sentence, m)]
+    return topic[0].name if topic else (found[0].name if found else "")
+
+
+_COMPARED = re.compile(r"(?:对标|相比|相较于?|比|超过|优于|不及|低于|高于|领先|vs\.?|较|对比|媲美|比肩|接近)[^，,；;。]{0,8}$", re.I)
+
+
+def _compared(sentence: str, m: Mention) -> bool:
+    """True when the name is what something is compared with (对标Ray-Ban Meta, 优于…GPT-4o)."""
+    return bool(_COMPARED.search(sentence[max(0, m.start - 12):m.start]))
 
 
 def _period_at(sentence: str, pos: int, ps: list[tuple[int, int, Period]]) -> Period | None:
@@ -103,6 +114,7 @@ def context_period(chunk: Chunk, start: int) -> Period | None:
     return None
 
 
+_LEVEL = re.compile(r"(?:增长|提升|下降|下滑|上升|增加|减少|降低|升)(?:至|到)")  # 提升至63.72%: a level, not a change
 _RESPECTIVELY = re.compile(r"分别|依次|各为|各自")
 
 
@@ -154,16 +166,18 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "") -> tuple[Claim,
             ctx_subject = context_subject(chunk, start) if ctx_subject is None else ctx_subject
             subject = ctx_subject
         period = by_period[id(q)] if id(q) in by_period else _period_at(sentence, q.start, ps)
+        period_named = period is not None or id(q) in by_period
         if period is None and id(q) not in by_period:
             ctx_period = context_period(chunk, start) if ctx_period is False else ctx_period
             period = ctx_period
-        clause = sentence[_clause_start(sentence, q.start):q.end]
+        clause = _LEVEL.sub("至", sentence[_clause_start(sentence, q.start):q.end])
         stop = _CLAUSE_END.search(sentence, q.end)
         rest = sentence[q.end:stop.start() if stop else len(sentence)]
-        metric = _last_metric(clause) or _first_metric(rest) or _last_metric(sentence[:q.end])
+        metric = _last_metric(clause) or _first_metric(rest) or _last_metric(_LEVEL.sub("至", sentence[:q.end]))
         if metric and q.unit and q.unit not in metric_units(metric):
             metric = _fitting_metric(sentence[:q.end], q.unit) or metric
-        out.append(Claim(q, subject, period, metric, named))
+        estimate = bool(ESTIMATE.search(sentence[_clause_start(sentence, q.start):q.start]))
+        out.append(Claim(q, subject, period, metric, named, estimate, period_named))
     return tuple(out)
 
 
@@ -194,27 +208,44 @@ def subject_matches(frame: Frame, subject: str) -> bool:
     return frame.subject in owners(subject) if subject else False
 
 
-def bound(frame: Frame, claim: Claim, sentence: str = "") -> bool:
+_SHARE_METRICS = frozenset({"毛利率", "净利率", "利润率", "渗透率", "市占率"})
+
+
+def _subject_ok(frame: Frame, claim: Claim, sentence: str, chunk_text: str) -> bool:
+    subjects = [s for s in (frame.subjects or (frame.subject,)) if s in entities()]
+    if not subjects or any(subject_matches(replace(frame, subject=s), claim.subject) for s in subjects):
+        return True
+    if claim.named:
+        return False
+    # a subject read from the context (not named in the sentence) is weaker: its maker or product
+    # will do, and so will the sentence or its passage naming the frame's subject
+    related = claim.subject and (claim.subject in owners(frame.subject) or frame.subject in owners(claim.subject))
+    return bool(related or names_subject(sentence, frame.subject) or names_subject(chunk_text, frame.subject))
+
+
+def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "") -> bool:
     """True when the claim states the frame's metric for its subject and period. A subject taken
     from the context yields to the sentence naming the frame's subject; a subject the entity list
     does not know (a fallback word) is not checked; a figure whose metric is not named counts when
-    its unit is one the asked metric comes in."""
-    if frame.subject in entities() and not subject_matches(frame, claim.subject):
-        # a subject read from the context (not named in the sentence) is weaker: its maker or
-        # product will do, and so will the sentence naming the frame's subject
-        related = claim.subject and (claim.subject in owners(frame.subject) or frame.subject in owners(claim.subject))
-        if claim.named or not (related or (sentence and names_subject(sentence, frame.subject))):
-            return False
-    want = period_of(frame)
-    if want is not None and claim.period is not None and not want.matches(claim.period):
+    its unit is one the asked metric comes in; a period read from the paragraph (not the sentence)
+    does not rule a figure out."""
+    if not _subject_ok(frame, claim, sentence, chunk_text):
         return False
+    want = period_of(frame)
+    if want is not None and claim.period is not None and claim.period_named and not want.matches(claim.period):
+        return False
+    if claim.estimate and frame.actual:
+        return False  # 实际销量 is not answered by 预期销量
     if frame.metric:
         units = metric_units(frame.metric)
+        unit = claim.quantity.unit
+        if frame.metric == "增速" and unit in ("%", "x", "pct") and claim.metric not in _SHARE_METRICS:
+            return True  # a change in any metric (运营性资本开支 … +299%) answers 同比增长多少
         if claim.metric and claim.metric != frame.metric:
             return False
-        if not claim.metric and claim.quantity.unit not in units and (sentence and metric_of(sentence)):
-            return False  # the sentence names another metric, and the figure's unit is not the asked one's
-        if units and claim.quantity.unit and claim.quantity.unit not in units:
+        if not claim.metric and not (unit and unit in units):
+            return False  # no metric named for it: only a figure in the asked metric's own unit may stand
+        if units and unit and unit not in units and unit != "%":
             return False
     return True
 
@@ -222,7 +253,7 @@ def bound(frame: Frame, claim: Claim, sentence: str = "") -> bool:
 def bound_claims(frame: Frame, chunk: Chunk, start: int, end: int, header: str = "") -> list[Claim]:
     """The claims of one sentence that answer the frame."""
     sentence = chunk.text[start:end]
-    return [c for c in claims(chunk, start, end, header) if bound(frame, c, sentence)]
+    return [c for c in claims(chunk, start, end, header) if bound(frame, c, sentence, chunk.text)]
 
 
 def about(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:

@@ -62,7 +62,7 @@ def owners(name: str) -> tuple[str, ...]:
 
 def _alias_pattern(alias: str) -> str:
     a = re.escape(unicodedata.normalize("NFKC", alias).lower())
-    a = a.replace(r"\ ", r"[\s-]?")  # Ray-Ban Meta / Rayban Meta / Ray Ban Meta
+    a = a.replace(r"\ ", r"[\s-]?").replace(r"\-", r"[\s-]?")  # Ray-Ban Meta / Rayban Meta / Ray Ban Meta
     # a latin name is a whole word: NV is not inside NVL72, H20 not inside H200; Rubin Ultra576 is Rubin Ultra
     first, last = alias[:1].lower(), alias[-1:].lower()
     if first.isascii() and first.isalnum():
@@ -154,8 +154,8 @@ _PERIOD_RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?P<hh>上半年|下半年)"), "H"),
     (re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月(?!\s*\d{1,2}\s*日)"), "M"),
     (re.compile(r"(?<![\d年.])(?P<m>\d{1,2})\s*月(?=中旬|上旬|下旬|底|初|末|份)"), "M"),
-    (re.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:年(?:全年|度)?|E|e|A|a)(?![\d月])"), "Y"),
-    (re.compile(r"(?<![\d.])(?P<y>\d{2})\s*年(?:全年|度)?(?![\d月])"), "Y"),
+    (re.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:年(?:全年|度)?|E|e|A|a)(?!\s*\d{1,2}\s*月|月)"), "Y"),
+    (re.compile(r"(?<![\d.])(?P<y>\d{2})\s*年(?:全年|度)?(?!\s*\d{1,2}\s*月|月)"), "Y"),
 ]
 
 
@@ -213,7 +213,7 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "渗透率": (("渗透率",), ("%",)),
     "市值": (("市值", "估值"), ("USD", "CNY", "HKD", "")),
     "净利率": (("净利率",), ("%",)),
-    "营收": (("营业收入", "营业总收入", "营收", "销售收入", "销售额", "收入", "revenue", "arr"), ("USD", "CNY", "HKD", "")),
+    "营收": (("营业收入", "营业总收入", "营收", "销售收入", "销售金额", "销售额", "收入", "revenue", "arr"), ("USD", "CNY", "HKD", "")),
     "资本开支": (("资本开支", "资本支出", "资本性支出", "capex"), ("USD", "CNY", "HKD", "")),
     "出货量": (("出货量", "出货", "销量", "交付量", "交付", "装机量", "卖了", "卖出", "售出"),
              ("", "台", "个", "颗", "张", "块", "GPU", "只", "款", "部", "副", "辆", "片", "套")),
@@ -226,7 +226,8 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "算力": (("算力", "tflops", "pflops", "flops", "tops"), ("FLOPS", "OPS", "")),
     "用量": (("调用量", "使用量", "用量"), ("tokens", "")),
     "市占率": (("市占率", "市场份额", "份额", "占比", "比例", "比重"), ("%",)),
-    "增速": (("同比增长", "同比", "增速", "增幅", "增长率", "yoy", "环比", "增长", "提升", "下降", "下滑"), ("%", "pct", "x")),
+    "增速": (("同比增长", "同比", "增速", "增幅", "增长率", "yoy", "环比", "增长", "提升", "下降", "下滑",
+             "涨幅", "跌幅", "涨", "跌"), ("%", "pct", "x")),
     "用户数": (("月活", "日活", "mau", "dau", "用户数", "用户"), ("", "人")),
 }
 _METRIC_ORDER = sorted(((w, m) for m, (ws, _) in METRICS.items() for w in ws), key=lambda x: -len(x[0]))
@@ -271,6 +272,10 @@ REASON_Q = re.compile(r"为什么|为何|原因|怎么看|如何看|逻辑|意�
 YESNO_Q = re.compile(r"是否|有没有|是不是|能否|会不会|(?<![一相])样吗|吗[？?]?$")
 LIST_Q = re.compile(r"哪些|哪几|列举|分别|有什么")
 _PERIOD_SPAN = re.compile(r"从(.{2,20}?)(?:到|至)(.{2,20}?)[，,]")
+
+
+ACTUAL_Q = re.compile(r"实际|实现|已经|最终|真实")
+ESTIMATE = re.compile(r"预计|预期|有望|目标|指引|预测|展望|计划|将达|将会|将在|或将|估计|一致预期")
 
 
 def answer_type(question: str) -> str:
@@ -338,8 +343,9 @@ def _primary(found: list[Mention]) -> tuple[str, tuple[str, ...]]:
 
 
 def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
-    """The Frame of a question: who, which metric, which period, what kind of answer."""
-    q = unicodedata.normalize("NFKC", question)
+    """The Frame of a question: who, which metric, which period, what kind of answer. A report's
+    title in 《》 names the report, not what is asked about, and is read past."""
+    q = re.sub(r"《[^》]*》", "《》", unicodedata.normalize("NFKC", question))
     found = mentions(q)
     subject, subjects = _primary(found)
     if not subject:
@@ -361,7 +367,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     if kind in ("comparison", "arithmetic") and len(sides) < 2:
         kind = "figure" if FIGURE_Q.search(q) or ARITH_Q.search(q) else "other"
     return Frame(subject=subject, aliases=aliases(subject) if subject else (), metric=metric_of(q),
-                 period=period, answer_type=kind, subjects=subjects, sides=sides)
+                 period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)))
 
 
 _PERIOD_STR = re.compile(r"^(?P<fy>FY)?(?P<y>\d{4})?(?:-(?P<m>\d{2})|(?P<part>Q1-Q3|Q[1-4]|H[12]))?$")
