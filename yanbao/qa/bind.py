@@ -59,20 +59,21 @@ def _first_metric(text: str) -> str:
     return min(hits)[2] if hits else ""
 
 
-def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = None) -> str:
-    """Whom the figure at [pos, end) is about: a name right after it (1.8万颗Blackwell), else the last
-    name before it in its clause, else the sentence's first name (its topic: 小米AI眼镜…对标Ray-Ban Meta，
-    预计售价1499元 is about 小米AI眼镜)."""
+def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = None) -> tuple[str, bool]:
+    """(owner, named in the figure's own clause) of the figure at [pos, end): a name right after it
+    (1.8万颗Blackwell), else the last name before it in its clause, else the sentence's first name (its
+    topic: 小米AI眼镜…对标Ray-Ban Meta，预计售价1499元 is about 小米AI眼镜), which is a weaker reading.
+    Names something is compared with (对标…, 优于…) are not owners."""
     if end is not None:
         right = [m for m in found if m.start == end or (m.start == end + 1 and sentence[end] == " ")]
         if right:
-            return right[0].name
+            return right[0].name, True
     clause = _clause_start(sentence, pos)
     in_clause = [m for m in found if m.end <= pos and m.start >= clause and not _compared(sentence, m)]
     if in_clause:
-        return in_clause[-1].name
+        return in_clause[-1].name, True
     topic = [m for m in found if not _compared(sentence, m)]
-    return topic[0].name if topic else (found[0].name if found else "")
+    return (topic[0].name, False) if topic else ("", False)
 
 
 _COMPARED = re.compile(r"(?:对标|相比|相较于?|比|超过|优于|不及|低于|高于|领先|vs\.?|较|对比|媲美|比肩|接近)[^，,；;。]{0,8}$", re.I)
@@ -96,8 +97,8 @@ def context_subject(chunk: Chunk, start: int) -> str:
     """Whom the text before `start` is about: the paragraph inside the chunk, then the section
     heading, the table caption, and the company a report's title names."""
     para_start = chunk.text.rfind("\n", 0, start) + 1
-    for text in (chunk.text[para_start:start], chunk.section.split(" > ")[-1] if chunk.section else "",
-                 chunk.context):
+    for text in (chunk.text[para_start:start], chunk.text[max(0, start - 160):para_start],
+                 chunk.section.split(" > ")[-1] if chunk.section else "", chunk.context):
         found = mentions(text)
         if found:
             return found[-1].name
@@ -122,7 +123,7 @@ def _respectively(sentence: str, qs: list[Quantity], found: list[Mention], ps: l
     """"A、B、C 分别为 x、y、z": figure i belongs to the i-th name and the i-th period before 分别."""
     m = _RESPECTIVELY.search(sentence)
     if not m:
-        return {}, {}
+        return {}, _from_to(sentence, qs, ps)
     after = [q for q in qs if q.start >= m.end()]
     names = list(dict.fromkeys(x.name for x in found if x.end <= m.start()))
     pers = [p for a, b, p in ps if b <= m.start()]
@@ -131,6 +132,23 @@ def _respectively(sentence: str, qs: list[Quantity], found: list[Mention], ps: l
     if len(pers) > 1 and not per:
         per = {id(q): None for q in after}  # a range of periods (FY25Q4 至 FY26Q3): not read per figure
     return subj, per
+
+
+_FROM_TO = re.compile(r"从[^，,；;。]*?(?:至|到)")
+
+
+def _from_to(sentence: str, qs: list[Quantity], ps: list) -> dict:
+    """"2021年至2024年…从494.95亿元跃升至725.13亿元": the first figure is the first period's, the second the
+    second's."""
+    m = _FROM_TO.search(sentence)
+    if not m or len(ps) < 2:
+        return {}
+    inside = [q for q in qs if m.start() <= q.start < m.end()]
+    after = [q for q in qs if q.start >= m.end()]
+    before = [p for a, b, p in ps if b <= m.start()]
+    if len(inside) == 1 and after and len(before) >= 2:
+        return {id(inside[0]): before[-2], id(after[0]): before[-1]}
+    return {}
 
 
 def _fitting_metric(text: str, unit: str) -> str:
@@ -160,8 +178,7 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "") -> tuple[Claim,
     ctx_period: Period | None | bool = False
     out = []
     for q in qs:
-        subject = by_name.get(id(q)) or _owner_at(sentence, q.start, found, q.end)
-        named = bool(subject)
+        subject, named = (by_name[id(q)], True) if id(q) in by_name else _owner_at(sentence, q.start, found, q.end)
         if not subject:
             ctx_subject = context_subject(chunk, start) if ctx_subject is None else ctx_subject
             subject = ctx_subject
@@ -211,25 +228,28 @@ def subject_matches(frame: Frame, subject: str) -> bool:
 _SHARE_METRICS = frozenset({"毛利率", "净利率", "利润率", "渗透率", "市占率"})
 
 
-def _subject_ok(frame: Frame, claim: Claim, sentence: str, chunk_text: str) -> bool:
+def _subject_ok(frame: Frame, claim: Claim, sentence: str, chunk_text: str, context: str | None) -> bool:
     subjects = [s for s in (frame.subjects or (frame.subject,)) if s in entities()]
     if not subjects or any(subject_matches(replace(frame, subject=s), claim.subject) for s in subjects):
         return True
     if claim.named:
         return False
-    # a subject read from the context (not named in the sentence) is weaker: its maker or product
-    # will do, and so will the sentence or its passage naming the frame's subject
-    related = claim.subject and (claim.subject in owners(frame.subject) or frame.subject in owners(claim.subject))
-    return bool(related or names_subject(sentence, frame.subject) or names_subject(chunk_text, frame.subject))
+    # a subject read from outside the figure's clause is weaker: it yields to the paragraph or heading
+    # being about the frame's subject, or, when nobody is named at all, to the sentence or passage naming it
+    if context is not None and context and subject_matches(frame, context):
+        return True
+    if claim.subject:
+        return False
+    return bool(names_subject(sentence, frame.subject) or names_subject(chunk_text, frame.subject))
 
 
-def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "") -> bool:
+def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", context: str | None = None) -> bool:
     """True when the claim states the frame's metric for its subject and period. A subject taken
     from the context yields to the sentence naming the frame's subject; a subject the entity list
     does not know (a fallback word) is not checked; a figure whose metric is not named counts when
     its unit is one the asked metric comes in; a period read from the paragraph (not the sentence)
     does not rule a figure out."""
-    if not _subject_ok(frame, claim, sentence, chunk_text):
+    if not _subject_ok(frame, claim, sentence, chunk_text, context):
         return False
     want = period_of(frame)
     if want is not None and claim.period is not None and claim.period_named and not want.matches(claim.period):
@@ -253,7 +273,9 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "") 
 def bound_claims(frame: Frame, chunk: Chunk, start: int, end: int, header: str = "") -> list[Claim]:
     """The claims of one sentence that answer the frame."""
     sentence = chunk.text[start:end]
-    return [c for c in claims(chunk, start, end, header) if bound(frame, c, sentence, chunk.text)]
+    stated = claims(chunk, start, end, header)
+    context = context_subject(chunk, start) if any(not c.named for c in stated) else None
+    return [c for c in stated if bound(frame, c, sentence, chunk.text, context)]
 
 
 def about(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:

@@ -22,7 +22,7 @@ from yanbao.qa import extractive
 from yanbao.qa.cite import check
 from yanbao.qa import frame as frames
 from yanbao.qa.followup import is_followup, rewrite
-from yanbao.qa.query import Filters, named_reports
+from yanbao.qa.query import Filters, named_brokers, named_reports
 from yanbao.qa.retrieve import Retriever
 from yanbao.types import Answer, Hit
 
@@ -186,12 +186,18 @@ class QAChain:
                 text, citations = check(text, passages)
                 yield text
                 answer = replace(base, text=text, citations=citations, evidence=1.0, coverage="full")
+        elif (computed := self._computed(standalone, frame, hits, filters, k)) is not None:
+            passages, cdraft = computed
+            text, citations = check(cdraft.text, passages, frame)
+            yield text
+            answer = replace(base, text=text, citations=citations, refused=False, coverage="full",
+                             hits=tuple(hits))
         elif draft.refused:
-            text, citations = check(draft.text, [h.chunk for h in focus]) if draft.used else (draft.text, ())
+            text, citations = check(draft.text, [h.chunk for h in focus], frame) if draft.used else (draft.text, ())
             yield text
             answer = replace(base, text=text, citations=citations, refused=True)
         elif mode == "extractive":
-            text, citations = check(draft.text, [h.chunk for h in focus])
+            text, citations = check(draft.text, [h.chunk for h in focus], frame)
             yield text
             answer = replace(base, text=text, citations=citations)
         else:
@@ -206,6 +212,31 @@ class QAChain:
         if history and is_followup(question):
             frame = frames.with_followup(frame, frames.parse(history[-1], self.retriever.reports))
         return frame
+
+    def _computed(self, question: str, frame, hits: list[Hit], filters: Filters, k: int | None):
+        """(passages, draft) of a comparison or arithmetic answer (qa.compute), with each side's
+        passages retrieved on their own (a broker's side from that broker's reports); or None."""
+        from yanbao.qa import compute
+
+        if frame.answer_type not in ("comparison", "arithmetic"):
+            return None
+        pool = list(hits)
+        brokers = set(named_brokers(question, self.retriever.reports))
+        for side in frame.sides:
+            try:
+                side_filters = Filters(files=filters.files, brokers=(side,), date_from=filters.date_from,
+                                       date_to=filters.date_to) if any(side in b for b in brokers) else filters
+                pool += self.retriever.retrieve(question if side_filters is not filters else f"{question} {side}",
+                                                side_filters, k)
+            except SettingsError:
+                continue
+        seen, merged = set(), []
+        for h in pool:
+            if h.chunk.id not in seen:
+                seen.add(h.chunk.id)
+                merged.append(replace(h, rank=len(merged) + 1))
+        draft = compute.answer(self.retriever.query(question), merged, frame)
+        return ([h.chunk for h in merged], draft) if draft is not None else None
 
     def _focus(self, question: str, hits: list[Hit]) -> list[Hit]:
         """The hits from the reports a question names ("东吴认为…"), when there are any; else all."""

@@ -28,7 +28,7 @@ CONTRADICTED = "与报告不符"
 NOT_FOUND = "报告中未提及"
 NOT_GIVEN = "报告未给出"
 # the label an extractive answer puts before a quote: 国金证券《AI 周观察》（2024-12-08）：
-_LABEL = re.compile(r"^[·\s]*[^《》\n：:]{0,24}《[^》\n]*》(?:（[^）]*）)?(?:提到)?[：:]")
+_LABEL = re.compile(r"^[·\s]*(?:[^《》\n：:]{1,16}[：:])?[^《》\n：:]{0,24}《[^》\n]*》(?:（[^）]*）)?(?:提到)?[：:]")
 
 
 def _meta_text(chunk: Chunk) -> str:
@@ -69,7 +69,11 @@ def _owners_of(chunk: Chunk, figure: str) -> tuple[tuple[str, object], ...]:
         if not has_figure(chunk.text[s:e], figure):
             continue
         found = [c for c in bind.claims(chunk, s, e) if has_figure(c.quantity.text, figure)]
-        out.extend((c.subject, c.period) for c in found) if found else out.append(("", None))
+        if not found:
+            out.append(("", None))
+        for c in found:  # a subject read outside the figure's clause yields to the paragraph's
+            owner = c.subject if c.named else (bind.context_subject(chunk, s) or c.subject)
+            out.append((owner if c.named or owner != c.subject else "", c.period))
     return tuple(out)
 
 
@@ -100,8 +104,16 @@ def _states(passages: list[Chunk], figure: str, subject: str, period) -> bool:
     return False
 
 
+def _verbatim(body: str, passages: list[Chunk]) -> bool:
+    """True when the claim is a passage's own words (a quote: its figures are stated as quoted)."""
+    key = re.sub(r"[\s。；;，,]", "", body)
+    return len(key) >= 6 and any(key in re.sub(r"[\s。；;，,]", "", c.text) for c in passages)
+
+
 def _supported(claim: str, passages: list[Chunk], frame: Frame | None) -> bool:
     """True when every figure of the claim is stated, about its subject, in the passages."""
+    if _verbatim(_LABEL.sub("", claim).strip(), passages):
+        return True
     if COMPUTED in claim:
         stated = [q for c in passages for q in quantities(c.text)]
         return formula_holds(claim) and all(input_stated(x, stated) for x in formula_inputs(claim))
@@ -127,8 +139,9 @@ def _reported(frame: Frame | None, claim: str, passages: list[Chunk]) -> tuple[s
     if frame is None or not frame.metric or not frame.subject or COMPUTED in claim:
         return None
     said = [q for q in quantities(_LABEL.sub("", claim))]
-    if not said:
-        return None
+    everything = " ".join(c.text for c in passages)
+    if not said or all(has_figure(everything, f) for f in figures(_LABEL.sub("", claim))):
+        return None  # every figure is written in the passages: unverified for its subject, not contradicted
     for n, chunk in enumerate(passages, start=1):
         for s, e in sentence_spans(chunk.text):
             for c in bind.bound_claims(frame, chunk, s, e):

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, score_sentences
-from yanbao.qa.extractive import Draft, _quote, report_label
-from yanbao.qa.frame import period_of, periods
+from yanbao.qa.extractive import Draft, _render, report_label
+from yanbao.qa.frame import CONSISTENT_Q, period_of, periods
 from yanbao.qa.query import broker_short
 from yanbao.quantity import Quantity, fmt
 from yanbao.types import Frame, Hit
@@ -43,7 +43,7 @@ def _side_frames(frame: Frame) -> list[tuple[str, Frame, str]]:
         if ps or re.match(r"^(FY)?\d{4}", side):
             out.append((side, replace(frame, period=side), ""))
         elif side in frame.subjects:
-            out.append((side, replace(frame, subject=side, aliases=()), ""))
+            out.append((side, replace(frame, subject=side, aliases=(), subjects=(side,)), ""))
         else:
             out.append((side, replace(frame, period=frame.period), side))
     return out
@@ -66,19 +66,54 @@ def _best_side(q: Query, hits: list[Hit], side_frame: Frame, broker: str, scored
 
 def _line(side: Side, hits: list[Hit]) -> str:
     label = report_label(hits[side.scored.hit].chunk.meta)
-    return f"· {side.name}：{label}：{_quote(side.scored.text.rstrip('。；;，, '))}[{side.scored.hit + 1}]。"
+    name = "" if side.name == label else f"{_side_name(side.name)}："
+    return f"· {name}{label}：{_render([side.scored])}"
+
+
+def _side_name(side: str) -> str:
+    """2025-05 -> 2025年5月; FY2024Q3 and broker or company names as they are."""
+    m = re.match(r"^(\d{4})-(\d{2})$", side)
+    return f"{m.group(1)}年{int(m.group(2))}月" if m else side
 
 
 def _num(q: Quantity) -> str:
     return q.text.replace(" ", "")
 
 
+def consistency(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """一致 / 不一致 for "前后一致吗": the figures the passages state for the frame's subject and metric,
+    compared; None unless two statements of it are found."""
+    seen: list[tuple[Scored, bind.Claim]] = []
+    for s in scored[:40]:
+        if s.score < 0.3 * scored[0].score:
+            break
+        for c in bind.bound_claims(frame, hits[s.hit].chunk, s.start, s.end, s.header)[:1]:
+            if all(s.text != t.text for t, _ in seen):
+                seen.append((s, c))
+    if len(seen) < 2:
+        return None
+    first = seen[0][1].quantity
+    other = next(((s, c) for s, c in seen[1:] if not c.quantity.same(first) and (
+        not c.quantity.unit or not first.unit or c.quantity.unit == first.unit)), None)
+    what = f"{frame.subject}{frame.metric}"
+    pair = seen[:2] if other is None else [seen[0], other]
+    cites = "".join(f"[{s.hit + 1}]" for s, _ in pair)
+    if other is None:
+        head = f"结论：一致。两处给出的{what}相同（{_num(first)}）{cites}。"
+    else:
+        head = f"结论：不一致。一处为{_num(first)}，另一处为{_num(other[1].quantity)}{cites}。"
+    lines = [head] + [_line(Side(report_label(hits[s.hit].chunk.meta), s, c), hits) for s, c in pair]
+    return Draft("\n".join(lines), False, 1.0, tuple(sorted({s.hit for s, _ in pair})))
+
+
 def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
-    """A verdict or computed answer for a comparison / arithmetic frame with two sides, or None
-    when a side has no bound figure (the caller then answers as usual or says what is missing)."""
-    if frame.answer_type not in ("comparison", "arithmetic") or len(frame.sides) < 2 or not q.terms:
+    """A verdict or computed answer for a comparison / arithmetic frame, or None when a side has no
+    bound figure (the caller then answers as usual or says what is missing)."""
+    if frame.answer_type not in ("comparison", "arithmetic") or not q.terms:
         return None
     scored = score_sentences(q, hits)
+    if len(frame.sides) < 2:
+        return consistency(q, hits, frame, scored) if frame.metric or frame.subject else None
     sides = []
     for name, side_frame, broker in _side_frames(frame)[:2]:
         side = _best_side(q, hits, side_frame, broker, scored)
@@ -96,24 +131,29 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
 def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
     qa, qb = a.claim.quantity, b.claim.quantity
     unit = qa.unit or qb.unit
-    what = f"{frame.subject}{frame.metric}" if frame.metric else frame.subject
+    by_subject = a.name in frame.subjects
+    what = (frame.metric or "数值") if by_subject else (f"{frame.subject}{frame.metric}" if frame.metric else frame.subject)
+    na, nb = _side_name(a.name), _side_name(b.name)
     if _RATIO_Q.search(question):
-        lo, hi = (a, b) if qa.value <= qb.value else (b, a)
-        r = hi.claim.quantity.value / lo.claim.quantity.value if lo.claim.quantity.value else float("nan")
+        hi, lo = (b, a) if qb.value >= qa.value else (a, b)
         h, low = hi.claim.quantity, lo.claim.quantity
-        return (f"{hi.name}的{what}约为{lo.name}的{fmt(r)}倍（{COMPUTED}：{_plain(h)} ÷ "
+        r = h.value / low.value if low.value else float("nan")
+        return (f"{_side_name(hi.name)}的{what}约为{_side_name(lo.name)}的{fmt(r)}倍（{COMPUTED}：{_plain(h)} ÷ "
                 f"{_plain_value(low.value, h)} ≈ {fmt(r)}）。")
     if _SUM_Q.search(question):
         total = qa.value + qb.value
         return f"合计约{fmt(total, unit)}（{COMPUTED}：{_plain(qa)} + {_plain_value(qb.value, qa)} = {_plain_value(total, qa)}）。"
     if qa.same(qb):
-        same = f"{_num(qa)}" if _num(qa) == _num(qb) else f"{_num(qa)}与{_num(qb)}为同一数值"
-        return f"结论：一致。{a.name}与{b.name}给出的{what}相同（{same}）。"
+        same = _num(qa) if _num(qa) == _num(qb) else f"{_num(qa)}与{_num(qb)}为同一数值"
+        return f"结论：一致。{na}与{nb}给出的{what}相同（{same}）。"
     diff = qb.value - qa.value
-    word = "高于" if diff < 0 else "低于"
-    growth = f"，变化{fmt(diff / qa.value * 100)}%" if qa.value and _DIFF_Q.search(question) else ""
-    return (f"结论：不一致。{a.name}的{what}（{_num(qa)}）{word}{b.name}（{_num(qb)}），相差约{fmt(abs(diff), unit)}"
-            f"（{COMPUTED}：{_plain_value(qb.value, qa)} − {_plain(qa)} = {_plain_value(diff, qa)}{growth}）。")
+    hi, lo = (a, b) if diff < 0 else (b, a)
+    gap = abs(diff)
+    growth = f"，高出约{fmt(gap / lo.claim.quantity.value * 100)}%" if lo.claim.quantity.value else ""
+    verdict = "结论：不一致。" if CONSISTENT_Q.search(question) else "结论："
+    return (f"{verdict}{_side_name(hi.name)}的{what}（{_num(hi.claim.quantity)}）高于{_side_name(lo.name)}"
+            f"（{_num(lo.claim.quantity)}），相差约{fmt(gap, unit)}（{COMPUTED}：{_plain(hi.claim.quantity)} − "
+            f"{_plain_value(lo.claim.quantity.value, hi.claim.quantity)} = {_plain_value(gap, hi.claim.quantity)}{growth}）。")
 
 
 def _plain(q: Quantity) -> str:
@@ -123,10 +163,11 @@ def _plain(q: Quantity) -> str:
 
 
 def _plain_value(value: float, like: Quantity) -> str:
-    """`value` in the scale of `like` (the same units as _plain gives)."""
+    """`value` in the scale of `like` (the same units as _plain gives), to 4 decimals at most."""
     written = float(_plain(like)) or 1.0
     scale = like.value / written if like.value else 1.0
-    return fmt(value / scale if scale else value)
+    v = value / scale if scale else value
+    return f"{v:.4f}".rstrip("0").rstrip(".")
 
 
 def formula_holds(sentence: str) -> bool:

@@ -168,8 +168,8 @@ def binds(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
     known = frame.subject in entities()
     if frame.answer_type == "figure" and (frame.subject or frame.metric or frame.period):
         stated = bind.claims(chunk, s.start, s.end, s.header)
-        if not stated:  # no figure bind can read (一万美金): it must at least name the subject and metric
-            return ((names_subject(s.text, frame.subject) if known else True)
+        if not stated:  # no figure bind can read (一万美金): it must write one in words, name the subject and metric
+            return (bool(_WORD_FIGURE.search(s.text)) and (names_subject(s.text, frame.subject) if known else True)
                     and (not frame.metric or metric_of(s.text) == frame.metric))
         return bool(bind.bound_claims(frame, chunk, s.start, s.end, s.header))
     if frame.answer_type == "date" and frame.subject:
@@ -179,6 +179,7 @@ def binds(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
     return True
 
 
+_WORD_FIGURE = re.compile(r"[一二两三四五六七八九十百千万亿]+(?:万|亿|千|百|倍|分之|成)")
 _HEADING_LIKE = re.compile(r"^(?:[\d.]+\s|图表|表\s*\d|资料来源|来源)")
 
 

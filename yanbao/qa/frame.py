@@ -266,7 +266,8 @@ def metric_units(metric: str) -> tuple[str, ...]:
 
 # --- answer type ------------------------------------------------------------------------------
 
-COMPARE_Q = re.compile(r"一样吗|相同吗|一致吗|是否一致|是否相同|一样不|相同不|有何不同|有什么不同|哪个更|哪家更|谁更|谁的更|更高|更低|更大|更小|更多|更少|高于|低于|对比|比较|差异|区别")
+CONSISTENT_Q = re.compile(r"一样吗|相同吗|一致吗|是否一致|是否相同|一样不|相同不|对得上吗|吻合吗|算得对吗")
+COMPARE_Q = re.compile(r"一样吗|相同吗|一致吗|是否一致|是否相同|对得上吗|吻合吗|一样不|相同不|有何不同|有什么不同|哪个更|哪家更|谁更|谁的更|更高|更低|更大|更小|更多|更少|高于|低于|对比|比较|差异|区别")
 ARITH_Q = re.compile(r"翻了几倍|翻了多少倍|几倍|多少倍|差多少|相差多少|相差|差距|增加了多少|增长了多少|提升了多少|下降了多少|减少了多少|多出多少|多了多少|少了多少|合计|总共|加起来|之和")
 REASON_Q = re.compile(r"为什么|为何|原因|怎么看|如何看|逻辑|意义|影响|如何|怎样")
 YESNO_Q = re.compile(r"是否|有没有|是不是|能否|会不会|(?<![一相])样吗|吗[？?]?$")
@@ -339,7 +340,8 @@ def _primary(found: list[Mention]) -> tuple[str, tuple[str, ...]]:
     children = [n for n in names if any(o in names for o in owners(n)[1:])]
     if children:
         subject = children[-1]
-    return subject, tuple(n for n in names if n == subject or n not in owners(subject))
+    makers = {o for n in names for o in owners(n)[1:] if o in names}  # AMD in "AMD MI355X和英伟达B300"
+    return subject, tuple(n for n in names if n == subject or n not in makers)
 
 
 def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
@@ -364,7 +366,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     if len(distinct) >= 2 and not sides:
         sides = tuple(distinct)
     period = distinct[0] if len(distinct) == 1 else ""
-    if kind in ("comparison", "arithmetic") and len(sides) < 2:
+    if kind in ("comparison", "arithmetic") and len(sides) < 2 and not CONSISTENT_Q.search(q):
         kind = "figure" if FIGURE_Q.search(q) or ARITH_Q.search(q) else "other"
     return Frame(subject=subject, aliases=aliases(subject) if subject else (), metric=metric_of(q),
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)))
