@@ -73,7 +73,9 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
     if in_clause:
         return in_clause[-1].name, True
     topic = [m for m in found if not _compared(sentence, m)]
-    return (topic[0].name, False) if topic else ("", False)
+    names = {m.name for m in topic}
+    specific = [m for m in topic if any(o in names for o in owners(m.name)[1:])]  # 英伟达最新的B300 -> B300
+    return ((specific or topic)[0].name, False) if topic else ("", False)
 
 
 _COMPARED = re.compile(r"(?:对标|相比|相较于?|比|超过|优于|不及|低于|高于|领先|vs\.?|较|对比|媲美|比肩|接近)[^，,；;。]{0,8}$", re.I)
@@ -93,25 +95,41 @@ def _period_at(sentence: str, pos: int, ps: list[tuple[int, int, Period]]) -> Pe
     return after[0] if after else None
 
 
-def context_subject(chunk: Chunk, start: int) -> str:
+Extra = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def frame_extra(frame: Frame) -> Extra:
+    """A subject the entity list does not know (上海莱士, 云天励飞), as an extra entity to read owners with."""
+    if frame.subject and frame.subject not in entities():
+        return ((frame.subject, frame.aliases or (frame.subject,)),)
+    return ()
+
+
+def known(frame: Frame, name: str) -> bool:
+    return name in entities() or any(name == n for n, _ in frame_extra(frame))
+
+
+def context_subject(chunk: Chunk, start: int, extra: Extra = ()) -> str:
     """Whom the text before `start` is about: the paragraph inside the chunk, then the section
     heading, the table caption, and the company a report's title names."""
     para_start = chunk.text.rfind("\n", 0, start) + 1
     for text in (chunk.text[para_start:start], chunk.text[max(0, start - 160):para_start],
                  chunk.section.split(" > ")[-1] if chunk.section else "", chunk.context):
-        found = mentions(text)
+        found = mentions(text, extra)
         if found:
             return found[-1].name
-    title = mentions(chunk.meta.title or "")
+    title = mentions(chunk.meta.title or "", extra)
     return title[0].name if title else ""
 
 
 def context_period(chunk: Chunk, start: int) -> Period | None:
+    """The period the paragraph before `start` (or the heading, or the table caption) is about, when
+    it names exactly one; None when it names none or several (24Q2&24Q3)."""
     para_start = chunk.text.rfind("\n", 0, start) + 1
     for text in (chunk.text[para_start:start], chunk.section.split(" > ")[-1] if chunk.section else "", chunk.context):
-        ps = periods(text)
+        ps = {p for _, _, p in periods(text)}
         if ps:
-            return ps[-1][2]
+            return ps.pop() if len(ps) == 1 else None
     return None
 
 
@@ -164,13 +182,13 @@ def _fitting_metric(text: str, unit: str) -> str:
 
 
 @lru_cache(maxsize=100_000)
-def claims(chunk: Chunk, start: int, end: int, header: str = "") -> tuple[Claim, ...]:
+def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = ()) -> tuple[Claim, ...]:
     """The figures stated in chunk.text[start:end] (a sentence or a table row), each bound to its
-    subject, period and metric."""
+    subject, period and metric; `extra` names subjects beyond the entity list."""
     sentence = chunk.text[start:end]
     if "\t" in sentence and header:
-        return _row_claims(chunk, start, sentence, header)
-    found = mentions(sentence)
+        return _row_claims(chunk, start, sentence, header, extra)
+    found = mentions(sentence, extra)
     ps = periods(sentence)
     qs = quantities(sentence)
     by_name, by_period = _respectively(sentence, qs, found, ps)
@@ -180,7 +198,7 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "") -> tuple[Claim,
     for q in qs:
         subject, named = (by_name[id(q)], True) if id(q) in by_name else _owner_at(sentence, q.start, found, q.end)
         if not subject:
-            ctx_subject = context_subject(chunk, start) if ctx_subject is None else ctx_subject
+            ctx_subject = context_subject(chunk, start, extra) if ctx_subject is None else ctx_subject
             subject = ctx_subject
         period = by_period[id(q)] if id(q) in by_period else _period_at(sentence, q.start, ps)
         period_named = period is not None or id(q) in by_period
@@ -198,19 +216,19 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "") -> tuple[Claim,
     return tuple(out)
 
 
-def _row_claims(chunk: Chunk, start: int, row: str, header: str) -> tuple[Claim, ...]:
+def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = ()) -> tuple[Claim, ...]:
     cells = row.replace("\n", "\t").split("\t")
     heads = header.split("\t")
     label = cells[0]
-    found = mentions(label)
+    found = mentions(label, extra)
     row_subject = found[-1].name if found else ""
     out = []
     for j, cell in enumerate(cells[1:], start=1):
         head = heads[j] if j < len(heads) else ""
-        head_names = mentions(head)
+        head_names = mentions(head, extra)
         subject = head_names[-1].name if head_names else row_subject
         named = bool(subject)
-        subject = subject or context_subject(chunk, start)
+        subject = subject or context_subject(chunk, start, extra)
         ps = periods(head) or periods(label)
         metric = _last_metric(label) or _last_metric(head) or _last_metric(chunk.context)
         for q in quantities(cell):
@@ -225,11 +243,14 @@ def subject_matches(frame: Frame, subject: str) -> bool:
     return frame.subject in owners(subject) if subject else False
 
 
+_COUNTS = frozenset({"", "个", "家", "只", "款", "人", "次", "项", "位", "条", "种"})
+# units that tell a figure's metric when its sentence names none (耗费557.6万美元 is a cost; 7个客户 is no shipment)
+_TELLING_UNITS = {"出货量": frozenset({"台", "部", "副", "颗", "片", "张", "块", "辆", "套", "GPU"})}
 _SHARE_METRICS = frozenset({"毛利率", "净利率", "利润率", "渗透率", "市占率"})
 
 
 def _subject_ok(frame: Frame, claim: Claim, sentence: str, chunk_text: str, context: str | None) -> bool:
-    subjects = [s for s in (frame.subjects or (frame.subject,)) if s in entities()]
+    subjects = [s for s in (frame.subjects or (frame.subject,)) if known(frame, s)]
     if not subjects or any(subject_matches(replace(frame, subject=s), claim.subject) for s in subjects):
         return True
     if claim.named:
@@ -252,7 +273,7 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
     if not _subject_ok(frame, claim, sentence, chunk_text, context):
         return False
     want = period_of(frame)
-    if want is not None and claim.period is not None and claim.period_named and not want.matches(claim.period):
+    if want is not None and claim.period is not None and not want.matches(claim.period):
         return False
     if claim.estimate and frame.actual:
         return False  # 实际销量 is not answered by 预期销量
@@ -263,8 +284,8 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
             return True  # a change in any metric (运营性资本开支 … +299%) answers 同比增长多少
         if claim.metric and claim.metric != frame.metric:
             return False
-        if not claim.metric and not (unit and unit in units):
-            return False  # no metric named for it: only a figure in the asked metric's own unit may stand
+        if not claim.metric and unit not in _TELLING_UNITS.get(frame.metric, units if unit not in _COUNTS else ()):
+            return False  # no metric named for it: only a figure in a unit telling of the asked metric may stand
         if units and unit and unit not in units and unit != "%":
             return False
     return True
@@ -273,20 +294,21 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
 def bound_claims(frame: Frame, chunk: Chunk, start: int, end: int, header: str = "") -> list[Claim]:
     """The claims of one sentence that answer the frame."""
     sentence = chunk.text[start:end]
-    stated = claims(chunk, start, end, header)
-    context = context_subject(chunk, start) if any(not c.named for c in stated) else None
+    extra = frame_extra(frame)
+    stated = claims(chunk, start, end, header, extra)
+    context = context_subject(chunk, start, extra) if any(not c.named for c in stated) else None
     return [c for c in stated if bound(frame, c, sentence, chunk.text, context)]
 
 
 def about(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
     """True when the sentence is about the frame's subject: it names the subject, or it names no
     one and its paragraph, heading or report does."""
-    if not frame.subject or frame.subject not in entities():
+    if not frame.subject:
         return True
     sentence = chunk.text[start:end]
     if names_subject(sentence, frame.subject):
         return True
-    named = {m.name for m in mentions(sentence)}
+    named = {m.name for m in mentions(sentence, frame_extra(frame))}
     return not named or any(frame.subject in owners(n) or n in owners(frame.subject) for n in named)
 
 
@@ -299,6 +321,7 @@ def date_bound(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
     sentence = chunk.text[start:end]
     if not _DATEISH.search(sentence):
         return False
-    if not frame.subject or frame.subject not in entities():
+    if not frame.subject:
         return True
-    return names_subject(sentence, frame.subject) or (not mentions(sentence) and about(frame, chunk, start, end))
+    return names_subject(sentence, frame.subject) or (not mentions(sentence, frame_extra(frame))
+                                                       and about(frame, chunk, start, end))

@@ -7,6 +7,7 @@ hits are turned into Documents only at that boundary and back into our Hits stra
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import replace
 from typing import Any, Iterator
@@ -20,6 +21,7 @@ from pydantic import ConfigDict
 from yanbao.errors import LLMError, SettingsError
 from yanbao.qa import extractive
 from yanbao.qa.cite import check
+from yanbao.qa.text import MARKER
 from yanbao.qa import frame as frames
 from yanbao.qa.followup import is_followup, rewrite
 from yanbao.qa.query import Filters, named_brokers, named_reports
@@ -201,7 +203,7 @@ class QAChain:
             yield text
             answer = replace(base, text=text, citations=citations)
         else:
-            answer = yield from self._llm_answer(base, standalone, hits)
+            answer = yield from self._llm_answer(base, standalone, hits, draft, frame)
         t_answer = _ms(t1)
         yield replace(answer, timings_ms={"retrieve": t_retrieve, "answer": t_answer, "total": _ms(t0), **stages})
 
@@ -251,24 +253,62 @@ class QAChain:
         allowed = None if filters.empty else {r.file for r in self.retriever.reports if filters.allows(r)}
         return meta.answer(question, self.retriever.reports, self.retriever.index.chunks.of_report, allowed)
 
-    def _llm_answer(self, base: Answer, question: str, hits: list[Hit]):
-        from yanbao.qa.llm import build_messages
+    def _llm_answer(self, base: Answer, question: str, hits: list[Hit], draft=None, frame=None):
+        """The model's answer, streamed, then checked: its figures verified against what the passages
+        state about the subject, its uncited claims given the citation of the passage that supports
+        them. A reply that runs on or repeats itself is cut; one in another language yields the
+        extractive answer (the reports' own words) instead; a reply of 报告中未提及 without citations is a refusal."""
+        from yanbao.qa.llm import build_messages, runaway
 
         pieces = []
         try:
-            for piece in self.llm.stream(build_messages(question, hits)):
+            for piece in self.llm.stream(build_messages(question, hits, frame)):
                 pieces.append(piece)
                 yield piece
+                if runaway("".join(pieces)):
+                    log.warning("LLM reply cut after %d characters: it ran on or repeated itself", sum(map(len, pieces)))
+                    break
         except LLMError as e:
             return replace(base, text=f"⚠ {e}", error=str(e))
-        raw = "".join(pieces).strip()
+        raw = cut_repeats("".join(pieces)).strip()
         if not raw:
             msg = f"LLM 服务 {self.llm.base_url} 返回了空回答。请检查 YANBAO_LLM_MODEL，或改用抽取式回答。"
             return replace(base, text=f"⚠ {msg}", error=msg)
-        text, citations = check(raw, [h.chunk for h in hits])
-        if extractive.NOT_FOUND in raw and not citations:
-            return replace(base, text=extractive.refusal_text(hits), refused=True)
+        chunks = [h.chunk for h in hits]
+        if extractive.NOT_FOUND in raw[:40] and not MARKER.search(raw):
+            return self._fallback(base, draft, hits, frame, note="（模型回答报告中未提及；以下为报告原文中与问题对应的内容）")
+        if not chinese(raw):
+            log.warning("LLM reply is not in Chinese; answering from the passages instead")
+            return self._fallback(base, draft, hits, frame, note="（模型未用中文作答，以下为报告原文摘录）")
+        text, citations = check(raw, chunks, frame, attach=True)
         return replace(base, text=text, citations=citations)
+
+    def _fallback(self, base: Answer, draft, hits: list[Hit], frame, note: str = "") -> Answer:
+        """The extractive answer (or refusal) in place of an unusable model reply."""
+        if draft is None:
+            return replace(base, text=extractive.refusal_text(hits), refused=True, coverage="none")
+        text, citations = check(draft.text, [h.chunk for h in hits], frame) if draft.used else (draft.text, ())
+        return replace(base, text=(note + "\n" if note else "") + text, citations=citations, refused=draft.refused,
+                       coverage=draft.coverage)
+
+
+def chinese(text: str) -> bool:
+    """True when most letters of the text are Chinese characters."""
+    cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return cjk >= 4 and cjk >= 0.5 * latin
+
+
+def cut_repeats(text: str) -> str:
+    """The text with sentences it already said dropped (a small model loops)."""
+    seen, out = set(), []
+    for sentence in re.split(r"(?<=[。！？\n])", text):
+        key = MARKER.sub("", sentence).strip()
+        if key and key in seen:
+            continue
+        seen.add(key)
+        out.append(sentence)
+    return "".join(out)
 
 
 def answer_to_json(answer: Answer) -> dict:

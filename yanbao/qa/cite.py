@@ -14,11 +14,12 @@ supports it. Citations are built from chunk metadata, never model text.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from yanbao.qa import bind
 from yanbao.qa.compute import COMPUTED, formula_holds, formula_inputs, input_stated
-from yanbao.qa.frame import mentions, owners
+from yanbao.qa.frame import mentions, metric_of, owners
 from yanbao.qa.text import MARKER, answer_sentences, bigrams, figures, has_figure, sentence_spans
 from yanbao.quantity import quantities
 from yanbao.types import Chunk, Citation, Frame
@@ -71,9 +72,11 @@ def _owners_of(chunk: Chunk, figure: str) -> tuple[tuple[str, object], ...]:
         found = [c for c in bind.claims(chunk, s, e) if has_figure(c.quantity.text, figure)]
         if not found:
             out.append(("", None))
-        for c in found:  # a subject read outside the figure's clause yields to the paragraph's
-            owner = c.subject if c.named else (bind.context_subject(chunk, s) or c.subject)
-            out.append((owner if c.named or owner != c.subject else "", c.period))
+        for c in found:  # a subject read outside the figure's clause may also be the paragraph's
+            out.append((c.subject, c.period))
+            context = "" if c.named else bind.context_subject(chunk, s)
+            if context and context != c.subject:
+                out.append((context, c.period))
     return tuple(out)
 
 
@@ -136,9 +139,15 @@ def _figure_pos(text: str, figure: str) -> int:
 def _reported(frame: Frame | None, claim: str, passages: list[Chunk]) -> tuple[str, int] | None:
     """(figure, passage number) the passages state for the frame's fact, when the claim gives a
     different value for it; None when they state none or agree."""
-    if frame is None or not frame.metric or not frame.subject or COMPUTED in claim:
+    if frame is None or COMPUTED in claim:
         return None
-    said = [q for q in quantities(_LABEL.sub("", claim))]
+    body = _LABEL.sub("", claim)
+    own = [m.name for m in mentions(body)]
+    frame = replace(frame, subject=own[0] if own else frame.subject, subjects=(), metric=metric_of(body) or frame.metric,
+                    period="" if not bind.periods(body) else str(bind.periods(body)[0][2]))
+    if not frame.metric or not frame.subject:
+        return None
+    said = [q for q in quantities(body)]
     everything = " ".join(c.text for c in passages)
     if not said or all(has_figure(everything, f) for f in figures(_LABEL.sub("", claim))):
         return None  # every figure is written in the passages: unverified for its subject, not contradicted
@@ -234,5 +243,5 @@ def check(text: str, passages: list[Chunk], frame: Frame | None = None,
 
 def _with_marker(sentence: str, n: int) -> str:
     """The sentence with [n] before its full stop's trailing space (after the stop, as answers write it)."""
-    m = re.match(r"^(.*?)(\s*)$", sentence, re.S)
-    return f"{m.group(1)}[{n}]{m.group(2)}"
+    m = re.match(r"^(.*?)([。！？!?]*)(\s*)$", sentence, re.S)
+    return f"{m.group(1)}[{n}]{m.group(2)}{m.group(3)}"

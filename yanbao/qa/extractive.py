@@ -8,7 +8,7 @@ and report for each; different reports' figures are all shown.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, score_sentences
@@ -165,9 +165,9 @@ def binds(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
     if frame is None:
         return True
     chunk = hits[s.hit].chunk
-    known = frame.subject in entities()
+    known = bool(frame.subject)
     if frame.answer_type == "figure" and (frame.subject or frame.metric or frame.period):
-        stated = bind.claims(chunk, s.start, s.end, s.header)
+        stated = bind.claims(chunk, s.start, s.end, s.header, bind.frame_extra(frame))
         if not stated:  # no figure bind can read (一万美金): it must write one in words, name the subject and metric
             return (bool(_WORD_FIGURE.search(s.text)) and (names_subject(s.text, frame.subject) if known else True)
                     and (not frame.metric or metric_of(s.text) == frame.metric))
@@ -224,11 +224,14 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
     the draft says the fact is not given and quotes what is said (coverage "partial")."""
     if unknown:
         return Draft(refusal_text(hits, unknown=list(unknown)), True, 0.0, coverage="none")
+    if frame is not None and frame.subject and frame.subject not in entities() and not any(
+            names_subject(h.chunk.index_text, frame.subject) for h in hits):
+        frame = replace(frame, subject="", aliases=(), subjects=())  # a word read as the subject that no passage holds
     scored = score_sentences(q, hits) if q.terms else []
     evidence = max((s.coverage for s in scored), default=0.0)
     bound = [s for s in scored if binds(frame, s, hits)] if evidence >= threshold else []
     if frame is not None and frame.answer_type == "figure":  # a sentence stating a bound figure beats one stating none
-        stating = [s for s in bound if bind.claims(hits[s.hit].chunk, s.start, s.end, s.header)]
+        stating = [s for s in bound if bind.claims(hits[s.hit].chunk, s.start, s.end, s.header, bind.frame_extra(frame))]
         bound = stating or bound
     if not bound or max(s.coverage for s in bound) < BOUND_SHARE * threshold:
         said = _discusses(frame, scored, hits)[:2]
