@@ -8,39 +8,18 @@ quotes are verbatim from the raw report, full-width punctuation and markdown inc
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
 from pathlib import PurePath
 
 from yanbao.eval.gold import GoldItem
+from yanbao.eval.text import normalize
 from yanbao.types import Answer, Hit
 
 TOP_K = 10
 MIN_SHARE = 0.6  # longest common substring must cover this share of a quote / key point
 KS = (1, 3, 5, 10)
-
-_DROP = re.compile(r"[\s\u200b-\u200d\u2060\ufeff\u00ad]+|\*\*")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-
-
-@lru_cache(maxsize=8192)
-def normalize(text: str) -> str:
-    """`text` for comparison: NFKC, no whitespace, no `**`, no thousands commas, latin lowercased.
-
-    "１，２３４ ％" -> "1234%"; 万 and 亿 stay as written ("131亿美元" is not rewritten).
-    """
-    t = text
-    for _ in range(4):  # removing spaces or lowercasing can make NFKC apply again: run to a fixed point
-        n = _THOUSANDS.sub("", _DROP.sub("", unicodedata.normalize("NFKC", t))).lower()
-        if n == t:
-            break
-        t = n
-    return t
-
 
 def _covers(needle: str, haystack: str) -> bool:
     """True when normalised `needle` is in normalised `haystack`, or their longest common

@@ -1,0 +1,40 @@
+"""Text normalisation shared by every scorer: the same on both sides of a comparison."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_DROP = re.compile(r"[\s\u200b-\u200d\u2060\ufeff\u00ad]+|\*\*")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+@lru_cache(maxsize=8192)
+def normalize(text: str) -> str:
+    """`text` for comparison: NFKC, no whitespace, no `**`, no thousands commas, latin lowercased.
+
+    "１，２３４ ％" -> "1234%"; 万 and 亿 stay as written ("131亿美元" is not rewritten).
+    """
+    t = text
+    for _ in range(4):  # removing spaces or lowercasing can make NFKC apply again: run to a fixed point
+        n = _THOUSANDS.sub("", _DROP.sub("", unicodedata.normalize("NFKC", t))).lower()
+        if n == t:
+            break
+        t = n
+    return t
+
+
+_ZW = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]+|\*\*")
+_SPACE = re.compile(r"\s+")
+_LOOSE_SPACE = re.compile(r"(?<![a-z0-9$.,%]) | (?![a-z0-9$])")
+
+
+@lru_cache(maxsize=8192)
+def prepare(text: str) -> str:
+    """`text` for reading figures: NFKC, lower case, no thousands commas, and a single space kept only
+    between two latin letters or digits ("13.1 billion us dollars" keeps its spaces, "131 亿美元"
+    becomes "131亿美元")."""
+    t = unicodedata.normalize("NFKC", _ZW.sub("", text)).lower()
+    t = _THOUSANDS.sub("", _SPACE.sub(" ", t))
+    return _LOOSE_SPACE.sub("", t).strip()
