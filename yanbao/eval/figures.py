@@ -12,7 +12,7 @@ letters or digits), so offsets point into that, not into the raw string. What is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from yanbao.eval.text import prepare
@@ -74,6 +74,8 @@ _SEP = r"(?:-|~|～|至|到|—|–|－)"
 _FIGURE = re.compile(
     rf"(?P<cur>us\$|\$|¥|rmb|usd)?\s?(?P<a>{_NUM})\s?(?P<sa>{_SCALE})?\s?(?P<unit>{_UNIT})?"
 )
+_HEDGE = re.compile(r"(?:约|近|接近|大约|约为|将近|约合|超|超过|逾|~|≈|about |around |roughly |nearly |approximately |almost )$")
+_HEDGE_AFTER = re.compile(r"左右|余|多")
 _FRACTION = re.compile(r"(?<![\d./])(?P<a>\d+)/(?P<b>\d+)(?![\d/])|(?P<cb>[一二两三四五六七八九十百]+)分之(?P<ca>[一二两三四五六七八九十]+)")
 _RANGE_SEP = re.compile(rf"\s?{_SEP}\s?$")
 _CN_FIGURE = re.compile(rf"(?P<cn>[零〇一二两三四五六七八九十百千]+)(?P<scale>万亿|亿|万|千)?(?P<unit>{_CN_UNITS})")
@@ -88,13 +90,15 @@ _DATES = (
     re.compile(r"(?<![\d.])(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]"),
     re.compile(r"(?P<y>(?:19|20)\d{2})年?(?P<part>上半年|下半年|h1|h2|q[1-4]|第[一二三四1-4]季度)"),
     re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})年(?!\d)"),
+    re.compile(r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])月(?:份)?(?![\d日号])"),
 )
 _PARTS = {"上半年": "H1", "下半年": "H2", "第一季度": "Q1", "第二季度": "Q2", "第三季度": "Q3", "第四季度": "Q4",
           "第1季度": "Q1", "第2季度": "Q2", "第3季度": "Q3", "第4季度": "Q4"}
 # names and periods that hold digits: masked before numbers are read
 _NAMES = re.compile(
-    r"(?<![a-z0-9$])[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*\d[a-z0-9]*(?:[-_.][a-z0-9]+)*"  # h200, fy24q3, qwen3-235b-a22b
+    r"(?<![a-z0-9$])[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*"  # h200, fy24q3, qwen3-235b-a22b, doubao-1.5-pro: masked when holding a digit
     r"|(?<![a-z0-9])\d[qh]\d{2,4}(?![0-9])|(?<![a-z0-9])\d{2,4}[qh]\d(?![0-9])"  # 4q24, 2024q3
+    r"|\[\d{1,3}\]"  # citation markers [1]
 )
 
 
@@ -121,6 +125,7 @@ class Figure:
     unit: str = ""
     bare: bool = False
     date: tuple | None = None
+    approx: bool = False  # written with 约/近/about...: it may be rounded coarser
     decimals: int = 0  # decimal places of the number as written
     factor: float = 1.0  # value / mantissa: scale times unit multiplier
     hi_mantissa: float | None = None
@@ -181,7 +186,8 @@ def figures(text: str) -> tuple[Figure, ...]:
             taken[i] = True
 
     for m in _NAMES.finditer(t):
-        claim(m.start(), m.end())
+        if re.search(r"\d", m.group(0)):
+            claim(m.start(), m.end())
     for rx in _DATES:
         for m in rx.finditer(t):
             if not free(m.start(), m.end()):
@@ -226,8 +232,11 @@ def figures(text: str) -> tuple[Figure, ...]:
                 continue
         if re.match(r"[a-z0-9]", after) and (not unit or re.fullmatch(r"[a-z$ ]+", unit)) and t[b - 1] != " ":
             continue  # "910b", "3a090a", "128kbit": the letters run on
-        if re.match(r"[@#]", before[-1:]):
-            continue  # "pass@1"
+        if re.match(r"[@#+]", before[-1:]):
+            continue  # "pass@1", "n+3"
+        if (not (unit or scale or m.group("cur")) and "." not in m.group("a") and re.match(r"[.)、]", t[b:b + 1])
+                and (a == 0 or t[a - 1] in "。;；:：!?！？ ([]")):
+            continue  # "2." or "3)" numbering a list
         lead = re.search(r"([a-z]+) $", before)
         if not (unit or scale or m.group("cur")) and lead and lead.group(1) not in _ENGLISH:
             continue  # "claude 3.5 sonnet", "seedance 1.0的": a version inside a name
@@ -238,6 +247,7 @@ def figures(text: str) -> tuple[Figure, ...]:
         claim(a, b)
         numbers.append(Figure(
             "number", t[a:b], a, b, value=float(num) * sa * mult, mantissa=float(num),
+            approx=bool(_HEDGE.search(before)) or bool(_HEDGE_AFTER.match(t[b:b + 3])),
             step=10.0 ** -_decimals(num) * sa * mult, unit=dim,
             bare=not (unit or scale or m.group("cur")), decimals=_decimals(num), factor=sa * mult,
         ))
@@ -251,7 +261,8 @@ def figures(text: str) -> tuple[Figure, ...]:
         sa = _SCALES[m.group("scale")] if "scale" in m.groupdict() and m.group("scale") else 1.0
         claim(m.start(), m.end())
         numbers.append(Figure("number", m.group(0), m.start(), m.end(), value=n * sa * mult, mantissa=float(n),
-                              step=sa * mult, unit=dim, factor=sa * mult))
+                              step=sa * mult, unit=dim, factor=sa * mult,
+                              approx=bool(_HEDGE.search(t[max(0, m.start() - 3):m.start()]))))
     numbers.sort(key=lambda f: f.start)
     merged: list[Figure] = []
     for f in numbers:
@@ -272,14 +283,20 @@ def figures(text: str) -> tuple[Figure, ...]:
 
 
 ROUNDED_MAX = 0.01  # an answer rounded coarser than the gold may be off by at most this share
+ROUNDED_MAX_APPROX = 0.05  # ... or this share when it says so (约/近/about)
 
 
-def _close(answer: float, gold: float, step: float, answer_step: float = 0.0) -> bool:
+def _close(answer: float, gold: float, step: float, answer_step: float = 0.0, approx: bool = False) -> bool:
     """True when `answer` states `gold`: it rounds to the gold at the gold's precision (half a `step`),
     or the gold rounds to it at its own coarser precision (half `answer_step`) and they differ by at
-    most ROUNDED_MAX of the gold (558万 states 557.6万; 35亿 does not state 34.6亿)."""
+    most ROUNDED_MAX of the gold, ROUNDED_MAX_APPROX for an answer marked approximate (558万 states
+    557.6万; 近四倍 states 3.9倍; 35亿 does not state 34.6亿)."""
     d, eps = abs(answer - gold), 1e-9 * max(abs(gold), 1.0)
-    return d <= step / 2 + eps or (d <= answer_step / 2 + eps and d <= ROUNDED_MAX * abs(gold) + eps)
+    if d <= step / 2 + eps:
+        return True
+    if approx:  # "约5890亿" states 5900亿, "近四倍" states 3.9倍
+        return d <= max(answer_step / 2, ROUNDED_MAX * abs(gold)) + eps and d <= ROUNDED_MAX_APPROX * abs(gold) + eps
+    return d <= answer_step / 2 + eps and d <= ROUNDED_MAX * abs(gold) + eps
 
 
 def same(answer: Figure, gold: Figure) -> bool:
@@ -293,7 +310,10 @@ def same(answer: Figure, gold: Figure) -> bool:
     2024-12-03) and may add what the gold leaves out ("2024-12-12" states "12月12日").
     """
     if answer.kind != gold.kind:
-        return False
+        year = gold if gold.kind == "number" else answer  # "2025：端侧AI爆发元年" and "2025年"
+        other = answer if year is gold else gold
+        return (year.bare and year.mantissa == int(year.mantissa) and 1900 <= year.mantissa <= 2100
+                and other.date[0] == year.mantissa and other.date[1] is None)
     if gold.kind == "date":
         ya, ma, da, pa = answer.date
         yg, mg, dg, pg = gold.date
@@ -314,20 +334,29 @@ def same(answer: Figure, gold: Figure) -> bool:
         if gold.unit and answer.unit and gold.unit != answer.unit:
             return False
         step, astep = 10.0 ** -gold.decimals, 10.0 ** -answer.decimals
-        if _close(answer.mantissa, gold.mantissa, step, astep):  # "141" and "141GB"
-            return gold.hi is None or _close(answer.hi_mantissa, gold.hi_mantissa, step, astep)
+        if _close(answer.mantissa, gold.mantissa, step, astep, answer.approx):  # "141" and "141GB"
+            return gold.hi is None or _close(answer.hi_mantissa, gold.hi_mantissa, step, astep, answer.approx)
         # "96000" for 9.6万台: the bare number is the whole value
-        return (answer.bare and gold.hi is None and _close(answer.value, gold.value, gold.step, astep)) or (
-            gold.bare and answer.hi is None and _close(answer.value, gold.value, step, answer.step))
+        return (answer.bare and gold.hi is None and _close(answer.value, gold.value, gold.step, astep, answer.approx)) or (
+            gold.bare and answer.hi is None and _close(answer.value, gold.value, step, answer.step, answer.approx))
     if {gold.unit, answer.unit} == {"%", "x"}:  # growth "增长42倍" and "+4230%"
         to_pct = 100.0 if answer.unit == "x" else 0.01
         return gold.hi is None and answer.hi is None and _close(
-            answer.value * to_pct, gold.value, gold.step, answer.step * to_pct)
+            answer.value * to_pct, gold.value, gold.step, answer.step * to_pct, answer.approx)
     if gold.unit and answer.unit and gold.unit != answer.unit:
         return False
-    if not _close(answer.value, gold.value, gold.step, answer.step):
+    if not _close(answer.value, gold.value, gold.step, answer.step, answer.approx):
         return False
-    return gold.hi is None or _close(answer.hi, gold.hi, gold.step, answer.step)
+    return gold.hi is None or _close(answer.hi, gold.hi, gold.step, answer.step, answer.approx)
+
+
+def states(answer: Figure, gold: Figure, others) -> bool:
+    """True when the answer's figure states `gold` and not, more exactly, another gold figure of
+    `others`: "约35亿" beside a gold 34.6亿 and 35亿 states 35亿 only."""
+    if not same(answer, gold):
+        return False
+    exact = replace(answer, approx=False)
+    return same(exact, gold) or not any(same(exact, o) for o in others if not same(o, gold))
 
 
 def comparable(a: Figure, b: Figure) -> bool:

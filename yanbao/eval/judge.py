@@ -14,16 +14,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from yanbao.eval.figures import Figure, comparable, figures, same
+from yanbao.eval.figures import Figure, comparable, figures, same, states
 from yanbao.eval.gold import GoldItem
 from yanbao.eval.text import normalize, prepare
 from yanbao.index.tokenize import synonym_groups, tokenize
 
 log = logging.getLogger(__name__)
 
-KP_MIN_SHARE = 0.6  # a key point is covered when this share of its content characters is in the answer
-KP_SIM_SHARE = 0.4  # ... or this share, with an e5 similarity of at least KP_MIN_SIM (when enabled)
-KP_MIN_SIM = 0.88
+KP_MIN_SHARE = 0.5  # a key point is covered when this share of its content characters is in the answer
+KP_MIN_SIM_CROSS = 0.80  # an answer in English covers a Chinese key point at this e5 cosine (when enabled)
 ANSWER_MIN_KP_SHARE = 0.5  # an open question's answer is right when it covers this share of key points
 
 _REFUSAL = re.compile(
@@ -83,10 +82,18 @@ def says_not_given(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _synonyms() -> dict[str, tuple[str, ...]]:
+    """term -> its group: the project's synonyms (data/synonyms.txt) and the scorer's paraphrases
+    (data/eval_synonyms.txt)."""
+    from importlib import resources
+
+    groups = list(synonym_groups())
+    extra = (resources.files("yanbao") / "data" / "eval_synonyms.txt").read_text(encoding="utf-8")
+    groups += [tuple(line.split()) for line in extra.splitlines() if line.strip() and not line.startswith("#")]
     out: dict[str, tuple[str, ...]] = {}
-    for group in synonym_groups():
+    for group in groups:
         for term in group:
-            out[term] = tuple(normalize(t) for t in group)
+            t = normalize(term)
+            out[t] = tuple(dict.fromkeys(out.get(t, ()) + tuple(normalize(x) for x in group if normalize(x) != t)))
     return out
 
 
@@ -155,6 +162,15 @@ def _accept_figures(item: GoldItem) -> tuple[list[list[Figure]], list[str]]:
     return groups, texts
 
 
+def states_accepted(item: GoldItem, text: str) -> bool:
+    """True when `text` (a cited passage) states an accepted value: an accepted figure as a
+    quantity, or an accepted text."""
+    groups, texts = _accept_figures(item)
+    figs = figures(text)
+    norm = normalize(text)
+    return any(same(f, g) for group in groups for g in group for f in figs) or any(t and t in norm for t in texts)
+
+
 def _relation(text: str) -> dict[str, int]:
     """Sign per comparison axis named in the normalised text, in order of first appearance; an
     axis named both ways gets 0."""
@@ -209,8 +225,9 @@ def answer_verdict(item: GoldItem, text: str, refused: bool | None = None) -> Ve
     groups, texts = _accept_figures(item)
     matched: list[tuple[Figure, Figure]] = []  # (accepted, stated)
     missing: list[Figure] = []
+    every_gold = [g for group in groups for g in group] + list(figures(item.answer))
     for group in groups:
-        hit = next(((g, f) for f in figs for g in group if same(f, g)), None)
+        hit = next(((g, f) for f in figs for g in group if states(f, g, every_gold)), None)
         if hit:
             matched.append(hit)
         else:
@@ -225,16 +242,15 @@ def answer_verdict(item: GoldItem, text: str, refused: bool | None = None) -> Ve
     for _, f in matched:
         if _DENIAL.search(prep[max(0, f.start - 4):f.start]):
             return Verdict(False, f"denies {f.text}")
-    gold_codes = set(_CODE.findall(normalize(item.answer + " " + " ".join(item.accept))))
-    other_codes = [c for c in _CODE.findall(norm) if gold_codes and c not in gold_codes]
-    if other_codes:
-        return Verdict(False, f"states {other_codes[0].upper()}, not {'/'.join(sorted(gold_codes)).upper()}")
+    why = _other_code(item, prep)
+    if why:
+        return Verdict(False, why)
     gold_prep = prepare(item.answer)
     answer_figs = figures(item.answer)
     asks_date = any(g.kind == "date" for group in groups for g in group) or bool(_ASKS_DATE.search(item.question))
     accepted = [g for group in groups for g in group]
     gold_figs = accepted + list(answer_figs)
-    why = _competing(item, prep, figs, gold_figs, asks_date)
+    why = _competing(item, prep, figs, gold_figs, asks_date, accepted)
     if why:
         return Verdict(False, why)
     why = _swapped(prep, figs, gold_prep, answer_figs)
@@ -263,20 +279,48 @@ _DENIAL = re.compile(r"(?:并非|不是|而非|并不是|并没有|not|isn't|was
 _ASKS_DATE = re.compile(r"什么时候|何时|哪天|哪一天|哪年|哪一年|几月|哪个月|日期|时间")
 
 
-def _competing(item: GoldItem, prep: str, figs, gold_figs, asks_date: bool) -> str:
+def _allowed_text(item: GoldItem) -> str:
+    return normalize(item.question + " " + item.answer + " " + " ".join(item.accept))
+
+
+def _other_code(item: GoldItem, prep: str) -> str:
+    """The reason when the answer gives a 执业证书 number other than the gold's for the asked person
+    (its label has no word the question and gold do not have), else ""."""
+    gold = set(_CODE.findall(normalize(item.answer + " " + " ".join(item.accept))))
+    if not gold:
+        return ""
+    allowed = _allowed_text(item)
+    for m in _CODE.finditer(prep):
+        if m.group(0) in gold:
+            continue
+        start = _sentence_start(prep, m.start())
+        words = _words(_CODE.sub(" ", prep[start:m.start()]))
+        if all(_present(w, allowed) for w in words):
+            return f"states {m.group(0).upper()}, not {'/'.join(sorted(gold)).upper()}"
+    return ""
+
+
+def _in_table_row(prep: str, f: Figure) -> bool:
+    """True for a figure in a cell of a table row ("| 26.4 | 6.6 |"): its column says what it is for."""
+    line_start = _sentence_start(prep, f.start)
+    return "|" in prep[line_start:f.start][-6:] or prep[f.end:f.end + 3].lstrip().startswith("|")
+
+
+def _competing(item: GoldItem, prep: str, figs, gold_figs, asks_date: bool, accepted=()) -> str:
     """The reason when the answer states a competing value (see answer_verdict), else ""."""
-    allowed = normalize(item.question + " " + item.answer + " " + " ".join(item.accept))
+    allowed = _allowed_text(item)
     for src in item.sources:
         q = prepare(src.quote)
         for f in figures(src.quote):
             if any(same(f, g) for g in gold_figs):
                 allowed += " " + normalize(q[_sentence_start(q, f.start):f.start])
     for f in figs:
-        if any(same(f, g) for g in gold_figs):
+        if any(same(f, g) for g in gold_figs) or _in_table_row(prep, f):
             continue
         if f.kind == "date" and (not asks_date or f.date[1] is None and f.date[3] is None):
             continue  # a year or a date beside the point names a period, it answers nothing
-        rivals = [g for g in gold_figs if comparable(f, g) and (g.kind != "date" or asks_date)]
+        rivals = [g for g in gold_figs if comparable(f, g) and (g.kind != "date" or asks_date)
+                  and (not g.bare or any(g is a for a in accepted))]
         if not rivals:
             continue
         words = label_words(prep, f, figs)
@@ -367,18 +411,56 @@ def _kp_words(kp: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def kp_word_share(kp: str, answer_norm: str) -> float:
+def kp_word_share(kp: str, answer_norm: str, context: str = "") -> float:
     """Share (0..1) of the key point's content characters that lie in words (or their synonyms)
-    found in the normalised answer; 1.0 for a key point without content words."""
+    found in the normalised answer; 1.0 for a key point without content words.
+
+    Words found in the normalised `context` (the question and the item's other key points) say
+    nothing about this key point and are left out ("不及预期" in a list of risks, "部署" when the
+    question asks about deployment), unless that would leave none."""
     words = _kp_words(kp)
+    if context:
+        words = [w for w in words if not _present(w[0], context)] or words
     if not words:
         return 1.0
     allc, got = set(), set()
     for w, a, b in words:
         allc.update(range(a, b))
-        if _present(w, answer_norm):
+        if _affirmed(w, answer_norm):
             got.update(range(a, b))
     return len(got) / len(allc)
+
+
+_NEG_BEFORE = re.compile(r"(?:不|未|没有|无|非)$")
+_NEG_AFTER = re.compile(r"^性?(?:不如|较差|更差|变差|更弱)(?!预期)")
+
+
+def _affirmed(word: str, haystack: str) -> bool:
+    """True when `word` or a synonym is in the normalised `haystack` at least once not negated
+    ("可靠性不如ups", "不可靠" do not affirm 可靠)."""
+    w = normalize(word)
+    for term in (w, *_synonyms().get(w, ())):
+        for m in re.finditer(re.escape(term), haystack):
+            if not _NEG_BEFORE.search(haystack[max(0, m.start() - 2):m.start()]) and not _NEG_AFTER.search(
+                    haystack[m.end():m.end() + 6]):
+                return True
+    return False
+
+
+def _latin(text: str) -> bool:
+    """True when most letters of `text` are latin: an answer in English."""
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return latin > 2 * len(re.findall(r"[\u3400-\u9fff]", text))
+
+
+def _contradicted(kprep: str, g: Figure, kfigs, prep: str, afigs) -> Figure | None:
+    """An answer figure of another value said of the same thing as the key point's figure `g`:
+    comparable, and sharing a word of what stands just before each."""
+    want = _near_words(kprep, g, kfigs)
+    for f in afigs:
+        if _loosely_comparable(f, g) and not same(f, g) and want & _near_words(prep, f, afigs):
+            return f
+    return None
 
 
 def key_point_verdicts(item: GoldItem, text: str, similarity=None) -> tuple[Verdict, ...]:
@@ -386,31 +468,44 @@ def key_point_verdicts(item: GoldItem, text: str, similarity=None) -> tuple[Verd
 
     Covered when
     1. every figure of the key point outside parentheses is stated in the answer as a quantity
-       (figures.same); a figure inside parentheses is detail: it need not be stated, but a
-       comparable figure of another value beside it is not allowed either;
-    2. and either at least KP_MIN_SHARE of its content characters lie in jieba words (or their
-       synonyms) the answer has, or, when `similarity(key point, answer)` (the e5 cosine of the
-       best answer sentence) is given, that similarity is at least KP_MIN_SIM and the share at least
-       KP_SIM_SHARE.
+       (figures.same); a figure inside parentheses is detail: it need not be stated, but the answer
+       may not give another value for the same thing (same words just before it);
+    2. no two of its figures are stated swapped (see _swapped);
+    3. and at least KP_MIN_SHARE of its content characters lie in jieba words (or synonyms) the
+       answer has, not negated ("可靠性不如UPS" does not say 可靠); words of the question and of
+       the item's other key points are left out (see kp_word_share). An answer in English has no
+       Chinese words to match: with `similarity(key point, answer)` (e5 cosine of the best answer
+       clause) given, it covers a Chinese key point at a similarity of at least KP_MIN_SIM_CROSS.
     """
-    norm = normalize(text)
+    norm, prep = normalize(text), prepare(text)
     afigs = figures(text)
+    cross = _latin(text)
     out = []
     for kp in item.key_points:
         kprep, kfigs = prepare(kp), figures(kp)
         missing = [f.text for f in kfigs if _outside_parentheses(kprep, f) and not any(same(a, f) for a in afigs)]
-        share = kp_word_share(kp, norm)
         if missing:
-            out.append(Verdict(False, f"missing figure {'、'.join(missing)} (words {share:.2f})"))
+            out.append(Verdict(False, f"missing figure {'、'.join(missing)}"))
             continue
-        if share >= KP_MIN_SHARE:
-            out.append(Verdict(True, f"words {share:.2f}"))
+        bad = next(((g, f) for g in kfigs if not any(same(a, g) for a in afigs)
+                    for f in [_contradicted(kprep, g, kfigs, prep, afigs)] if f), None)
+        if bad:
+            out.append(Verdict(False, f"states {bad[1].text} where the key point has {bad[0].text}"))
             continue
-        if similarity is not None and share >= KP_SIM_SHARE:
-            sim = similarity(kp, text)
-            out.append(Verdict(sim >= KP_MIN_SIM, f"words {share:.2f}, e5 {sim:.3f}"))
+        why = _swapped(prep, afigs, kprep, kfigs)
+        if why:
+            out.append(Verdict(False, why))
             continue
-        out.append(Verdict(False, f"words {share:.2f}"))
+        if cross and not _latin(kp):
+            if similarity is None:
+                out.append(Verdict(False, "answer in English: no words to compare (enable e5 to judge)"))
+            else:
+                sim = similarity(kp, text)
+                out.append(Verdict(sim >= KP_MIN_SIM_CROSS, f"answer in English, e5 {sim:.3f}"))
+            continue
+        context = normalize(" ".join([item.question, *(k for k in item.key_points if k != kp)]))
+        share = kp_word_share(kp, norm, context)
+        out.append(Verdict(share >= KP_MIN_SHARE, f"words {share:.2f}"))
     return tuple(out)
 
 
