@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from yanbao.eval.text import prepare
+from yanbao.eval.text import prepare, prepare_cased
 
 # scale words, written after the number: value multipliers
 _SCALES = {
@@ -97,7 +97,7 @@ _PARTS = {"上半年": "H1", "下半年": "H2", "第一季度": "Q1", "第二季
 # names and periods that hold digits: masked before numbers are read
 _NAMES = re.compile(
     r"(?<![a-z0-9$])[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*"  # h200, fy24q3, qwen3-235b-a22b, doubao-1.5-pro: masked when holding a digit
-    r"|(?<![a-z0-9])\d[qh]\d{2,4}(?![0-9])|(?<![a-z0-9])\d{2,4}[qh]\d(?![0-9])"  # 4q24, 2024q3
+    r"|(?<![a-z0-9])\d[qh]\d{2,4}(?![0-9])|(?<![a-z0-9])\d{2}[qh]\d(?![0-9])"  # 4q24, 24q3 (2024q3 is a date)
     r"|\[\d{1,3}\]"  # citation markers [1]
 )
 
@@ -175,6 +175,9 @@ def figures(text: str) -> tuple[Figure, ...]:
     numbers with scale and unit (two joined by -/~/至 make a range); digits inside names ("H200",
     "FY24Q3") are no figures."""
     t = prepare(text)
+    cased = prepare_cased(text)
+    if len(cased) != len(t):
+        cased = t
     taken = [False] * len(t)
     out: list[Figure] = []
 
@@ -232,14 +235,15 @@ def figures(text: str) -> tuple[Figure, ...]:
                 continue
         if re.match(r"[a-z0-9]", after) and (not unit or re.fullmatch(r"[a-z$ ]+", unit)) and t[b - 1] != " ":
             continue  # "910b", "3a090a", "128kbit": the letters run on
-        if re.match(r"[@#+]", before[-1:]):
+        if re.match(r"[@#]", before[-1:]) or re.search(r"[a-z]\+$", before):
             continue  # "pass@1", "n+3"
         if (not (unit or scale or m.group("cur")) and "." not in m.group("a") and re.match(r"[.)、]", t[b:b + 1])
                 and (a == 0 or t[a - 1] in "。;；:：!?！？ ([]")):
             continue  # "2." or "3)" numbering a list
-        lead = re.search(r"([a-z]+) $", before)
-        if not (unit or scale or m.group("cur")) and lead and lead.group(1) not in _ENGLISH:
-            continue  # "claude 3.5 sonnet", "seedance 1.0的": a version inside a name
+        lead = re.search(r"([A-Za-z]+) $", cased[max(0, a - 20):a])
+        if (not (unit or scale or m.group("cur")) and lead and lead.group(1).lower() not in _ENGLISH
+                and not lead.group(1).islower()):
+            continue  # "Claude 3.5 Sonnet", "Seedance 1.0的": a version inside a name
         dim, mult = _UNITS[unit] if unit else (("USD", 1.0) if m.group("cur") in ("$", "us$", "usd") else
                                                ("CNY", 1.0) if m.group("cur") else ("", 1.0))
         sa = _SCALES[scale] if scale else 1.0

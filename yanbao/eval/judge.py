@@ -21,7 +21,7 @@ from yanbao.index.tokenize import synonym_groups, tokenize
 
 log = logging.getLogger(__name__)
 
-KP_MIN_SHARE = 0.5  # a key point is covered when this share of its content characters is in the answer
+KP_MIN_SHARE = 0.45  # a key point is covered when this share of its content characters is in the answer
 KP_MIN_SIM_CROSS = 0.80  # an answer in English covers a Chinese key point at this e5 cosine (when enabled)
 ANSWER_MIN_KP_SHARE = 0.5  # an open question's answer is right when it covers this share of key points
 
@@ -413,22 +413,35 @@ def _kp_words(kp: str) -> list[tuple[str, int, int]]:
 
 def kp_word_share(kp: str, answer_norm: str, context: str = "") -> float:
     """Share (0..1) of the key point's content characters that lie in words (or their synonyms)
-    found in the normalised answer; 1.0 for a key point without content words.
+    found, not negated, in the normalised answer; 1.0 for a key point without content words.
 
     Words found in the normalised `context` (the question and the item's other key points) say
     nothing about this key point and are left out ("不及预期" in a list of risks, "部署" when the
-    question asks about deployment), unless that would leave none."""
+    question asks about deployment), unless that would leave none. A parenthesis is detail: the
+    share is the better of all words and the words outside parentheses."""
     words = _kp_words(kp)
     if context:
         words = [w for w in words if not _present(w[0], context)] or words
     if not words:
         return 1.0
-    allc, got = set(), set()
-    for w, a, b in words:
-        allc.update(range(a, b))
-        if _affirmed(w, answer_norm):
-            got.update(range(a, b))
-    return len(got) / len(allc)
+    n = normalize(kp)
+    depth, inside = 0, set()
+    for i, c in enumerate(n):
+        depth += 1 if c in "([【" else -1 if c in ")]】" and depth else 0
+        if depth:
+            inside.add(i)
+    found = {(w, a, b): _affirmed(w, answer_norm) for w, a, b in words}
+
+    def share(selected) -> float:
+        allc, got = set(), set()
+        for w, a, b in selected:
+            allc.update(range(a, b))
+            if found[(w, a, b)]:
+                got.update(range(a, b))
+        return len(got) / len(allc) if allc else 0.0
+
+    outside = [x for x in words if x[1] not in inside]
+    return max(share(words), share(outside) if outside else 0.0)
 
 
 _NEG_BEFORE = re.compile(r"(?:不|未|没有|无|非)$")

@@ -153,7 +153,7 @@ def score_item(item: GoldItem, answer: Answer, *, retrieval_known: bool = True, 
     if item.key_points:
         kps = key_point_verdicts(item, answer.text, similarity)
         covered = tuple(bool(v.correct) and not answer.refused for v in kps)
-        reasons = tuple("refused" if answer.refused else v.reason for v in kps)
+        reasons = tuple(f"{kp[:40]}: {'refused' if answer.refused else v.reason}" for kp, v in zip(item.key_points, kps))
         if item.answerable:
             coverage = sum(covered) / len(covered)
     precision = None

@@ -35,6 +35,12 @@ def prepare(text: str) -> str:
     """`text` for reading figures: NFKC, lower case, no thousands commas, and a single space kept only
     between two latin letters or digits ("13.1 billion us dollars" keeps its spaces, "131 亿美元"
     becomes "131亿美元")."""
-    t = unicodedata.normalize("NFKC", _ZW.sub("", text)).lower()
+    return prepare_cased(text).lower()
+
+
+@lru_cache(maxsize=8192)
+def prepare_cased(text: str) -> str:
+    """`prepare` before lower-casing (same length for all but a few exotic letters)."""
+    t = unicodedata.normalize("NFKC", _ZW.sub("", text))
     t = _THOUSANDS.sub("", _SPACE.sub(" ", t))
-    return _LOOSE_SPACE.sub("", t).strip()
+    return re.sub(r"(?<![A-Za-z0-9$.,%]) | (?![A-Za-z0-9$])", "", t).strip()
