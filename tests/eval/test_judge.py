@@ -186,3 +186,13 @@ def test_llm_judge_against_the_openai_protocol_server():
         assert judge.judge(REVENUE, "营收140亿美元")["correct"] is False
         sent = server.requests[0]["body"]["messages"]
         assert sent[0]["role"] == "system" and "标准答案：131亿美元" in sent[1]["content"]
+
+
+def test_e5_similarity_with_the_real_model(embedder):
+    from yanbao.eval.judge import KP_MIN_SIM_CROSS, E5Similarity
+
+    sim = E5Similarity(embedder)
+    kp = "海外制裁加剧"
+    right = sim(kp, "Risks: AI technology developing slower than expected, and intensifying overseas sanctions.")
+    wrong = sim(kp, "On-device AI keeps all data on the device, so privacy is much better.")
+    assert right > wrong and right >= KP_MIN_SIM_CROSS > wrong
