@@ -26,13 +26,13 @@ def normalize(text: str) -> str:
 
 
 _ZW = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]+|\*\*")
-_SPACE = re.compile(r"\s+")
-_LOOSE_SPACE = re.compile(r"(?<![a-z0-9$.,%]) | (?![a-z0-9$])")
+_SPACE = re.compile(r"[^\S\n]+")
+_BREAKS = re.compile(r"\s*\n\s*")
 
 
 @lru_cache(maxsize=8192)
 def prepare(text: str) -> str:
-    """`text` for reading figures: NFKC, lower case, no thousands commas, and a single space kept only
+    """`text` for reading figures: NFKC, lower case, no thousands commas, line breaks kept, a single space only
     between two latin letters or digits ("13.1 billion us dollars" keeps its spaces, "131 亿美元"
     becomes "131亿美元")."""
     return prepare_cased(text).lower()
@@ -42,5 +42,5 @@ def prepare(text: str) -> str:
 def prepare_cased(text: str) -> str:
     """`prepare` before lower-casing (same length for all but a few exotic letters)."""
     t = unicodedata.normalize("NFKC", _ZW.sub("", text))
-    t = _THOUSANDS.sub("", _SPACE.sub(" ", t))
+    t = _THOUSANDS.sub("", _SPACE.sub(" ", _BREAKS.sub("\n", t)))  # a line break stays: it ends a sentence
     return re.sub(r"(?<![A-Za-z0-9$.,%]) | (?![A-Za-z0-9$])", "", t).strip()
