@@ -88,12 +88,12 @@ _DATES = (
     re.compile(r"(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?:份)?"),
     re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>0?[1-9]|1[0-2])(?![\d.])"),
     re.compile(r"(?<![\d.])(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]"),
-    re.compile(r"(?P<y>(?:19|20)\d{2})年?(?P<part>上半年|下半年|h1|h2|q[1-4]|第[一二三四1-4]季度)"),
+    re.compile(r"(?P<y>(?:19|20)\d{2})年?(?P<part>上半年|下半年|h1|h2|q[1-4]|第?[一二三四1-4]季度)"),
     re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})年(?!\d)"),
     re.compile(r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])月(?:份)?(?![\d日号])"),
 )
-_PARTS = {"上半年": "H1", "下半年": "H2", "第一季度": "Q1", "第二季度": "Q2", "第三季度": "Q3", "第四季度": "Q4",
-          "第1季度": "Q1", "第2季度": "Q2", "第3季度": "Q3", "第4季度": "Q4"}
+_PARTS = {"上半年": "H1", "下半年": "H2", **{f"{p}{n}季度": f"Q{q}" for q, n in enumerate("一二三四", 1) for p in ("", "第")},
+          **{f"{p}{q}季度": f"Q{q}" for q in range(1, 5) for p in ("", "第")}}
 # names and periods that hold digits: masked before numbers are read
 _NAMES = re.compile(
     r"(?<![a-z0-9$])[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*"  # h200, fy24q3, qwen3-235b-a22b, doubao-1.5-pro: masked when holding a digit

@@ -344,7 +344,7 @@ def _swapped(prep: str, figs, gold_prep: str, gold_figs) -> str:
     figure is swapped when the words just before it hold a word only the label of another comparable
     gold figure has, and none that only its own label has. "TPUv6e为640GB/s，Trainium2为3584GB/s"
     for a gold "TPUv6e为3584GB/s，Trainium2为640GB/s"."""
-    main = [g for g in gold_figs if _outside_parentheses(gold_prep, g)]
+    main = [g for g in gold_figs if _outside_parentheses(gold_prep, g) and g.kind == "number"]  # dates name periods
     gold_labels = [(g, _near_words(gold_prep, g, gold_figs)) for g in main]
     for f in figs:
         own = next(((g, lab) for g, lab in gold_labels if same(f, g)), None)
