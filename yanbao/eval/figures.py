@@ -104,14 +104,14 @@ _NAMES = re.compile(
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure read from normalised text.
+    """One figure read from prepared text (text.prepare).
 
     kind "number": `value` (and `hi` for a range) in the base unit of `unit` (USD, CNY, %, pp, x for
     倍, B for bytes, B/s, W, FLOPS, m, g, s, n for counted things, "" for none), `mantissa` the number
     as written (before scale and unit), `step` one unit of its last written digit in base units.
     `bare` is a number written without scale or unit ("141"). kind "date": `date` = (year, month,
     day, part) with None for what is not written; part is H1/H2/Q1..Q4.
-    start/end are offsets into the normalised text.
+    start/end are offsets into the prepared text.
     """
 
     kind: str
@@ -129,9 +129,6 @@ class Figure:
     decimals: int = 0  # decimal places of the number as written
     factor: float = 1.0  # value / mantissa: scale times unit multiplier
     hi_mantissa: float | None = None
-
-    def show(self) -> str:
-        return self.text
 
 
 def _decimals(num: str) -> int:
