@@ -104,7 +104,9 @@ def _present(word: str, haystack: str) -> bool:
 
 
 def _sentence_start(text: str, at: int) -> int:
-    cut = max(text.rfind(c, 0, at) for c in "。;!?！？；\n")
+    """Offset where the sentence holding `at` starts: after 。；！？, a line break, or ". " in English."""
+    english = text.rfind(". ", 0, at)
+    cut = max(max(text.rfind(c, 0, at) for c in "。;!?！？；\n"), english + 1 if english >= 0 else -1)
     return cut + 1
 
 
@@ -505,7 +507,7 @@ def key_point_verdicts(item: GoldItem, text: str, similarity=None) -> tuple[Verd
         if bad:
             out.append(Verdict(False, f"states {bad[1].text} where the key point has {bad[0].text}"))
             continue
-        why = _swapped(prep, afigs, kprep, kfigs)
+        why = "" if cross and not _latin(kp) else _swapped(prep, afigs, kprep, kfigs)  # no shared words to compare
         if why:
             out.append(Verdict(False, why))
             continue
