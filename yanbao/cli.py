@@ -294,22 +294,101 @@ def _print_answer(answer) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.check_judge:
+        return _check_judge(args, settings)
+    if args.gold is None:
+        print("error: give the gold question file (e.g. evalsets/dev.jsonl), or --check-judge FILE", file=sys.stderr)
+        return 2
+    if args.answers:
+        return _eval_answers(args, settings)
     from yanbao.eval.run import run
 
-    settings = _settings(args)
     if args.index is None:
         settings = settings.with_(index_dir=Path("var/eval-index"))
+    if args.reports is None:
+        print("error: --reports DIR is needed to answer the questions (or score a file with --answers)", file=sys.stderr)
+        return 2
     if not Path(args.reports).is_dir():
         print(f"error: --reports {args.reports} is not a directory", file=sys.stderr)
         return 1
     metrics, _ = run(Path(args.gold), Path(args.reports), settings, Path(args.out) if args.out else None,
-                     "llm" if args.llm else "extractive", args.ablations, args.limit, args.threshold)
+                     "llm" if args.llm else "extractive", args.ablations, args.limit, args.threshold,
+                     e5=args.e5, judge_llm=args.judge_llm)
+    return _show_metrics(args, metrics)
+
+
+def _show_metrics(args: argparse.Namespace, metrics: dict) -> int:
     if args.json:
         print(_dump(metrics))
         return 0
     _print_metrics(metrics)
     if args.out:
         print(f"\nwrote {args.out}/metrics.json, report.md, results.jsonl, chart.png")
+    return 0
+
+
+def _similarity(args: argparse.Namespace, settings):
+    if not args.e5:
+        return None
+    from yanbao.eval.judge import E5Similarity
+    from yanbao.index.embed import Embedder
+
+    return E5Similarity(Embedder.from_settings(settings))
+
+
+def _llm_judge(args: argparse.Namespace, settings):
+    if not args.judge_llm:
+        return None
+    from yanbao.eval.judge import LLMJudge
+
+    return LLMJudge.from_settings(settings)
+
+
+def _eval_answers(args: argparse.Namespace, settings) -> int:
+    from yanbao.eval.run import run_answers
+
+    if args.reports or args.llm or args.ablations or args.threshold is not None:
+        print("error: --answers scores given answers: --reports, --llm, --ablations and --threshold do not apply",
+              file=sys.stderr)
+        return 2
+    metrics, _ = run_answers(Path(args.gold), Path(args.answers), Path(args.out) if args.out else None,
+                             _similarity(args, settings), _llm_judge(args, settings), args.limit)
+    return _show_metrics(args, metrics)
+
+
+def _check_judge(args: argparse.Namespace, settings) -> int:
+    from yanbao.eval.run import check_judge
+
+    table = check_judge(Path(args.check_judge), Path(args.gold) if args.gold else None,
+                        _similarity(args, settings), _llm_judge(args, settings))
+    if args.json:
+        print(_dump(table))
+        return 0
+    llm = args.judge_llm
+    print(f"agreement with human judgments in {table['judgments']}"
+          + (f" (gold {table['gold']})" if table["gold"] else "") + (", e5 on" if table["e5"] else ""))
+    head = f"{'type':14s} {'n':>5s} {'agree':>6s} {'agreement':>10s}" + (f" {'llm n':>6s} {'llm agreement':>14s}" if llm else "")
+    print(head)
+
+    def line(name: str, t: dict) -> str:
+        f = "-" if t["agreement"] is None else f"{t['agreement']:.3f}"
+        out = f"{name:14s} {t['n']:5d} {t['agree']:6d} {f:>10s}"
+        if llm:
+            lf = "-" if t["llm_agreement"] is None else f"{t['llm_agreement']:.3f}"
+            out += f" {t['llm_n']:6d} {lf:>14s}"
+        return out
+
+    for name, t in table["types"].items():
+        print(line(name, t))
+    if table["answer_kinds"]:
+        print("\nanswer judgments by kind")
+        for name, t in table["answer_kinds"].items():
+            print(line("  " + name, t))
+    if table["disagreements"]:
+        print(f"\ndisagreements ({len(table['disagreements'])})")
+        for d in table["disagreements"]:
+            print(f"  {d['id']:10s} {d['type']:9s} {d['kind']:13s} human {str(d['human']):5s} rule {str(d['rule']):5s} {d['reason']}")
     return 0
 
 
@@ -328,6 +407,14 @@ def _print_metrics(m: dict) -> None:
               f"{f(b['refusal_accuracy']):>8} {f(b['false_refusal_rate']):>10} {f(b['citation_precision']):>10}")
     for name, a in (m.get("ablations") or {}).items():
         print(f"ablation {name:7s} hit@1 {f(a['hit@1'])}  hit@5 {f(a['hit@5'])}  hit@10 {f(a['hit@10'])}  mrr@10 {f(a['mrr@10'])}")
+    llm_keys = [k for k in ("llm_answer_accuracy", "llm_key_point_coverage", "llm_rule_agreement_answer",
+                            "llm_rule_agreement_key_points") if k in m]
+    if llm_keys:
+        print("\nLLM judge (beside the rule-based scores above)")
+        for k in llm_keys:
+            print(f"{k:30s} {f(m.get(k))}")
+    if m.get("n_unanswered"):
+        print(f"\n{m['n_unanswered']} gold items had no answer in the file (scored as refusals)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -382,14 +469,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", help="score retrieval, answers, citations and refusals on a gold question set")
-    p.add_argument("gold", help="gold questions (JSONL), e.g. evalsets/dev.jsonl")
-    p.add_argument("--reports", required=True, help="directory of the reports the questions are about")
+    p.add_argument("gold", nargs="?", default=None, help="gold questions (JSONL), e.g. evalsets/dev.jsonl")
+    p.add_argument("--reports", default=None, help="directory of the reports the questions are about (answers them with yanbao)")
+    p.add_argument("--answers", default=None, metavar="ANSWERS.jsonl",
+                   help="score these answers instead ({\"id\", \"answer\"} lines, optional refused/citations/retrieved): no index")
+    p.add_argument("--check-judge", default=None, metavar="JUDGMENTS.jsonl",
+                   help="print the scorer's agreement with human judgments per judgment type (GOLD, if given, supplies quotes)")
     index_opts(p)
     p.add_argument("--out", default=None, help="write metrics.json, report.md, results.jsonl, chart.png here")
     p.add_argument("--llm", action="store_true", help="answer with the configured LLM")
     p.add_argument("--ablations", action="store_true", help="also score BM25-only and dense-only retrieval")
     p.add_argument("--limit", type=int, default=None, help="only the first N questions (smoke runs)")
     p.add_argument("--threshold", type=float, default=None, help="refusal threshold to try (calibration)")
+    p.add_argument("--e5", action="store_true", help="key points: also judge answers in English by e5 similarity (loads the model)")
+    p.add_argument("--judge-llm", action="store_true",
+                   help="also have the LLM at YANBAO_LLM_BASE_URL judge each answer and key point (reported beside the rules)")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="measure indexing speed and memory on this machine")

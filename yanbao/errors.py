@@ -48,3 +48,8 @@ class LLMError(YanbaoError):
 
 class GoldFileError(YanbaoError):
     """An evaluation question file (JSONL) is malformed; the message names file, line and field."""
+
+
+class AnswersFileError(YanbaoError):
+    """An answers file (JSONL) or a judgments file given to eval is malformed; the message names
+    file, line and field."""
