@@ -67,7 +67,8 @@ def page_layout(page) -> PageLayout:
             text = "".join(s["text"] for s in spans)
             if not text.strip():
                 continue
-            size = max(s.get("size", 0.0) for s in spans)
+            inked = [s for s in spans if s["text"].strip()] or spans
+            size = max(s.get("size", 0.0) for s in inked)  # blank spans are often set larger
             bold = any((s.get("flags", 0) & 16) or "bold" in s.get("font", "").lower() for s in spans if s["text"].strip())
             dx, dy = line.get("dir", (1.0, 0.0))
             x0, y0, x1, y1 = line["bbox"]

@@ -344,6 +344,11 @@ def _cover_title(cover: Sequence[CoverLine]) -> str | None:
             continue
         best = max(cands, key=lambda c: (round(c.size, 0), c.bold, -c.y0))
         text = best.text
+        above = [c for c in lines if c.y1 <= best.y0 + 1 and best.y0 - c.y1 < best.size * 1.5
+                 and c.x0 < best.x1 and c.x1 > best.x0 and "系列" in c.text and _title_like(c.text)]
+        if above and "系列" not in text:  # '“…”系列研究（一）' printed above the headline
+            series = max(above, key=lambda c: c.y1).text.strip()
+            text = series + ("" if series.endswith(("：", ":")) else "：") + text
         below = sorted((c for c in lines if c.y0 >= best.y1 - 1 and c is not best), key=lambda c: c.y0)
         last = best
         for nxt in below[:3]:
@@ -351,8 +356,11 @@ def _cover_title(cover: Sequence[CoverLine]) -> str | None:
                 break
             if not _title_like(nxt.text) or nxt.size < body * 1.15:
                 break
-            if abs(nxt.size - best.size) < 0.6 and abs(nxt.x0 - best.x0) < 4:
-                text += nxt.text  # the title wrapped onto a second line
+            if abs(nxt.size - best.size) < 0.6:
+                if re.search(r"系列.{0,8}$", text.strip()):  # '“…”系列研究（一）' over the headline
+                    text = text.rstrip() + "：" + nxt.text.strip()
+                else:
+                    text += nxt.text  # the title wrapped onto a second line
             elif nxt.size < best.size:
                 sep = "" if text.rstrip().endswith(("：", ":", "——", "—")) or nxt.text.startswith(("——", "—", "-")) else "："
                 text = text.rstrip() + sep + nxt.text.strip()
