@@ -85,11 +85,25 @@ def _key(text: str) -> str:
 _PAGE_NO = re.compile(r"\s*(?:\d{1,4}|第\s*\d{1,4}\s*页(?:\s*/?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|[-–—]\s*\d{1,4}\s*[-–—]|page\s*\d{1,4})\s*", re.I)
 
 
-def furniture_keys(layouts: list[PageLayout]) -> set[str]:
-    """Keys of lines that repeat on several pages near the top or bottom edge (headers, footers)."""
+_SOURCE_LINE = re.compile(r"^(?:资料来源|数据来源|来源)\s*[:：]")
+_NOTICE = re.compile(r"声明|免责|请务必|敬请|请仔细|谨请|请阅读|请参阅|版权|本报告|证券研究报告")
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """Keys of repeated page furniture: `edge` lines are dropped where they sit near the top or
+    bottom edge, `anywhere` lines (disclaimer notices) wherever they are."""
+
+    edge: frozenset[str] = frozenset()
+    anywhere: frozenset[str] = frozenset()
+
+
+def furniture_keys(layouts: list[PageLayout]) -> Furniture:
+    """Lines that repeat on several pages near the top or bottom edge (headers, footers, page
+    numbers), and notices ('请务必阅读正文之后的免责声明部分') repeated on most pages."""
     n = len(layouts)
     if n < 2:
-        return set()
+        return Furniture()
     edge: Counter[str] = Counter()
     anywhere: Counter[str] = Counter()
     for lay in layouts:
@@ -97,19 +111,18 @@ def furniture_keys(layouts: list[PageLayout]) -> set[str]:
         keys_edge, keys_any = set(), set()
         for ln in lay.lines:
             k = _key(ln.text)
-            if not k or len(k) > 80:
-                continue
-            keys_any.add(k)
+            if not k or len(k) > 80 or _SOURCE_LINE.match(k):
+                continue  # a figure's source line repeats under every figure: it is content
+            if _NOTICE.search(k):
+                keys_any.add(k)
             if ln.y1 <= band * 1.6 or ln.y0 >= lay.height - band * 1.6:
                 keys_edge.add(k)
         edge.update(keys_edge)
         anywhere.update(keys_any)
     need_edge = max(2, -(-n * 3 // 10))  # on at least 30% of the pages (and 2)
-    need_any = max(3, -(-n * 6 // 10))  # anywhere on the page: on most pages
-    keys = {k for k, c in edge.items() if c >= need_edge and not k.strip("#")}  # bare page numbers
-    keys |= {k for k, c in edge.items() if c >= need_edge and len(k.strip("#")) >= 2}
-    keys |= {k for k, c in anywhere.items() if c >= need_any and len(k.strip("#")) >= 4}
-    return keys
+    need_any = max(2, -(-n * 6 // 10))  # a notice on most pages
+    return Furniture(frozenset(k for k, c in edge.items() if c >= need_edge),
+                     frozenset(k for k, c in anywhere.items() if c >= need_any))
 
 
 def _sidebars(lines: list[PageLine]) -> tuple[list[PageLine], list[PageLine]]:
@@ -216,18 +229,24 @@ def _row_text(lines: list[PageLine]) -> list[str]:
     return out
 
 
-def page_text(layout: PageLayout, furniture: set[str]) -> tuple[str, list[tuple[str, str]], list[PageLine]]:
+def page_text(layout: PageLayout, furniture: Furniture) -> tuple[str, list[tuple[str, str]], list[PageLine]]:
     """(body text of one page, [(line, reason)] set aside as furniture, the body lines kept)."""
     dropped: list[tuple[str, str]] = []
     kept: list[PageLine] = []
     band = layout.height * EDGE_BAND * 1.6
+
+    def edge(ln: PageLine) -> bool:
+        return ln.y1 <= band or ln.y0 >= layout.height - band
+
+    # more than two bare numbers near an edge are a chart's axis, not page numbers
+    numbers = sum(1 for ln in layout.lines if edge(ln) and _PAGE_NO.fullmatch(ln.text))
     for ln in layout.lines:
         k = _key(ln.text)
-        at_edge = ln.y1 <= band or ln.y0 >= layout.height - band
-        if k in furniture:
-            dropped.append((ln.text.strip(), "page number" if not k.strip("#") else "repeated header/footer"))
-        elif at_edge and _PAGE_NO.fullmatch(ln.text):
+        at_edge = edge(ln)
+        if at_edge and numbers <= 2 and _PAGE_NO.fullmatch(ln.text):
             dropped.append((ln.text.strip(), "page number"))
+        elif (at_edge and k in furniture.edge and k.strip("#")) or k in furniture.anywhere:
+            dropped.append((ln.text.strip(), "repeated header/footer"))
         else:
             kept.append(ln)
     body, side = _sidebars(kept)

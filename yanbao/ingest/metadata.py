@@ -64,7 +64,7 @@ _TYPES = (
 _NOT_TITLE = re.compile(
     r"证券研究报告|研究所|研究院|研究中心|分析师|分析员|研究员|研究助理|联系人|执业|@|^\d{4}\s*[-年/.]\s*\d|^[\d\s.,%:/-]+$|评级|"
     r"^(买入|增持|推荐|中性|减持|卖出|持有)|^(核心逻辑|核心观点|投资要点|报告摘要|摘要|目录|内容目录|CONTENTS|事件|事件简介|研究结论|主要观点|点评)$|"
-    r"深度研究\s*\(|^行业|周报$|策略$|/|^[\u4e00-\u9fff]{2,6}证券\s*[|·•]|"
+    r"深度研究\s*\(|^行业|周报$|策略$|/|^[\u4e00-\u9fff]{0,6}(?:研究|报告|点评|深度|专题|月报|晨报|简报|快报|快评|简介)$|^[\u4e00-\u9fff]{2,6}证券\s*[|·•]|"
     r"声明|免责|请务必|敬请|请阅读|请参阅|谨请|阅读正文|特别提示|风险提示|版权|仅供|本报告|本公司|本文|示例文档|"
     r"当前价|目标价|市场价格|市价|股价|收盘价|市值|总股本|流通|市净率|市盈率|数据来源|资料来源|相关研究|相关报告|"
     r"电话|传真|邮箱|地址|网址|www\.|https?:|第\s*\d+\s*页|(?<!\d)\d{8}(?!\d)|[(（][\u4e00-\u9fff]{2,6}证券[)）]|^[(（]?\d{6}(\.[A-Z]{2})?[)）]?$"
@@ -269,6 +269,8 @@ def _title_like(text: str, min_chars: int = 4) -> bool:
         return False
     if BROKER_NAME.fullmatch(t) or re.fullmatch(r"[\u4e00-\u9fff]{2,6}证券", t):
         return False
+    if _RATING.search(t) or re.search(_DATE, t):
+        return False  # a rating or a full date glued to the line: labels, not a title
     cjk = len(re.findall(r"[\u4e00-\u9fff]", t))
     digits = len(re.findall(r"\d", t))
     return cjk >= 3 and digits <= max(10, len(t) // 3)

@@ -95,9 +95,9 @@ def _ocr_cover(path: Path, raw: RawDoc, doc: CleanDoc, meta: ReportMeta) -> tupl
     except Exception as e:  # OCR of one page failing never loses the text layer
         log.warning("%s: OCR of the cover failed (%s); using its text layer", shown(raw.file), e)
         return raw, doc, meta
-    from yanbao.ingest.layout import cover_lines, page_text
+    from yanbao.ingest.layout import Furniture, cover_lines, page_text
 
-    text, _, kept = page_text(layout, set())
+    text, _, kept = page_text(layout, Furniture())
     cover = tuple(cover_lines(1, kept, ocr=True))
     ocr_meta = extract(doc, raw.sha256, cover, raw.hints)
     if len(re.sub(r"\s+", "", text)) >= 2 * len(re.sub(r"\s+", "", raw.pages[0])):
