@@ -159,13 +159,15 @@ def _merge(lines: list[PageLine], sep: str) -> PageLine:
                     min(ln.y0 for ln in lines), max(ln.x1 for ln in lines), max(ln.y1 for ln in lines), lines[0].block)
 
 
-def _gutter(blocks: list[tuple[float, float, float, float]], width: float) -> float | None:
-    """x of a vertical gap between two columns of text, or None for a one-column page."""
-    if len(blocks) < 4:
+def _gutter(lines: list[PageLine], width: float) -> float | None:
+    """x of a vertical gap between two columns of text, or None for a one-column page. Both
+    sides must hold prose (a table's columns are not page columns)."""
+    boxes = [ln for ln in lines if ln.x1 - ln.x0 < width * 0.6]
+    if len(boxes) < 6:
         return None
     lo, hi = width * 0.25, width * 0.75
-    covered = sorted((x0, x1) for x0, _, x1, _ in blocks)
-    best, best_w = None, 8.0
+    covered = sorted((ln.x0, ln.x1) for ln in boxes)
+    best, best_w = None, 4.0
     reach = covered[0][1]
     for x0, x1 in covered[1:]:
         if x0 > reach and lo <= (x0 + reach) / 2 <= hi and x0 - reach > best_w:
@@ -173,38 +175,33 @@ def _gutter(blocks: list[tuple[float, float, float, float]], width: float) -> fl
         reach = max(reach, x1)
     if best is None:
         return None
-    left = sum(b[3] - b[1] for b in blocks if b[2] <= best)
-    right = sum(b[3] - b[1] for b in blocks if b[0] >= best)
-    return best if min(left, right) > 0 else None
+    prose_left = sum(1 for ln in boxes if ln.x1 <= best and len(ln.text.strip()) >= 12)
+    prose_right = sum(1 for ln in boxes if ln.x0 >= best and len(ln.text.strip()) >= 12)
+    return best if prose_left >= 3 and prose_right >= 3 else None
 
 
 def reading_order(lines: list[PageLine], width: float) -> list[PageLine]:
-    """Lines in reading order: full-width blocks split the page into bands; inside a band the
-    left column is read before the right one."""
-    by_block: dict[int, list[PageLine]] = {}
-    for ln in lines:
-        by_block.setdefault(ln.block, []).append(ln)
-    boxes = {b: (min(l.x0 for l in ls), min(l.y0 for l in ls), max(l.x1 for l in ls), max(l.y1 for l in ls))
-             for b, ls in by_block.items()}
-    gutter = _gutter([bx for bx in boxes.values() if bx[2] - bx[0] < width * 0.6], width)
+    """Lines in reading order: lines across the gutter split the page into bands; inside a band
+    the left column is read before the right one. One-column pages keep the PDF's own order."""
+    gutter = _gutter(lines, width)
     if gutter is None:
-        order = sorted(by_block)  # one column: the PDF's own block order
-        return [ln for b in order for ln in by_block[b]]
-    spanning = sorted((b for b, bx in boxes.items() if bx[0] < gutter < bx[2]), key=lambda b: boxes[b][1])
+        return list(lines)
+    order = {id(ln): i for i, ln in enumerate(lines)}
+    spanning = sorted((ln for ln in lines if ln.x0 < gutter < ln.x1), key=lambda ln: ln.y0)
+    rest = [ln for ln in lines if not (ln.x0 < gutter < ln.x1)]
     out: list[PageLine] = []
-    top = -1.0
+    top = float("-inf")
     for cut in [*spanning, None]:
-        bottom = boxes[cut][1] if cut is not None else float("inf")
-        band = [b for b, bx in boxes.items() if b not in spanning and top <= (bx[1] + bx[3]) / 2 < bottom]
-        left = sorted((b for b in band if boxes[b][2] <= gutter), key=lambda b: (boxes[b][1], boxes[b][0]))
-        right = sorted((b for b in band if boxes[b][0] >= gutter), key=lambda b: (boxes[b][1], boxes[b][0]))
-        for b in left + right:
-            out.extend(by_block[b])
+        bottom = cut.y0 if cut is not None else float("inf")
+        band = [ln for ln in rest if top <= (ln.y0 + ln.y1) / 2 < bottom]
+        key = lambda ln: (ln.y0, order[id(ln)])  # noqa: E731
+        out.extend(sorted((ln for ln in band if ln.x1 <= gutter), key=key))
+        out.extend(sorted((ln for ln in band if ln.x0 >= gutter), key=key))
         if cut is not None:
-            out.extend(by_block[cut])
-            top = boxes[cut][3]
+            out.append(cut)
+            top = (cut.y0 + cut.y1) / 2
     placed = {id(ln) for ln in out}
-    out.extend(ln for ln in lines if id(ln) not in placed)  # a block straddling a band edge
+    out.extend(ln for ln in lines if id(ln) not in placed)
     return out
 
 

@@ -70,11 +70,11 @@ COVER_MIN_CHARS = 200  # a first page with less text than this is likely drawn a
 
 
 def weak_cover(raw: RawDoc, meta: ReportMeta) -> bool:
-    """True when the cover's text layer is too thin to hold the cover fields: little text on
-    page 1, or neither title, date nor analysts found in it."""
+    """True when the cover's text layer is too thin to hold the cover fields: neither title,
+    date nor analysts found in it, or little text on page 1 and one of them missing."""
     first = sum(len(c.text) for c in raw.cover if c.page == 1)
-    found = [meta.source_of(f) in ("cover text",) for f in ("title", "date", "analysts")]
-    return first < COVER_MIN_CHARS or not any(found)
+    found = [meta.source_of(f) == "cover text" for f in ("title", "date", "analysts")]
+    return not any(found) or (first < COVER_MIN_CHARS and not all(found))
 
 
 def _ocr_cover(path: Path, raw: RawDoc, doc: CleanDoc, meta: ReportMeta) -> tuple[RawDoc, CleanDoc, ReportMeta]:
