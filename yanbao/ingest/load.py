@@ -127,7 +127,9 @@ def load_pdf(path: Path, digest: str, ocr: bool = True) -> RawDoc:
             raise LoadError(name, f"damaged or truncated PDF: page {len(layouts) + 1} unreadable ({e})") from e
         if not layouts:
             raise LoadError(name, "PDF has no pages (damaged or truncated?)")
-        scanned = [i for i, lay in enumerate(layouts) if sum(len(ln.text.strip()) for ln in lay.lines) < MIN_PAGE_CHARS]
+        # a page with (almost) no text layer but an image or drawn shapes on it is a scan
+        scanned = [i for i, lay in enumerate(layouts)
+                   if sum(len(ln.text.strip()) for ln in lay.lines) < MIN_PAGE_CHARS and _has_ink(doc[i])]
         ocr_pages: list[int] = []
         if scanned and ocr:
             from yanbao.ingest import ocr as ocr_mod
@@ -157,6 +159,14 @@ def load_pdf(path: Path, digest: str, ocr: bool = True) -> RawDoc:
     if ocr_pages:
         log.info("%s: read %d page(s) by OCR", name, len(ocr_pages))
     return RawDoc(name, tuple(pages), True, digest, tuple(cover), hints, tuple(dropped), tuple(ocr_pages))
+
+
+def _has_ink(page) -> bool:
+    """True when a page shows an image or vector drawings (what OCR could read)."""
+    try:
+        return bool(page.get_images(full=False)) or bool(page.get_drawings())
+    except Exception:  # a damaged page: let OCR try
+        return True
 
 
 def _pdf_hints(meta: dict) -> tuple[tuple[str, str], ...]:

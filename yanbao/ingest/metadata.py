@@ -150,7 +150,8 @@ def _head(doc: CleanDoc, cover: Sequence[CoverLine]) -> tuple[list[str], str]:
     """(the report's first lines, their source): the cover's lines for PDFs, the first lines of
     text, or the first page of a report without line breaks cut at its labels."""
     if cover:
-        ocr = all(c.ocr for c in cover)
+        first = min(c.page for c in cover)
+        ocr = any(c.ocr for c in cover if c.page == first)  # the cover page was read by OCR
         return [c.text for c in cover], COVER_OCR if ocr else COVER
     if is_flat(doc):
         return segment(_first_page(doc.text)), HEAD
