@@ -15,12 +15,13 @@ from pathlib import PurePath
 from statistics import median
 from typing import Sequence
 
-from yanbao.ingest.brokers import BROKER_DOMAINS, BROKER_NAME, SURNAME, canonical
+from yanbao.ingest.brokers import BROKER_DOMAINS, BROKER_NAME, BROKERS, SURNAME, canonical
 from yanbao.ingest.layout import CoverLine
 from yanbao.types import Analyst, CleanDoc, ReportMeta
 
-# provenance values
-COVER, COVER_OCR, HEAD, BODY, PDF_META, FILE_NAME = "cover text", "cover OCR", "cover text", "body", "pdf metadata", "file name"
+# provenance values; HEAD: the first lines of a text file, which is its cover
+COVER, COVER_OCR, BODY, PDF_META, FILE_NAME = "cover text", "cover OCR", "body", "pdf metadata", "file name"
+HEAD = COVER
 
 _INSTITUTE = re.compile(r"([\u4e00-\u9fff]{2,8}?证券)(?:股份有限公司|有限责任公司|有限公司)?(?:研究所|研究院|研究部|研究中心)")
 _COMPANY = re.compile(r"([\u4e00-\u9fff]{2,8}?证券)(?:股份有限公司|有限责任公司)")
@@ -220,8 +221,6 @@ def _broker(text: str, head: str, file: str, hints: Sequence[tuple[str, str]]) -
 
 
 def _aliases(broker: str) -> tuple[str, ...]:
-    from yanbao.ingest.brokers import BROKERS
-
     return BROKERS.get(broker, ())
 
 
