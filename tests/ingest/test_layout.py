@@ -97,3 +97,19 @@ def test_cover_headline_completed_by_the_pdf_title(tmp_path):
     m = ingest_file(p).meta
     assert m.title == "华润三九(000999)2025年三季报点评:内涵+外延双轮驱动,经营拐点已现"
     assert m.source_of("title") == "pdf metadata"
+
+
+def test_rotated_sidebar_is_one_line_after_the_body(tmp_path):
+    import pymupdf
+
+    doc = pymupdf.open()
+    for _ in range(2):
+        page = doc.new_page(width=595, height=842)
+        for i, text in enumerate(LEFT):
+            page.insert_text((40, 200 + 40 * i), text, fontname="china-s", fontsize=11)
+        page.insert_text((570, 600), "行业研究报告仅供参考", fontname="china-s", fontsize=10, rotate=90)
+    path = tmp_path / "rotated.pdf"
+    doc.save(path)
+    text = load(path).pages[0]
+    assert "行业研究报告仅供参考" in text.split("\n")
+    assert text.index("行业研究报告仅供参考") > text.index(LEFT[-1])

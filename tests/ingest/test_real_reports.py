@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +18,7 @@ from yanbao.ingest.load import RawDoc
 from yanbao.ingest.metadata import extract, segment
 from yanbao.ingest.pipeline import ingest_file
 
+REPO = Path(__file__).resolve().parents[2]
 TARGETS = {"broker": 0.95, "title": 0.90, "date": 0.90, "analysts": 0.90, "rating": 0.90}
 
 
@@ -205,3 +207,33 @@ def test_segment_cuts_a_cover_without_line_breaks():
     parts = segment(flat)
     assert "血制品领先企业，业绩恢复增长——上海莱士(002252)首次覆盖报告" in parts
     assert "未评级（首次）" in parts
+
+
+# ------------------------------------------------------------ the gold file derived from truth.jsonl
+
+def test_real_gold_file_is_derived_from_truth(rows):
+    """evalsets/real.jsonl holds the 18 truth questions in the gold format, as make_real.py writes it."""
+    import importlib.util
+
+    from yanbao.eval.gold import load_gold
+
+    repo = REPO
+    spec = importlib.util.spec_from_file_location("make_real", repo / "evalsets" / "make_real.py")
+    make_real = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_real)
+    items = load_gold(repo / "evalsets" / "real.jsonl")
+    derived = make_real.items(REAL_REPORTS / "truth.jsonl")
+    assert [i.id for i in items] == [d["id"] for d in derived]
+    assert [(i.question, i.answer, i.accept) for i in items] == [(d["question"], d["answer"], tuple(d["accept"])) for d in derived]
+    assert len(items) == sum(len(r["questions"]) for r in rows) == 18
+
+
+def test_real_gold_quotes_are_in_the_ingested_reports(reports):
+    """Every gold quote is in its report's cleaned text (so hit@k and citations can be scored)."""
+    from yanbao.eval.gold import load_gold
+    from yanbao.eval.metrics import normalize
+
+    repo = REPO
+    for item in load_gold(repo / "evalsets" / "real.jsonl"):
+        for s in item.sources:
+            assert normalize(s.quote) in normalize(reports[s.file].doc.text), (item.id, s.quote)
