@@ -83,3 +83,10 @@ def test_file_name_title_needs_the_text_to_hold_its_headline():
     assert m.title == "华东医药(000963):业绩符合预期,创新药和医美布局同步加速" and m.source_of("title") == "file name"
     m = meta_of("证券研究报告\n公司点评", file="华东医药（000963）：业绩符合预期，创新药和医美布局同步加速.txt")
     assert m.title is None
+
+
+def test_company_and_industry_label_glued_to_the_headline():
+    flat = ("证券研究报告/公司点评2021年04月21日华东医药(000963)/化学制药业绩符合预期，创新药和医美布局同步加速"
+            "请务必阅读正文之后的重要声明部分")
+    m = meta_of(flat, flat=True)
+    assert m.title == "华东医药(000963):业绩符合预期,创新药和医美布局同步加速" and m.date == "2021-04-21"

@@ -146,6 +146,18 @@ def canonical(name: str) -> str:
     return _CANON.get(name, name)
 
 
+# Industry names printed after a company on covers ('华东医药(000963)/化学制药'): SW (申万)
+# level-1 and common level-2 names, longest first when matched.
+INDUSTRIES = sorted(set(
+    "农林牧渔 基础化工 化工 钢铁 有色金属 电子 汽车 家用电器 食品饮料 纺织服饰 轻工制造 医药生物 医药 公用事业 "
+    "交通运输 房地产 商贸零售 社会服务 综合 建筑材料 建筑装饰 电力设备 机械设备 国防军工 计算机 传媒 通信 银行 "
+    "非银金融 煤炭 石油石化 环保 美容护理 化学制药 中药 生物制品 医疗器械 医疗服务 医药商业 半导体 消费电子 "
+    "光学光电子 元件 软件开发 IT服务 通信设备 白酒 饮料乳品 食品加工 乘用车 汽车零部件 光伏设备 电池 电网设备 "
+    "风电设备 证券 保险 多元金融 房地产开发 物业管理 航空机场 物流 游戏 广告营销 影视院线 化学原料 化学制品 "
+    "塑料 农化制品 工业金属 贵金属 能源金属 小金属 专用设备 通用设备 自动化设备 工程机械 军工电子 航空装备".split()
+), key=lambda s: -len(s))
+INDUSTRY = "(?:" + "|".join(INDUSTRIES) + ")"
+
 # Common Chinese surnames (single and compound): a 2-4 character name on a cover starts with one.
 _COMPOUND = "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 令狐 端木 南宫 西门 独孤 万俟 申屠".split()
 _SINGLE = (

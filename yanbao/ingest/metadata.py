@@ -15,7 +15,7 @@ from pathlib import PurePath
 from statistics import median
 from typing import Sequence
 
-from yanbao.ingest.brokers import BROKER_DOMAINS, BROKER_NAME, BROKERS, SURNAME, canonical
+from yanbao.ingest.brokers import BROKER_DOMAINS, BROKER_NAME, BROKERS, INDUSTRY, SURNAME, canonical
 from yanbao.ingest.layout import CoverLine
 from yanbao.types import Analyst, CleanDoc, ReportMeta
 
@@ -325,8 +325,14 @@ def _text_title(head_lines: list[str]) -> str | None:
     return None
 
 
+_COMPANY_INDUSTRY = re.compile(rf"^([\u4e00-\u9fffA-Za-z]{{2,10}}[(（]\d{{6}}(?:\.[A-Z]{{2}})?[)）])\s*/\s*{INDUSTRY}\s*(.+)$")
+
+
 def _flat_title(segments: list[str]) -> str | None:
     for t in segments:
+        m = _COMPANY_INDUSTRY.match(t)
+        if m:  # '华东医药(000963)/化学制药' printed before the headline, glued without a break
+            t = f"{m.group(1)}：{m.group(2)}"
         if 8 <= len(t) <= 60 and _title_like(t, 8) and re.search(r"[，,：:—]", t) and len(re.findall(r"[\u4e00-\u9fff]", t)) >= 6:
             return t
     return None
