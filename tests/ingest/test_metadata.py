@@ -90,3 +90,17 @@ def test_company_and_industry_label_glued_to_the_headline():
             "请务必阅读正文之后的重要声明部分")
     m = meta_of(flat, flat=True)
     assert m.title == "华东医药(000963):业绩符合预期,创新药和医美布局同步加速" and m.date == "2021-04-21"
+
+
+def test_sample_reports_in_examples():
+    """What `make serve` lists first on a fresh clone: real titles, short broker names."""
+    from pathlib import Path
+
+    from yanbao.ingest.pipeline import ingest_file
+
+    samples = sorted((Path(__file__).resolve().parents[2] / "examples" / "reports").iterdir())
+    metas = {p.name: ingest_file(p).meta for p in samples}
+    assert {m.broker for m in metas.values()} == {"安和证券", "明远证券", "星河证券"}
+    for m in metas.values():
+        assert m.title and "示例文档" not in m.title and m.date and m.analysts and m.rating
+    assert metas["示例_星河证券_算力周报.txt"].title == "算力需求持续高景气,国产AI服务器放量在即"
