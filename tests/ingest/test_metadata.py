@@ -104,3 +104,15 @@ def test_sample_reports_in_examples():
     for m in metas.values():
         assert m.title and "示例文档" not in m.title and m.date and m.analysts and m.rating
     assert metas["示例_星河证券_算力周报.txt"].title == "算力需求持续高景气,国产AI服务器放量在即"
+
+
+def test_provenance_round_trips_and_old_manifests_still_load():
+    from yanbao.types import Analyst, ReportMeta
+
+    m = ReportMeta(file="a.pdf", title="T", date="2020-02-23", analysts=(Analyst("高子剑", "S0600518010001"),),
+                   provenance=(("title", "cover text"), ("date", "file name")))
+    d = m.to_json()
+    assert d["provenance"] == {"title": "cover text", "date": "file name"}
+    assert ReportMeta.from_json(d) == m
+    old = {k: v for k, v in d.items() if k != "provenance"}  # a manifest written before provenance
+    assert ReportMeta.from_json(old).provenance == () and ReportMeta.from_json(old).source_of("title") is None
