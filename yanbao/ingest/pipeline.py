@@ -90,8 +90,8 @@ def _ocr_cover(path: Path, raw: RawDoc, doc: CleanDoc, meta: ReportMeta) -> tupl
     try:
         with pymupdf.open(path, filetype="pdf") as pdf:
             layout = ocr.ocr_page(pdf[0])
-    except LoadError:
-        raise
+    except LoadError as e:
+        raise LoadError(raw.file, e.reason) from e
     except Exception as e:  # OCR of one page failing never loses the text layer
         log.warning("%s: OCR of the cover failed (%s); using its text layer", shown(raw.file), e)
         return raw, doc, meta
