@@ -297,6 +297,8 @@ def _title(doc: CleanDoc, cover: Sequence[CoverLine], head_lines: list[str], hea
         if longer:
             h, s = max(longer, key=lambda p: len(p[0]))
             return h, s
+        if any(_norm(h) == n for h, _ in hint_titles):
+            return found, source  # the file name / PDF title agrees with the cover
         for h, s in hint_titles:
             head = _headline(h)
             if head and n.endswith(_norm(head)) and len(n) > len(_norm(head)) and not n.startswith(_norm(head)):
