@@ -28,6 +28,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             "file": report.meta.file,
             "meta": report.meta.to_json(),
             "joined_breaks": report.doc.joined_breaks,
+            "ocr_pages": list(report.doc.ocr_pages),
             "dropped": [{"line": t, "reason": r} for t, r in report.doc.dropped],
             "cleaned_text": report.doc.text,
             "chunks": [
@@ -39,6 +40,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                     "section": c.section,
                     "boilerplate": c.boilerplate,
                     "context": c.context,
+                    "ocr": c.ocr,
                     "text": c.text,
                 }
                 for c in report.chunks
@@ -47,19 +49,25 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         print(_dump(out))
         return 0
     m = report.meta
+
+    def src(name: str) -> str:
+        return f"   [{m.source_of(name)}]" if m.source_of(name) else ""
+
     print(f"文件     {m.file}")
-    print(f"标题     {m.title or '-'}")
-    print(f"券商     {m.broker or '-'}")
-    print(f"日期     {m.date or '-'}")
-    print(f"类型     {m.report_type or '-'}")
-    print(f"评级     {m.rating or '-'}")
+    print(f"标题     {m.title or '-'}{src('title')}")
+    print(f"券商     {m.broker or '-'}{src('broker')}")
+    print(f"日期     {m.date or '-'}{src('date')}")
+    print(f"类型     {m.report_type or '-'}{src('report_type')}")
+    print(f"评级     {m.rating or '-'}{src('rating')}")
     people = ", ".join(f"{a.name}({a.role}{', ' + a.cert if a.cert else ''})" for a in m.analysts)
-    print(f"分析师   {people or '-'}")
+    print(f"分析师   {people or '-'}{src('analysts')}")
+    if report.doc.ocr_pages:
+        print(f"OCR      第 {', '.join(map(str, report.doc.ocr_pages))} 页的文字由 OCR 识别")
     print(f"清洗后   {len(report.doc.text)} 字符, 合并断行 {report.doc.joined_breaks} 处, 去除页眉页码 {len(report.doc.dropped)} 行")
     print(f"分块     {len(report.chunks)} 块 (chunk_chars={settings.chunk_chars}, overlap_chars={settings.overlap_chars})")
     print()
     for i, c in enumerate(report.chunks, 1):
-        flag = " [免责/声明]" if c.boilerplate else ""
+        flag = (" [免责/声明]" if c.boilerplate else "") + (" [OCR]" if c.ocr else "")
         page = f" p.{c.page}" if c.page else ""
         print(f"--- #{i} {c.id} [{c.start}:{c.end}]{page} {c.section}{flag}")
         print(c.text)

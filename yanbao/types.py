@@ -27,14 +27,24 @@ class ReportMeta:
     report_type: str | None = None
     rating: str | None = None
     sha256: str = ""
+    # (field, source) for each field found: source is "cover text", "cover OCR", "body",
+    # "pdf metadata" or "file name" (see ingest.metadata)
+    provenance: tuple[tuple[str, str], ...] = ()
+
+    def source_of(self, name: str) -> str | None:
+        """Where field `name` came from, or None when it was not found."""
+        return dict(self.provenance).get(name)
 
     def to_json(self) -> dict:
-        """Plain JSON-ready values (analysts as a list of dicts)."""
-        return {**asdict(self), "analysts": [asdict(a) for a in self.analysts]}
+        """Plain JSON-ready values (analysts as a list of dicts, provenance as {field: source})."""
+        return {**asdict(self), "analysts": [asdict(a) for a in self.analysts], "provenance": dict(self.provenance)}
 
     @classmethod
     def from_json(cls, d: dict) -> "ReportMeta":
-        return cls(**{**d, "analysts": tuple(Analyst(**a) for a in d.get("analysts", ()))})
+        prov = d.get("provenance") or {}
+        prov = prov.items() if isinstance(prov, dict) else prov  # written before provenance existed: absent
+        return cls(**{**d, "analysts": tuple(Analyst(**a) for a in d.get("analysts", ())),
+                      "provenance": tuple((str(k), str(v)) for k, v in prov)})
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,7 @@ class CleanDoc:
     page_starts: tuple[tuple[int, int], ...] = ()  # (offset, 1-based page) where each page begins
     joined_breaks: int = 0  # lines broken inside a sentence that were joined
     dropped: tuple[tuple[str, str], ...] = ()  # (line, reason) removed as page furniture
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text was read by OCR
 
     def page_at(self, offset: int) -> int | None:
         """1-based page holding the character at `offset`; None for unpaged text files."""
@@ -87,6 +98,7 @@ class Chunk:
     page: int | None = None  # 1-based page of the chunk's first character (PDF/DOCX pages)
     boilerplate: bool = False
     context: str = ""  # table caption/header row that travels with a chunk of that table
+    ocr: bool = False  # the chunk's text was read by OCR from a page image (may hold OCR errors)
     meta: ReportMeta = field(default_factory=lambda: ReportMeta(file=""))
 
     @property
