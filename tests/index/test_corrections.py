@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from tests.conftest import REPORT_FILES, run_cli
-from yanbao.errors import CorrectionError
+from yanbao.errors import CorrectionError, SettingsError
 from yanbao.index import corrections
 from yanbao.index.store import correct, current_generation, open_index, report_metadata, update
 from yanbao.qa.query import Filters
@@ -129,7 +129,8 @@ def test_a_correction_is_live_at_once_in_list_citations_labels_and_filters(index
     for f in (Filters(brokers=("测试证券",)), Filters(brokers=("测试",)), Filters(date_from="2025-01-01")):
         hits = chain.retriever.retrieve(QUESTION, f, k=10)
         assert hits and {h.chunk.file for h in hits} == {F004}, f
-    assert not chain.retriever.retrieve(QUESTION, Filters(brokers=("东吴证券",)), k=10)  # its old broker no longer matches
+    with pytest.raises(SettingsError, match="排除了所有报告.*004_535c958186802a5d.txt（测试证券，2025-01-02）"):
+        chain.retriever.retrieve(QUESTION, Filters(brokers=("东吴证券",)), k=10)  # its old broker matches no report now
 
     listed = run_cli("list", "--json", "--index", str(index_copy))
     row = next(x for x in json.loads(listed.stdout)["reports"] if x["file"] == F004)

@@ -139,7 +139,8 @@ def restore(meta: ReportMeta, extracted: Mapping) -> ReportMeta:
 
 def _with_provenance(meta: ReportMeta, names) -> ReportMeta:
     """Mark `names` as corrected in meta.provenance, if ReportMeta has one (a mapping field -> source,
-    or a tuple of (field, source) pairs); otherwise leave meta as it is."""
+    a tuple of (field, source) pairs, or a dataclass with one attribute per field); otherwise leave
+    meta as it is."""
     if "provenance" not in {f.name for f in dataclasses.fields(meta)}:
         return meta
     prov = getattr(meta, "provenance")
@@ -148,6 +149,9 @@ def _with_provenance(meta: ReportMeta, names) -> ReportMeta:
     if isinstance(prov, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in prov):
         kept = tuple(p for p in prov if p[0] not in names)
         return dataclasses.replace(meta, provenance=kept + tuple((n, PROVENANCE) for n in names))
+    if dataclasses.is_dataclass(prov) and not isinstance(prov, type):  # one attribute per field
+        own = {f.name for f in dataclasses.fields(prov)}
+        return dataclasses.replace(meta, provenance=dataclasses.replace(prov, **{n: PROVENANCE for n in names if n in own}))
     log.debug("ReportMeta.provenance is a %s; corrections leave it as it is", type(prov).__name__)
     return meta
 

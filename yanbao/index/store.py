@@ -6,13 +6,16 @@
                                       codes.txt: read through a memory map, see index/chunkstore.py)
     var/index/gen-.../dense.faiss     inner product over unit vectors
     var/index/gen-.../bm25/           bm25s' own files (npy + json, no pickle)
+    var/index/corrections.json        metadata corrected by people, by report sha256 (index/corrections.py):
+                                      laid over every ingest and rebuild
 
 With YANBAO_VECTOR_STORE=milvus there is no dense.faiss: the vectors, with the chunks and their
 metadata, are in a Milvus collection the manifest names (index/milvus.py).
 
 Every change builds a new generation in a temporary directory, renames it into place and
 then swaps CURRENT: a crash at any point leaves the previous generation intact, and readers
-always see a whole index. Vectors of unchanged chunks are reused (keyed by chunk id).
+always see a whole index. Vectors of unchanged chunks are reused (keyed by chunk id). A change of
+report metadata alone (a correction) makes a generation that hard-links every file but the manifest.
 """
 
 from __future__ import annotations
@@ -619,7 +622,7 @@ def correct(root: Path, file: str, changes: Mapping[str, str | None], settings=N
         fixes = corrections.load(root)
         fix = fixes.get(entry["sha256"])
         if reset:
-            new = corrections.restore(meta, fix["extracted"]) if fix else meta
+            new = corrections.restore(meta, fix.get("extracted") or {}) if fix else meta
             if fix:
                 del fixes[entry["sha256"]]
                 corrections.save(root, fixes)
