@@ -199,3 +199,11 @@ def test_bad_values_and_unknown_reports_change_nothing(index_copy):
     r = correct(index_copy, str(index_copy / "some" / "dir" / F004), {"title": report_metadata(index_copy, F004).meta.title})
     assert r.changed == [] and current_generation(index_copy) == gen  # same value: recorded, no new generation
     assert r.corrected == ["title"]
+
+
+def test_a_hand_edited_correction_that_is_not_valid_is_named():
+    meta = ReportMeta(file="a.pdf", date="2024-12-24")
+    with pytest.raises(CorrectionError, match="corrected date of a.pdf is not valid.*yanbao meta a.pdf --date"):
+        corrections.apply(meta, {"date": "2024/12/24"})
+    with pytest.raises(CorrectionError, match="corrected analysts of a.pdf"):
+        corrections.apply(meta, {"analysts": [{"nom": "王紫敬"}]})

@@ -116,15 +116,30 @@ def apply(meta: ReportMeta, fields: Mapping | None) -> ReportMeta:
         if name not in FIELDS:
             log.warning("ignoring unknown corrected field %r of %s in %s", name, meta.file, CORRECTIONS)
             continue
-        values[name] = tuple(Analyst(**a) for a in value or ()) if name == "analysts" else value
+        try:
+            values[name] = _stored(name, value)
+        except (TypeError, ValueError) as e:
+            raise CorrectionError(f"{CORRECTIONS}: the corrected {name} of {meta.file} is not valid ({e}); correct it "
+                                  f"again with 'yanbao meta {meta.file} --{name} ...' or fix the file by hand") from e
     out = dataclasses.replace(meta, **values)
     return _with_provenance(out, values) if values else out
+
+
+def _stored(name: str, value):
+    """A stored (JSON) value as a ReportMeta field value; ValueError/TypeError if it is not one."""
+    if name == "analysts":
+        return tuple(Analyst(**a) for a in value or ())
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{value!r} is not text")
+    if name == "date" and value is not None and not _DATE.match(value):
+        raise ValueError(f"date {value!r} is not yyyy-mm-dd")
+    return value
 
 
 def restore(meta: ReportMeta, extracted: Mapping) -> ReportMeta:
     """`meta` with the fields a correction replaced set back to what the report's text gave (their
     "correction" provenance, if any, is dropped; the original source returns with a re-ingest)."""
-    values = {n: tuple(Analyst(**a) for a in v or ()) if n == "analysts" else v for n, v in extracted.items() if n in FIELDS}
+    values = {n: _stored(n, v) for n, v in extracted.items() if n in FIELDS}
     out = dataclasses.replace(meta, **values)
     if "provenance" not in {f.name for f in dataclasses.fields(out)}:
         return out
