@@ -187,9 +187,9 @@ def save_meta(service: Service, file: str | None, *values: str) -> str:
     try:
         result = service.correct(file, changes)
     except YanbaoError as e:
-        return f"⚠ {e}"
+        return f"⚠ {md_escape(str(e))}"
     done = "、".join(META_FIELDS[n] for n in result.changed) or "无变化"
-    return f"已保存 {file}：{done}（人工更正，重新入库后仍然有效；无需重新向量化）"
+    return f"已保存 {md_escape(file)}：{done}（人工更正，重新入库后仍然有效；无需重新向量化）"
 
 
 @dataclass
