@@ -319,3 +319,32 @@ def test_a_correction_rewrites_the_reports_rows_in_milvus_with_their_vectors(tmp
     index = open_index(root, settings=settings)
     stored = milvus.stored_fields(index.milvus, [c.id for c in index.chunks if c.file == f])
     assert {(s["broker"], s["date"], s["title"]) for s in stored.values()} == {("测试证券", "2025-01-02", "更正后的标题")}
+
+
+@pytest.mark.slow
+def test_a_correction_cut_short_after_milvus_is_finished_by_the_next_ingest(tmp_path, real_index_dir, reports_dir,
+                                                                           embedder, test_settings, monkeypatch):
+    from yanbao.index import milvus, store
+    from yanbao.index.store import correct, current_generation, open_index, update
+
+    root = tmp_path / "idx"
+    shutil.copytree(real_index_dir, root)
+    settings = test_settings.with_(index_dir=root, vector_store="milvus")
+    update(root, [reports_dir], settings, embedder, rebuild=True)
+    gen, f = current_generation(root), REPORT_FILES["004"]
+
+    def die(*a, **k):
+        raise KeyboardInterrupt  # after the Milvus rows were rewritten, before the new generation
+
+    monkeypatch.setattr(store, "write_metadata_generation", die)
+    with pytest.raises(KeyboardInterrupt):
+        correct(root, f, {"date": "2025-01-02"}, settings)
+    monkeypatch.undo()
+    index = open_index(root, settings=settings)
+    assert current_generation(root) == gen and index.reports()[4].date == "2024-12-24"  # the live index is whole
+    result = update(root, [reports_dir], settings, embedder)
+    assert result.embedded_chunks == 0 and len(result.unchanged) == 5
+    index = open_index(root, settings=settings)
+    assert index.reports()[4].date == "2025-01-02"
+    stored = milvus.stored_fields(index.milvus, [c.id for c in index.chunks])
+    assert all(stored[c.id] == milvus.fields(c) for c in index.chunks)
