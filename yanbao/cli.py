@@ -158,6 +158,37 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+META_LABELS = {"title": "标题", "broker": "券商", "date": "日期", "rating": "评级", "analysts": "分析师"}
+
+
+def cmd_meta(args: argparse.Namespace) -> int:
+    from yanbao.index.store import correct, report_metadata
+
+    settings = _settings(args)
+    changes = {n: getattr(args, n) for n in META_LABELS if getattr(args, n) is not None}
+    if changes or args.reset:
+        result = correct(settings.index_dir, args.file, changes, settings, reset=args.reset)
+    else:
+        result = report_metadata(settings.index_dir, args.file, settings)
+    if args.json:
+        print(_dump({"file": result.file, "meta": result.meta.to_json(), "corrected": result.corrected,
+                     "changed": result.changed, "generation": result.generation}))
+        return 0
+    m = result.meta
+    print(f"文件     {shown(result.file)}")
+    for name, label in META_LABELS.items():
+        if name == "analysts":
+            value = "、".join(f"{a.name}({a.role}{', ' + a.cert if a.cert else ''})" for a in m.analysts)
+        else:
+            value = getattr(m, name)
+        mark = "  (人工更正)" if name in result.corrected else ""
+        print(f"{label}{' ' * (9 - 2 * len(label))}{value or '-'}{mark}")
+    if changes or args.reset:
+        what = ", ".join(result.changed) if result.changed else "nothing (the values were already these)"
+        print(f"changed {what}; index {settings.index_dir} generation {result.generation}; nothing embedded")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from yanbao.index.embed import Embedder
 
@@ -458,6 +489,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list indexed reports with metadata and chunk counts")
     index_opts(p)
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("meta", help="show or correct a report's metadata (kept across re-ingests; nothing is embedded)")
+    p.add_argument("file", help="the report's file name as 'yanbao list' shows it")
+    index_opts(p)
+    p.add_argument("--title", default=None, help="the report's title")
+    p.add_argument("--date", default=None, help="publication date, yyyy-mm-dd")
+    p.add_argument("--broker", default=None, help="the broker, e.g. 东吴证券")
+    p.add_argument("--rating", default=None, help="the rating as printed, e.g. 买入（维持）")
+    p.add_argument("--analysts", default=None,
+                   help="names separated by 、 each with its certificate number, e.g. '王紫敬 S0600521080005、王世杰'")
+    p.add_argument("--reset", action="store_true", help="take back this report's corrections (the values read from it return)")
+    p.epilog = "An empty value ('') clears a field. Without field options the current metadata is printed."
+    p.set_defaults(func=cmd_meta)
 
     p = sub.add_parser("ask", help="answer questions from the indexed reports, with citations")
     p.add_argument("questions", nargs="+", help="one or more questions; later ones may be follow-ups")

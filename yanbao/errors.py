@@ -53,3 +53,7 @@ class GoldFileError(YanbaoError):
 class AnswersFileError(YanbaoError):
     """An answers file (JSONL) or a judgments file given to eval is malformed; the message names
     file, line and field."""
+
+
+class CorrectionError(YanbaoError):
+    """A correction of a report's metadata names a report not in the index or has a bad value."""

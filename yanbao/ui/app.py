@@ -147,6 +147,87 @@ class Service:
         missing = "；未找到：" + "、".join(f for f, _ in result.skipped) if result.skipped else ""
         return f"已删除：{done}{missing}"
 
+    def correct(self, file: str, changes: dict):
+        """Correct a report's metadata (index.store.correct: nothing is embedded) and reopen the index."""
+        from yanbao.index.store import correct
+
+        with self._write:
+            result = correct(self.settings.index_dir, file, changes, self.settings)
+            self.reload()
+        return result
+
+
+# --------------------------------------------------------------------------- 知识库: correcting metadata
+
+META_FIELDS = {"title": "标题", "broker": "券商", "date": "日期", "rating": "评级", "analysts": "分析师"}
+
+
+def analysts_text(analysts) -> str:
+    """Analysts as the edit form shows them: 王紫敬 S0600521080005、李四（研究助理）."""
+    return "、".join(a.name + (f" {a.cert}" if a.cert else "") + (f"（{a.role}）" if a.role != "分析师" else "")
+                    for a in analysts)
+
+
+def meta_form(service: Service, file: str | None) -> list[str]:
+    """The edit form's values for one report, in META_FIELDS order ("" for a field it lacks)."""
+    m = next((m for m in service.reports() if m.file == file), None)
+    if m is None:
+        return [""] * len(META_FIELDS)
+    return [analysts_text(m.analysts) if n == "analysts" else (getattr(m, n) or "") for n in META_FIELDS]
+
+
+def save_meta(service: Service, file: str | None, *values: str) -> str:
+    """Save the fields of the edit form that differ from the report's metadata; the message to show."""
+    if not file:
+        return "请先选择报告"
+    current = meta_form(service, file)
+    changes = {n: (v or "").strip() for n, v, was in zip(META_FIELDS, values, current) if (v or "").strip() != was}
+    if not changes:
+        return "没有改动"
+    try:
+        result = service.correct(file, changes)
+    except YanbaoError as e:
+        return f"⚠ {md_escape(str(e))}"
+    done = "、".join(META_FIELDS[n] for n in result.changed) or "无变化"
+    return f"已保存 {md_escape(file)}：{done}（人工更正，重新入库后仍然有效；无需重新向量化）"
+
+
+@dataclass
+class MetaEditor:
+    pick: gr.Dropdown
+    fields: list
+    save: gr.Button
+    message: gr.Markdown
+
+
+def meta_editor(files: list[str]) -> MetaEditor:
+    """The 知识库 tab's form for correcting a report's title, broker, date, rating and analysts."""
+    with gr.Accordion("修改报告信息（标题、券商、日期、评级、分析师）", open=False, elem_id="meta-editor"):
+        pick = gr.Dropdown(files, value=None, label="报告", elem_id="meta-pick")
+        with gr.Row():
+            boxes = [gr.Textbox(label=label, elem_id=f"meta-{name}",
+                                placeholder={"date": "2024-12-24", "analysts": "王紫敬 S0600521080005、王世杰"}.get(name))
+                     for name, label in META_FIELDS.items()]
+        save = gr.Button("保存修改", elem_id="meta-save")
+        message = gr.Markdown(elem_id="meta-result")
+    return MetaEditor(pick, boxes, save, message)
+
+
+def wire_meta_editor(service: Service, editor: MetaEditor, refresh, refreshed: list) -> None:
+    """Fill the form when a report is picked; on save, correct it and refresh the tables and filters."""
+
+    def choices():
+        return gr.update(choices=[m.file for m in service.reports()])
+
+    def save(file, *values):
+        message = save_meta(service, file, *values)
+        return message, *meta_form(service, file), *refresh()
+
+    editor.pick.focus(choices, None, editor.pick, api_visibility="private")
+    editor.pick.change(lambda f: meta_form(service, f), editor.pick, editor.fields, api_visibility="private")
+    editor.save.click(save, [editor.pick, *editor.fields], [editor.message, *editor.fields, *refreshed],
+                      api_visibility="private")
+
 
 @dataclass
 class Conversation:
@@ -325,6 +406,7 @@ def build(service: Service) -> gr.Blocks:
                 del_pick = gr.Dropdown(files, multiselect=True, label="选择要删除的报告", elem_id="delete-pick")
                 del_btn = gr.Button("删除", variant="stop", elem_id="delete")
             del_msg = gr.Markdown(elem_id="delete-result")
+            editor = meta_editor(files)
 
         inputs = [box, chatbot, convo, f_files, f_brokers, f_from, f_to, f_mode]
         outputs = [chatbot, convo, box, sources]
@@ -334,6 +416,7 @@ def build(service: Service) -> gr.Blocks:
         refreshed = [table, f_files, f_brokers, del_pick]
         up_btn.click(upload, [up], [up_result, *refreshed], api_visibility="private")
         del_btn.click(delete, [del_pick], [del_msg, *refreshed], api_visibility="private")
+        wire_meta_editor(service, editor, refresh, refreshed)
         gr.api(ask_api, api_name="ask")
     return app
 
