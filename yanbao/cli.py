@@ -302,15 +302,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)  # JSON Lines
         else:
             answer = None
+            live = mode == "llm" and sys.stderr.isatty()  # the model's draft as it streams, on the terminal only
             for piece in chain.stream(question, history=history, filters=_filters(args), mode=mode):
                 if isinstance(piece, str):
-                    if mode == "llm":
-                        print(piece, end="", flush=True)
+                    if live:
+                        print(piece, end="", file=sys.stderr, flush=True)
                 else:
                     answer = piece
-            if mode == "llm":
-                print("\n")  # the streamed draft; the checked answer follows
-            _print_answer(answer)
+            if live:
+                print("\n（以上为模型草稿；核对后的回答：）", file=sys.stderr, flush=True)
+            _print_answer(answer)  # stdout holds the checked answer once
         history.append(answer.rewritten_question)
     return 0
 

@@ -148,6 +148,7 @@ class Frame:
     subjects: tuple[str, ...] = ()  # every subject named, in order (a comparison names two)
     sides: tuple[str, ...] = ()  # the brokers or periods a comparison sets side by side
     actual: bool = False  # asks for a result (实际, 实现), which a forecast (预计, 预期) does not answer
+    qualifier: str = ""  # the part of the metric asked for: AI收入 -> "ai", 数据中心业务收入 -> "数据中心"
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -193,3 +194,17 @@ def test_an_english_reply_gives_the_reports_own_words(llm_chain, fake_openai):
     answer = llm_chain.ask(QUESTION, mode="llm")
     assert answer.text.startswith("（模型未用中文作答") and "131 亿美元" in answer.text
     assert answer.citations and answer.citations[0].verified
+
+
+def test_ask_llm_prints_the_checked_answer_once(real_index_dir, model_cache, fake_openai):
+    from tests.conftest import run_cli
+
+    fake_openai.reply = "博通FY24Q3实现营业收入131亿美元。"
+    env = {"YANBAO_CACHE_DIR": str(model_cache), "YANBAO_LLM_BASE_URL": fake_openai.base_url,
+           "YANBAO_LLM_MODEL": "test-model", "YANBAO_LLM_API_KEY": KEY}
+    r = run_cli("ask", QUESTION, "--llm", "--index", str(real_index_dir), env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("131亿美元") == 1 and r.stdout.startswith("博通FY24Q3实现营业收入131亿美元[1]。")
+    r = run_cli("ask", QUESTION, "--llm", "--json", "--index", str(real_index_dir), env=env)
+    out = json.loads(r.stdout)
+    assert out["frame"]["subject"] == "博通" and out["frame"]["period"] == "FY2024Q3" and out["coverage"] == "full"

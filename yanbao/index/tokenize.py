@@ -76,6 +76,12 @@ def tokenize(text: str) -> list[str]:
     return [w for w in (w.strip() for w in words) if w and w not in stop and _KEEP.search(w)]
 
 
+def words(text: str) -> list[str]:
+    """Lower-cased jieba words of `text` in reading order (precise mode, nothing removed)."""
+    with _lock:
+        return [w for w in _jieba().lcut(text.lower()) if w.strip()]
+
+
 def expand_query(tokens: list[str]) -> list[str]:
     """Query tokens plus the tokens of every synonym of a term the query contains."""
     out = list(tokens)

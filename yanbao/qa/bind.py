@@ -11,6 +11,7 @@ A table cell takes its period from its column header and its metric from its row
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -243,6 +244,12 @@ def subject_matches(frame: Frame, subject: str) -> bool:
     return frame.subject in owners(subject) if subject else False
 
 
+def claim_end(sentence: str, claim: Claim) -> int:
+    """Where the claim's figure ends in the NFKC sentence (the whole sentence when not found)."""
+    i = unicodedata.normalize("NFKC", sentence).find(claim.quantity.text)
+    return i + len(claim.quantity.text) + 8 if i >= 0 else len(sentence)
+
+
 _COUNTS = frozenset({"", "个", "家", "只", "款", "人", "次", "项", "位", "条", "种"})
 # units that tell a figure's metric when its sentence names none (耗费557.6万美元 is a cost; 7个客户 is no shipment)
 _TELLING_UNITS = {"出货量": frozenset({"台", "部", "副", "颗", "片", "张", "块", "辆", "套", "GPU"})}
@@ -277,6 +284,8 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
         return False
     if claim.estimate and frame.actual:
         return False  # 实际销量 is not answered by 预期销量
+    if frame.qualifier and sentence and frame.qualifier not in sentence.lower()[:claim_end(sentence, claim)]:
+        return False  # AI收入 is not answered by 营收
     if frame.metric:
         units = metric_units(frame.metric)
         unit = claim.quantity.unit

@@ -19,10 +19,15 @@ _TIME = re.compile(r"(20\d{2}年?|\d{2}年|[一二三四1-4]季度|Q[1-4]|[1-4]Q
 _PERIODISH = re.compile(r"^(\d+|[一二三四]?季度|年|月|q\d|\dq|fy\d+.*|h[12])$")
 
 
+_ASKS_VIEW = re.compile(r"(怎么说|怎么看|如何看|怎么认为|如何认为|看法|观点|的判断)[？?。]?$")
+
+
 def is_followup(question: str) -> bool:
-    """True for short questions that lean on the previous one (pronoun, leading 那, trailing 呢)."""
+    """True for short questions that lean on the previous one (pronoun, leading 那, trailing 呢,
+    or a broker's view asked alone: 东吴怎么说？)."""
     q = question.strip()
-    return len(q) <= 24 and bool(PRONOUN.search(q) or _LEAD.match(q) or re.search(r"呢[？?]?$", q))
+    return len(q) <= 24 and bool(PRONOUN.search(q) or _LEAD.match(q) or re.search(r"呢[？?]?$", q)
+                                 or (len(q) <= 12 and _ASKS_VIEW.search(q)))
 
 
 def subject(question: str, reports: list[ReportMeta]) -> str:
@@ -34,6 +39,18 @@ def subject(question: str, reports: list[ReportMeta]) -> str:
         if not about_report and not _PERIODISH.match(t) and not re.search(r"\d", t):
             return t
     return ""
+
+
+def _periods(text: str) -> list:
+    from yanbao.qa.frame import periods
+
+    return periods(text)
+
+
+def _period_text(text: str) -> str:
+    """The first period as the question wrote it (FY24Q3, 2024年), or ""."""
+    found = _periods(text)
+    return text[found[0][0]:found[0][1]] if found else ""
 
 
 def _strip_brokers(question: str, reports: list[ReportMeta]) -> str:
@@ -59,14 +76,15 @@ def rewrite(question: str, previous: str, reports: list[ReportMeta]) -> str:
     prev_brokers = named_brokers(prev, reports)
     carry = "" if brokers or not prev_brokers else broker_short(prev_brokers[0])
     subj = subject(prev, reports)
+    period = "" if _periods(core) or _TIME.search(core) else _period_text(prev_body)  # 运营利润呢？ keeps FY24Q3
     if PRONOUN.search(core) and subj:
-        core = PRONOUN.sub(subj, core, count=1)
+        core = PRONOUN.sub(subj + period, core, count=1)
     elif subj and subj not in core:
         times = _TIME.findall(core)
         if times and _TIME.search(prev_body) and _TIME.sub("", core).strip("的，, ") == "":
             # 那2025年呢？ -> the previous question with its period swapped
             return _TIME.sub(times[0], prev_body, count=1) + "？"
-        core = f"{subj}{core}"
+        core = f"{subj}{period}{core}"
     if carry and carry not in core:
         core = f"{carry}：{core}"
     return core + "？"

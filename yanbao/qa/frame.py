@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
+from yanbao.index.tokenize import words
 from yanbao.qa.query import DATE_Q, FIGURE_Q, NAME_Q, broker_short, catalog, content_terms, named_brokers
 from yanbao.quantity import quantities
 from yanbao.types import Frame, ReportMeta
@@ -156,6 +157,7 @@ _PERIOD_RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?<![\d年.])(?P<m>\d{1,2})\s*月(?=中旬|上旬|下旬|底|初|末|份)"), "M"),
     (re.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:年(?:全年|度)?|E|e|A|a)(?!\s*\d{1,2}\s*月|月)"), "Y"),
     (re.compile(r"(?<![\d.])(?P<y>\d{2})\s*年(?:全年|度)?(?!\s*\d{1,2}\s*月|月)"), "Y"),
+    (re.compile(r"全年|年度"), "Y"),
 ]
 
 
@@ -234,6 +236,31 @@ _METRIC_ORDER = sorted(((w, m) for m, (ws, _) in METRICS.items() for w in ws), k
 
 
 _ASK = re.compile(r"多少|几|多大|多高|多长|多久|多少钱|哪|何|什么|是否|吗|分别")
+
+
+_GENERIC_QUALIFIER = frozenset("的 总 全年 年度 单季 季度 公司 实现 业务 营业 整体 合计 累计 实际 预计 同比 环比 其 该 它".split())
+
+
+_QUALIFIED = frozenset({"营收", "净利润", "运营利润", "资本开支", "出货量"})  # metrics reported by segment too
+
+
+def qualifier_of(text: str, metric: str) -> str:
+    """The word that narrows the asked metric (AI收入 -> "ai", 数据中心业务收入 -> "数据中心",
+    云计算业务收入 -> "云计算"), or ""."""
+    if metric not in _QUALIFIED:
+        return ""
+    t = _norm(text)
+    for w in metric_words(metric):
+        i = t.find(w)
+        if i <= 0:
+            continue
+        ws = [x for x in words(t[max(0, i - 12):i]) if x not in ("业务", "部门", "板块", "的")]
+        last = ws[-1] if ws else ""
+        if (len(last) >= 2 and re.fullmatch(r"[a-z0-9]+|[\u4e00-\u9fff]+", last) and last not in _GENERIC_QUALIFIER
+                and not periods(last) and not mentions(last) and not _ASK.search(last)):
+            return last
+        return ""
+    return ""
 
 
 def metric_of(text: str) -> str:
@@ -369,7 +396,8 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     if kind in ("comparison", "arithmetic") and len(sides) < 2 and not CONSISTENT_Q.search(q):
         kind = "figure" if FIGURE_Q.search(q) or ARITH_Q.search(q) else "other"
     return Frame(subject=subject, aliases=aliases(subject) if subject else (), metric=metric_of(q),
-                 period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)))
+                 period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
+                 qualifier=qualifier_of(q, metric_of(q)))
 
 
 _PERIOD_STR = re.compile(r"^(?P<fy>FY)?(?P<y>\d{4})?(?:-(?P<m>\d{2})|(?P<part>Q1-Q3|Q[1-4]|H[12]))?$")
