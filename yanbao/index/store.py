@@ -508,7 +508,9 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
                 result.skipped.append(skip)
                 continue
             (result.replaced if name in entries else result.added).append(name)
-            entries[name] = {"file": name, "sha256": digest, "chunks": len(report.chunks), "meta": report.meta.to_json()}
+            # "source": where the original was read, for the source viewer (PDF pages, downloads)
+            entries[name] = {"file": name, "sha256": digest, "chunks": len(report.chunks), "meta": report.meta.to_json(),
+                             "source": str(path.resolve())}
             by_file[name] = list(report.chunks)
             changed = True
         if rebuild and not entries:
