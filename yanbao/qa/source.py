@@ -239,3 +239,8 @@ def _fraction(kind: str, r, page_rect) -> Highlight:
     w, h = page_rect.width or 1.0, page_rect.height or 1.0
     return Highlight(kind, round((r.x0 - page_rect.x0) / w, 5), round((r.y0 - page_rect.y0) / h, 5),
                      round((r.x1 - page_rect.x0) / w, 5), round((r.y1 - page_rect.y0) / h, 5))
+
+
+def warm() -> None:
+    """Import PyMuPDF now (about a second on 2 cores), so the first page opened is not the slow one."""
+    import pymupdf  # noqa: F401
