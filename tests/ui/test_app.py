@@ -111,10 +111,10 @@ def timed(page, question: str) -> dict:
 def test_ask_in_the_browser_shows_the_right_source_card(page):
     timed(page, "博通FY24Q3实现营业收入多少？")
     assert "131 亿美元" in last_answer(page)
-    card = page.locator("#sources .yb-card").first
+    card = page.locator("#chat .bot-row").last.locator(".yb-card").first  # the answer's own sources, under it
     card.wait_for()
-    assert card.get_attribute("data-file") == REPORT_FILES["000"]
-    assert "国金证券" in card.inner_text() and page.locator("#sources mark").first.is_visible()
+    assert card.locator(".yb-file").inner_text().startswith(REPORT_FILES["000"])
+    assert "国金证券" in card.locator(".yb-label").inner_text() and card.locator("mark").first.is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)
     # a follow-up shows the question it was understood as
@@ -147,7 +147,9 @@ def test_upload_ask_delete_in_the_browser(page, tmp_path):
     page.get_by_role("tab", name="问答").click()
     timed(page, "量子芯片X9在2024年的出货量是多少？")
     assert "12345 万颗" in last_answer(page)
-    assert page.locator("#sources .yb-card").first.get_attribute("data-file") == UPLOAD_NAME
+    card = page.locator("#chat .bot-row").last.locator(".yb-card").first
+    assert card.locator(".yb-file").inner_text().startswith(UPLOAD_NAME)
+    assert card.locator(".yb-label").inner_text() == "测试证券 · 《量子芯片点评:X9 出货超预期》 · 2025-03-01"
     page.screenshot(path=str(ARTIFACTS / "ui-upload-answer.png"), full_page=True)
 
     page.get_by_role("tab", name="知识库").click()

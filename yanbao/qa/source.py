@@ -5,8 +5,8 @@ more strongly (highlight annotations drawn on a copy opened for the rendering, n
 The passage is found on the page character by character: the page's characters are NFKC-
 normalised and stripped of whitespace exactly as the cleaned text was, so a passage whose lines
 were joined or whose full-width digits were folded still matches; where the whole passage is not
-on the page (it runs on to the next one, or the cleaner dropped a page number inside it) its
-pieces are matched in order. TXT/MD/DOCX: the surrounding section of the cleaned text, stitched
+on the page (it runs on to the next one, or the cleaner dropped a page number inside it) the
+runs it shares with the page are matched in order. TXT/MD/DOCX: the surrounding section of the cleaned text, stitched
 from the report's chunks (`cleaned[c.start:c.end] == c.text`), so the original is not re-read.
 
 The original is found where the index recorded it at ingest (the manifest's report entry
@@ -22,6 +22,7 @@ import tempfile
 import threading
 import unicodedata
 from collections import OrderedDict
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from yanbao.types import Chunk, Highlight, ReportMeta, SourceView
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 PAGE_ZOOM = 1.5  # 72 dpi * 1.5: an A4 page is 893 px wide
 CONTEXT_CHARS = 1500  # at most this much of the section before and after the passage
-PIECE_CHARS = 10  # a passage not on the page whole is matched in pieces this long
+MIN_RUN_CHARS = 4  # a passage not on the page whole is highlighted where runs this long match
 PASSAGE_RGB = (1.0, 0.93, 0.35)
 SENTENCE_RGB = (1.0, 0.55, 0.05)
 _SPACE = re.compile(r"\s+")
@@ -151,28 +152,18 @@ def page_chars(page) -> tuple[str, list[tuple[float, float, float, float]], list
     return "".join(text), boxes, lines
 
 
-def find(page_text: str, target: str, piece_chars: int = PIECE_CHARS) -> list[int]:
+def find(page_text: str, target: str, min_run: int = MIN_RUN_CHARS) -> list[int]:
     """Positions in `page_text` of the characters of `target` (both normalised by _norm): the
-    whole of it where it is there, else its pieces of `piece_chars`, matched in order."""
+    whole of it where it is there, else the runs of at least `min_run` characters the two share,
+    in order (difflib's matching blocks: a passage that runs on to the next page, or lost a page
+    number to the cleaner, is highlighted where it is, and a repeat elsewhere is not)."""
     if not target:
         return []
     i = page_text.find(target)
     if i >= 0:
         return list(range(i, i + len(target)))
-    found, cursor = [], 0
-    for k in range(0, len(target), piece_chars):
-        piece = target[k:k + piece_chars]
-        if len(piece) < min(4, piece_chars):
-            break
-        j = page_text.find(piece, cursor)
-        if j < 0:
-            continue
-        n = len(piece)  # extend the match while it goes on agreeing
-        while k + n < len(target) and j + n < len(page_text) and page_text[j + n] == target[k + n]:
-            n += 1
-        found.extend(range(j, j + n))
-        cursor = j + n
-    return sorted(set(found))
+    blocks = SequenceMatcher(None, page_text, target, autojunk=False).get_matching_blocks()
+    return [p for b in blocks if b.size >= min_run for p in range(b.a, b.a + b.size)]
 
 
 def line_rects(positions: list[int], boxes, lines) -> list[tuple[float, float, float, float]]:
@@ -208,7 +199,7 @@ def _pdf_view(original: Path, meta: ReportMeta, file: str, start: int, end: int,
             pg = doc[shown - 1]
             text, boxes, lines = page_chars(pg)
             passage_at = find(text, _norm(passage))
-            sentence_at = find(text, _norm(sentence), piece_chars=8) if sentence.strip() else []
+            sentence_at = find(text, _norm(sentence)) if sentence.strip() else []
             highlights = []
             for kind, at, rgb, opacity in (("passage", passage_at, PASSAGE_RGB, 0.6), ("sentence", sentence_at, SENTENCE_RGB, 0.75)):
                 rects = [pymupdf.Rect(r) for r in line_rects(at, boxes, lines)]
