@@ -78,8 +78,10 @@ def test_find_matches_through_nfkc_whitespace_and_lost_characters():
     target = _norm("测试证券认为,光子芯片Q7在2024年的出货量为4567万颗,同比增长89%。")
     assert find(page, target) == list(range(len(page)))
     # a character the page does not have (a page number the cleaner dropped): the rest still matches
-    lost = find(page, _norm("光子芯片Q7在2024年的出货量为4567万颗①同比增长89%"))
-    assert "".join(page[i] for i in lost) == "光子芯片Q7在2024年的出货量为4567万颗同比增长89%"
+    lost = find(page, _norm("光子芯片Q7在2024年的出货量为①4567万颗,同比增长89%"))
+    assert "".join(page[i] for i in lost) == "光子芯片Q7在2024年的出货量为4567万颗,同比增长89%"
+    assert find(page, "光子芯片") == [page.index("光子芯片") + i for i in range(4)]  # whole: found
+    assert find(page, "光子芯片X") == []  # not whole, and a 4-character run alone is no match
     assert find(page, "完全不在这一页") == []
 
 

@@ -7,14 +7,12 @@ import shutil
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPORT_FILES, ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 UPLOAD_NAME = "009_测试证券_量子芯片点评.txt"
 UPLOAD_TEXT = """测试证券研究所
 量子芯片点评：X9 出货超预期
@@ -50,19 +48,6 @@ def server(tmp_path_factory, real_index_dir, embedder, test_settings):
     app.launch(**launch_options(settings, "127.0.0.1", port), prevent_thread_lock=True)
     yield f"http://127.0.0.1:{port}/", service
     app.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ EMPTY_INDEX = (
     "或在命令行运行 `yanbao ingest 报告目录 --index 索引目录`，然后再提问。"
 )
 THINKING = "⏳ 正在检索报告"
+PREFETCH_PAGES = 3  # cited PDF passages whose pages are rendered ahead of a click
 MODES = {"抽取式（无需大模型）": "extractive", "大模型（LLM）": "llm"}
 VIEWER_EMPTY = '<div class="yb-viewer-empty">点击回答中的 [n] 标记或出处卡片，在这里查看原文（PDF 显示原页面并高亮所引段落）。</div>'
 CSS = """
@@ -210,6 +211,21 @@ class Service:
             raise ValueError(EMPTY_INDEX)
         return source.view(chain.retriever.index, file, start, end, sentence, page, cache_dir=self.pages)
 
+    def prefetch(self, answer: Answer) -> None:
+        """Render the pages the answer's PDF citations are on, in the background once the answer
+        is shown, so that opening one is a cache hit (a first render of a page is 0.2-0.4 s here)."""
+        todo = list(dict.fromkeys((c.chunk.file, c.chunk.start, c.chunk.end, c.highlight) for c in answer.citations
+                                  if c.chunk.file.lower().endswith(".pdf")))[:PREFETCH_PAGES]
+        if todo:
+            threading.Thread(target=self._prefetch, args=(todo,), name="yanbao-prefetch", daemon=True).start()
+
+    def _prefetch(self, todo: list[tuple]) -> None:
+        for file, start, end, sentence in todo:
+            try:
+                self.source(file, start, end, sentence)
+            except Exception as e:  # the click will show what went wrong; nothing to tell here
+                log.debug("prefetch of %s [%d:%d] failed: %s", file, start, end, e)
+
     def download_copy(self, original: str) -> str | None:
         """A copy of an original report in this UI's temporary folder (Gradio serves files only from
         there), linked rather than copied when it can be; None when the original is gone."""
@@ -320,6 +336,7 @@ def build(service: Service) -> gr.Blocks:
                     convo = Conversation(convo.questions + [piece.rewritten_question], convo.turns + [turn])
                     chat[-1] = {"role": "assistant", "content": rd.message(piece, len(convo.turns) - 1, turn.first_ms, turn.total_ms)}
                     yield chat, convo, ""
+                    service.prefetch(piece)  # after the answer is on its way: it never waits for this
         except YanbaoError as e:
             chat[-1] = {"role": "assistant", "content": f"⚠ {e}"}
             yield chat, convo, ""
