@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import REPORT_FILES, ROOT, run_cli
 from tests.pdfgen import FIGURE, PDF_NAME, figure_rect, write_report_pdf
 from tests.ui.test_app import ARTIFACTS, free_port
+from yanbao.ui.app import PREFETCH_PAGES
 
 REAL = ROOT.parent / "shared" / "real-reports" / "13_2025年三季报点评：内涵+外延双轮驱动，经营拐点已现.pdf"
 PDF_QUESTION = "光子芯片Q7在2024年的出货量是多少？"
@@ -167,7 +168,7 @@ def test_pdf_citation_opens_its_page_with_the_passage_highlighted(vpage, viewer_
 
 
 @pytest.mark.skipif(not REAL.exists(), reason="../shared/real-reports is not present")
-def test_real_report_pdf_page_with_its_highlight(vpage):
+def test_real_report_pdf_page_with_its_highlight(vpage, viewer_server):
     import pymupdf
 
     answer = ask(vpage, "2025年前三季度华润三九实现营业收入多少？")
@@ -183,6 +184,17 @@ def test_real_report_pdf_page_with_its_highlight(vpage):
     boxes = highlight_boxes(vpage)
     assert spots and any(b["kind"] == "sentence" and any(intersects(b, s) for s in spots) for b in boxes)
     vpage.screenshot(path=str(ARTIFACTS / "viewer-real-pdf.png"), full_page=True)
+    # pages not rendered ahead: the next page, and a citation opened with prefetching off
+    TIMES.setdefault("real_pdf_next_page_click_to_image_ms", []).append(click_to_image_ms(vpage, vpage.locator("#yb-next")))
+    service = viewer_server["service"]
+    service.prefetch_pages = 0
+    try:
+        answer = ask(vpage, "2025年前三季度华润三九期间费用率是多少？")
+        assert "37.7%" in answer.inner_text()
+        TIMES.setdefault("real_pdf_click_to_image_not_prefetched_ms", []).append(
+            click_to_image_ms(vpage, answer.locator(".yb-card").first))
+    finally:
+        service.prefetch_pages = PREFETCH_PAGES
 
 
 def test_text_report_shows_its_context_scrolled_to_the_sentence(vpage):

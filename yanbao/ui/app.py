@@ -132,6 +132,7 @@ class Service:
         self.embedder = embedder or Embedder.from_settings(settings)
         self.uploads = Path(settings.index_dir) / "uploads"
         self.pages = Path(tempfile.mkdtemp(prefix="yanbao-pages-"))  # rendered pages, originals to download
+        self.prefetch_pages = PREFETCH_PAGES
         self._write = threading.Lock()
         self.chain: QAChain | None = None
         self.reload()
@@ -215,7 +216,7 @@ class Service:
         """Render the pages the answer's PDF citations are on, in the background once the answer
         is shown, so that opening one is a cache hit (a first render of a page is 0.2-0.4 s here)."""
         todo = list(dict.fromkeys((c.chunk.file, c.chunk.start, c.chunk.end, c.highlight) for c in answer.citations
-                                  if c.chunk.file.lower().endswith(".pdf")))[:PREFETCH_PAGES]
+                                  if c.chunk.file.lower().endswith(".pdf")))[:self.prefetch_pages]
         if todo:
             threading.Thread(target=self._prefetch, args=(todo,), name="yanbao-prefetch", daemon=True).start()
 
