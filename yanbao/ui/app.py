@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,6 +133,7 @@ class Service:
         self.embedder = embedder or Embedder.from_settings(settings)
         self.uploads = Path(settings.index_dir) / "uploads"
         self.pages = Path(tempfile.mkdtemp(prefix="yanbao-pages-"))  # rendered pages, originals to download
+        weakref.finalize(self, shutil.rmtree, self.pages, True)
         self.prefetch_pages = PREFETCH_PAGES
         self._write = threading.Lock()
         self.chain: QAChain | None = None
