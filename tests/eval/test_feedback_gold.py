@@ -36,3 +36,17 @@ def test_what_a_correction_accepts():
     assert accepted("3.43") == (("3.43",), ())
     long = "公司认为国产算力格局会在2025年明显改善，主要因为供应链本土化带来的机会较多。"
     assert accepted(long) == ((), (long.rstrip("。"),))  # a bare year inside a sentence is not the answer
+
+
+def test_feedback_export_command(tmp_path):
+    from tests.conftest import run_cli
+    from yanbao.qa.feedback import record
+
+    record(tmp_path, item("a", "down", "131 亿美元"))
+    record(tmp_path, item("b", "up", ""))
+    gold = tmp_path / "out" / "gold.jsonl"
+    out = run_cli("feedback", "export", "--gold", str(gold), "--index", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "2 verdicts, 1 👎" in out.stdout and "wrote 1 gold items" in out.stdout and "yanbao eval" in out.stdout
+    assert [g.id for g in load_gold(gold)] == ["fb-a"]
+    assert run_cli("feedback", "--gold", str(gold)).returncode == 2  # the action is required
