@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from tests.conftest import REPORT_FILES, ROOT, run_cli
-from tests.pdfgen import FIGURE, PDF_NAME, figure_rect, write_report_pdf
+from tests.pdfgen import PDF_NAME, figure_rect, write_report_pdf
 from tests.ui.test_app import ARTIFACTS, free_port
 from yanbao.ui.app import PREFETCH_PAGES
 
