@@ -432,6 +432,24 @@ def _check_judge(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from yanbao.eval.feedback import export_gold
+    from yanbao.qa.feedback import FEEDBACK, load
+
+    settings = _settings(args)
+    feedback = load(settings.index_dir)
+    n = export_gold(feedback, Path(args.gold))
+    down = sum(fb.verdict == "down" for fb in feedback)
+    if args.json:
+        print(_dump({"feedback": len(feedback), "down": down, "gold_items": n, "out": args.gold}))
+        return 0
+    print(f"{Path(settings.index_dir) / FEEDBACK}: {len(feedback)} verdicts, {down} 👎; "
+          f"wrote {n} gold items (👎 with a corrected answer) to {args.gold}")
+    if n:
+        print(f"score them with: yanbao eval {args.gold} --reports REPORTS")
+    return 0
+
+
 def _print_metrics(m: dict) -> None:
     def f(v):
         return "-" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
@@ -538,6 +556,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--judge-llm", action="store_true",
                    help="also have the LLM at YANBAO_LLM_BASE_URL judge each answer and key point (reported beside the rules)")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("feedback", help="what analysts said about answers in the web UI (INDEX/feedback.jsonl)")
+    p.add_argument("action", choices=("export",), help="export: 👎 answers with a corrected answer as gold items")
+    p.add_argument("--gold", required=True, help="gold question file to write (JSONL, read by 'yanbao eval')")
+    index_opts(p)
+    p.set_defaults(func=cmd_feedback)
 
     p = sub.add_parser("bench", help="measure indexing speed and memory on this machine")
     p.add_argument("--reports", required=True, help="directory of reports to index")

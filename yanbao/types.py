@@ -170,3 +170,59 @@ class Answer:
     error: str = ""  # the LLM endpoint failed: what happened and how to fix it (text says it too)
     coverage: str = "full"  # "full": answered; "partial": the subject is discussed, the fact is not given; "none"
     frame: Frame | None = None  # what the question was read as asking
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A highlighted area of a rendered page, as fractions (0..1) of the page image's width and height."""
+
+    kind: str  # "passage" (the cited chunk) or "sentence" (the supporting sentence inside it)
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """What the source viewer shows for a cited passage (qa.source.view): a rendered PDF page with
+    the passage highlighted, or the surrounding section of the cleaned text."""
+
+    file: str
+    meta: ReportMeta
+    start: int  # the passage: character offsets into the cleaned text
+    end: int
+    kind: str  # "pdf": a page image; "text": the surrounding cleaned text
+    page: int | None = None  # 1-based page shown (kind "pdf")
+    pages: int = 0  # pages in the PDF
+    image: str = ""  # path of the rendered page (PNG, highlights drawn in)
+    highlights: tuple[Highlight, ...] = ()
+    text: str = ""  # kind "text": the surrounding section of the cleaned text
+    text_start: int = 0  # offset of `text` in the cleaned text
+    sentence: tuple[int, int] | None = None  # the supporting sentence, offsets into the cleaned text
+    original: str = ""  # path of the original file; "" when it is no longer there
+    note: str = ""  # why the original is not shown, and how to get it back
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """An analyst's verdict on one answer, as stored in INDEX/feedback.jsonl (qa.feedback)."""
+
+    id: str  # one answer's id: the same id again replaces its earlier verdict
+    time: str  # ISO 8601, when it was given
+    question: str
+    rewritten_question: str  # the standalone question (a follow-up read with its history)
+    answer: str
+    verdict: str  # "up" or "down"
+    note: str = ""
+    correction: str = ""  # the corrected answer, as the analyst wrote it
+    citations: tuple[dict, ...] = ()  # n, file, broker, title, date, page, start, end, quote
+    mode: str = "extractive"
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "citations": [dict(c) for c in self.citations]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Feedback":
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        return cls(**{**known, "citations": tuple(dict(c) for c in d.get("citations", ()))})

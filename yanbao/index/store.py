@@ -579,7 +579,9 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
                 continue
             (result.replaced if name in entries else result.added).append(name)
             meta = corrections.apply(report.meta, fixes.get(digest, {}).get("fields"))  # people's corrections win
-            entries[name] = {"file": name, "sha256": digest, "chunks": len(report.chunks), "meta": meta.to_json()}
+            # "source": where the original was read, for the source viewer (PDF pages, downloads)
+            entries[name] = {"file": name, "sha256": digest, "chunks": len(report.chunks), "meta": meta.to_json(),
+                             "source": str(path.resolve())}
             by_file[name] = list(report.chunks) if meta is report.meta else [replace(c, meta=meta) for c in report.chunks]
             changed = True
         if rebuild and not entries:
