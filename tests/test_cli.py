@@ -110,3 +110,31 @@ def test_ingest_takes_odd_paths_and_skips_hostile_files_one_by_one(tmp_path, rep
     assert {r["file"] for r in listed["reports"]} == set(good) | {REPORT_FILES["004"]}
     r = run_cli("ask", "服务器出货量是多少？", "--json", env=env)
     assert r.returncode == 0 and "404" in r.stdout
+
+
+def test_meta_shows_and_corrects_a_report_and_names_bad_input(tmp_path, real_index_dir, model_cache):
+    import shutil
+
+    index = tmp_path / "idx"
+    shutil.copytree(real_index_dir, index)
+    env = {"YANBAO_CACHE_DIR": str(model_cache), "YANBAO_INDEX_DIR": str(index)}
+    f = REPORT_FILES["004"]
+    shown = run_cli("meta", f, env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "东吴证券" in shown.stdout and "2024-12-24" in shown.stdout and "人工更正" not in shown.stdout
+    bad = run_cli("meta", f, "--date", "2024/12/24", env=env)
+    assert bad.returncode == 1 and "yyyy-mm-dd" in bad.stderr and "Traceback" not in bad.stderr
+    unknown = run_cli("meta", "nope.pdf", "--title", "x", env=env)
+    assert unknown.returncode == 1 and "nope.pdf" in unknown.stderr and "yanbao list" in unknown.stderr
+    fixed = run_cli("meta", f, "--broker", "测试证券", "--date", "2025-01-02", "--analysts", "王紫敬、新同事 S0600521080099", "--json",
+                    env=env)
+    assert fixed.returncode == 0, fixed.stderr
+    data = json.loads(fixed.stdout)
+    assert data["changed"] == ["broker", "date", "analysts"] and data["corrected"] == ["analysts", "broker", "date"]
+    assert [(a["name"], a["cert"]) for a in data["meta"]["analysts"]] == [("王紫敬", "S0600521080005"), ("新同事", "S0600521080099")]
+    assert "测试证券\t2025-01-02" in run_cli("list", env=env).stdout
+    assert "(人工更正)" in run_cli("meta", f, env=env).stdout
+    asked = run_cli("ask", "豆包通用模型的日均tokens使用量是多少？", "--broker", "测试", "--json", env=env)
+    assert asked.returncode == 0, asked.stderr
+    cites = json.loads(asked.stdout)["citations"]
+    assert cites and {(c["broker"], c["date"]) for c in cites} == {("测试证券", "2025-01-02")}

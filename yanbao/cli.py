@@ -28,6 +28,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             "file": report.meta.file,
             "meta": report.meta.to_json(),
             "joined_breaks": report.doc.joined_breaks,
+            "ocr_pages": list(report.doc.ocr_pages),
             "dropped": [{"line": t, "reason": r} for t, r in report.doc.dropped],
             "cleaned_text": report.doc.text,
             "chunks": [
@@ -39,6 +40,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                     "section": c.section,
                     "boilerplate": c.boilerplate,
                     "context": c.context,
+                    "ocr": c.ocr,
                     "text": c.text,
                 }
                 for c in report.chunks
@@ -47,19 +49,25 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         print(_dump(out))
         return 0
     m = report.meta
+
+    def src(name: str) -> str:
+        return f"   [{m.source_of(name)}]" if m.source_of(name) else ""
+
     print(f"文件     {m.file}")
-    print(f"标题     {m.title or '-'}")
-    print(f"券商     {m.broker or '-'}")
-    print(f"日期     {m.date or '-'}")
-    print(f"类型     {m.report_type or '-'}")
-    print(f"评级     {m.rating or '-'}")
+    print(f"标题     {m.title or '-'}{src('title')}")
+    print(f"券商     {m.broker or '-'}{src('broker')}")
+    print(f"日期     {m.date or '-'}{src('date')}")
+    print(f"类型     {m.report_type or '-'}{src('report_type')}")
+    print(f"评级     {m.rating or '-'}{src('rating')}")
     people = ", ".join(f"{a.name}({a.role}{', ' + a.cert if a.cert else ''})" for a in m.analysts)
-    print(f"分析师   {people or '-'}")
+    print(f"分析师   {people or '-'}{src('analysts')}")
+    if report.doc.ocr_pages:
+        print(f"OCR      第 {', '.join(map(str, report.doc.ocr_pages))} 页的文字由 OCR 识别")
     print(f"清洗后   {len(report.doc.text)} 字符, 合并断行 {report.doc.joined_breaks} 处, 去除页眉页码 {len(report.doc.dropped)} 行")
     print(f"分块     {len(report.chunks)} 块 (chunk_chars={settings.chunk_chars}, overlap_chars={settings.overlap_chars})")
     print()
     for i, c in enumerate(report.chunks, 1):
-        flag = " [免责/声明]" if c.boilerplate else ""
+        flag = (" [免责/声明]" if c.boilerplate else "") + (" [OCR]" if c.ocr else "")
         page = f" p.{c.page}" if c.page else ""
         print(f"--- #{i} {c.id} [{c.start}:{c.end}]{page} {c.section}{flag}")
         print(c.text)
@@ -147,6 +155,37 @@ def cmd_list(args: argparse.Namespace) -> int:
     for r in rows:
         people = "、".join(a["name"] for a in r["analysts"] if a["role"] == "分析师") or "-"
         print(f"{r['file']}\t{r['broker'] or '-'}\t{r['date'] or '-'}\t{r['title'] or '-'}\t{people}\t{r['chunks']} 块")
+    return 0
+
+
+META_LABELS = {"title": "标题", "broker": "券商", "date": "日期", "rating": "评级", "analysts": "分析师"}
+
+
+def cmd_meta(args: argparse.Namespace) -> int:
+    from yanbao.index.store import correct, report_metadata
+
+    settings = _settings(args)
+    changes = {n: getattr(args, n) for n in META_LABELS if getattr(args, n) is not None}
+    if changes or args.reset:
+        result = correct(settings.index_dir, args.file, changes, settings, reset=args.reset)
+    else:
+        result = report_metadata(settings.index_dir, args.file, settings)
+    if args.json:
+        print(_dump({"file": result.file, "meta": result.meta.to_json(), "corrected": result.corrected,
+                     "changed": result.changed, "generation": result.generation}))
+        return 0
+    m = result.meta
+    print(f"文件     {shown(result.file)}")
+    for name, label in META_LABELS.items():
+        if name == "analysts":
+            value = "、".join(f"{a.name}({a.role}{', ' + a.cert if a.cert else ''})" for a in m.analysts)
+        else:
+            value = getattr(m, name)
+        mark = "  (人工更正)" if name in result.corrected else ""
+        print(f"{label}{' ' * (9 - 2 * len(label))}{value or '-'}{mark}")
+    if changes or args.reset:
+        what = ", ".join(result.changed) if result.changed else "nothing (the values were already these)"
+        print(f"changed {what}; index {settings.index_dir} generation {result.generation}; nothing embedded")
     return 0
 
 
@@ -295,22 +334,119 @@ def _print_answer(answer) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.check_judge:
+        return _check_judge(args, settings)
+    if args.gold is None:
+        print("error: give the gold question file (e.g. evalsets/dev.jsonl), or --check-judge FILE", file=sys.stderr)
+        return 2
+    if args.answers:
+        return _eval_answers(args, settings)
     from yanbao.eval.run import run
 
-    settings = _settings(args)
     if args.index is None:
         settings = settings.with_(index_dir=Path("var/eval-index"))
+    if args.reports is None:
+        print("error: --reports DIR is needed to answer the questions (or score a file with --answers)", file=sys.stderr)
+        return 2
     if not Path(args.reports).is_dir():
         print(f"error: --reports {args.reports} is not a directory", file=sys.stderr)
         return 1
     metrics, _ = run(Path(args.gold), Path(args.reports), settings, Path(args.out) if args.out else None,
-                     "llm" if args.llm else "extractive", args.ablations, args.limit, args.threshold)
+                     "llm" if args.llm else "extractive", args.ablations, args.limit, args.threshold,
+                     e5=args.e5, judge_llm=args.judge_llm)
+    return _show_metrics(args, metrics)
+
+
+def _show_metrics(args: argparse.Namespace, metrics: dict) -> int:
     if args.json:
         print(_dump(metrics))
         return 0
     _print_metrics(metrics)
     if args.out:
         print(f"\nwrote {args.out}/metrics.json, report.md, results.jsonl, chart.png")
+    return 0
+
+
+def _similarity(args: argparse.Namespace, settings):
+    if not args.e5:
+        return None
+    from yanbao.eval.judge import E5Similarity
+    from yanbao.index.embed import Embedder
+
+    return E5Similarity(Embedder.from_settings(settings))
+
+
+def _llm_judge(args: argparse.Namespace, settings):
+    if not args.judge_llm:
+        return None
+    from yanbao.eval.judge import LLMJudge
+
+    return LLMJudge.from_settings(settings)
+
+
+def _eval_answers(args: argparse.Namespace, settings) -> int:
+    from yanbao.eval.run import run_answers
+
+    if args.reports or args.llm or args.ablations or args.threshold is not None:
+        print("error: --answers scores given answers: --reports, --llm, --ablations and --threshold do not apply",
+              file=sys.stderr)
+        return 2
+    metrics, _ = run_answers(Path(args.gold), Path(args.answers), Path(args.out) if args.out else None,
+                             _similarity(args, settings), _llm_judge(args, settings), args.limit)
+    return _show_metrics(args, metrics)
+
+
+def _check_judge(args: argparse.Namespace, settings) -> int:
+    from yanbao.eval.run import check_judge
+
+    table = check_judge(Path(args.check_judge), Path(args.gold) if args.gold else None,
+                        _similarity(args, settings), _llm_judge(args, settings))
+    if args.json:
+        print(_dump(table))
+        return 0
+    llm = args.judge_llm
+    print(f"agreement with human judgments in {table['judgments']}"
+          + (f" (gold {table['gold']})" if table["gold"] else "") + (", e5 on" if table["e5"] else ""))
+    head = f"{'type':14s} {'n':>5s} {'agree':>6s} {'agreement':>10s}" + (f" {'llm n':>6s} {'llm agreement':>14s}" if llm else "")
+    print(head)
+
+    def line(name: str, t: dict) -> str:
+        f = "-" if t["agreement"] is None else f"{t['agreement']:.3f}"
+        out = f"{name:14s} {t['n']:5d} {t['agree']:6d} {f:>10s}"
+        if llm:
+            lf = "-" if t["llm_agreement"] is None else f"{t['llm_agreement']:.3f}"
+            out += f" {t['llm_n']:6d} {lf:>14s}"
+        return out
+
+    for name, t in table["types"].items():
+        print(line(name, t))
+    if table["answer_kinds"]:
+        print("\nanswer judgments by kind")
+        for name, t in table["answer_kinds"].items():
+            print(line("  " + name, t))
+    if table["disagreements"]:
+        print(f"\ndisagreements ({len(table['disagreements'])})")
+        for d in table["disagreements"]:
+            print(f"  {d['id']:10s} {d['type']:9s} {d['kind']:13s} human {str(d['human']):5s} rule {str(d['rule']):5s} {d['reason']}")
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from yanbao.eval.feedback import export_gold
+    from yanbao.qa.feedback import FEEDBACK, load
+
+    settings = _settings(args)
+    feedback = load(settings.index_dir)
+    n = export_gold(feedback, Path(args.gold))
+    down = sum(fb.verdict == "down" for fb in feedback)
+    if args.json:
+        print(_dump({"feedback": len(feedback), "down": down, "gold_items": n, "out": args.gold}))
+        return 0
+    print(f"{Path(settings.index_dir) / FEEDBACK}: {len(feedback)} verdicts, {down} 👎; "
+          f"wrote {n} gold items (👎 with a corrected answer) to {args.gold}")
+    if n:
+        print(f"score them with: yanbao eval {args.gold} --reports REPORTS")
     return 0
 
 
@@ -329,6 +465,14 @@ def _print_metrics(m: dict) -> None:
               f"{f(b['refusal_accuracy']):>8} {f(b['false_refusal_rate']):>10} {f(b['citation_precision']):>10}")
     for name, a in (m.get("ablations") or {}).items():
         print(f"ablation {name:7s} hit@1 {f(a['hit@1'])}  hit@5 {f(a['hit@5'])}  hit@10 {f(a['hit@10'])}  mrr@10 {f(a['mrr@10'])}")
+    llm_keys = [k for k in ("llm_answer_accuracy", "llm_key_point_coverage", "llm_rule_agreement_answer",
+                            "llm_rule_agreement_key_points") if k in m]
+    if llm_keys:
+        print("\nLLM judge (beside the rule-based scores above)")
+        for k in llm_keys:
+            print(f"{k:30s} {f(m.get(k))}")
+    if m.get("n_unanswered"):
+        print(f"\n{m['n_unanswered']} gold items had no answer in the file (scored as refusals)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -365,6 +509,19 @@ def build_parser() -> argparse.ArgumentParser:
     index_opts(p)
     p.set_defaults(func=cmd_list)
 
+    p = sub.add_parser("meta", help="show or correct a report's metadata (kept across re-ingests; nothing is embedded)")
+    p.add_argument("file", help="the report's file name as 'yanbao list' shows it")
+    index_opts(p)
+    p.add_argument("--title", default=None, help="the report's title")
+    p.add_argument("--date", default=None, help="publication date, yyyy-mm-dd")
+    p.add_argument("--broker", default=None, help="the broker, e.g. 东吴证券")
+    p.add_argument("--rating", default=None, help="the rating as printed, e.g. 买入（维持）")
+    p.add_argument("--analysts", default=None,
+                   help="names separated by 、 each with its certificate number, e.g. '王紫敬 S0600521080005、王世杰'")
+    p.add_argument("--reset", action="store_true", help="take back this report's corrections (the values read from it return)")
+    p.epilog = "An empty value ('') clears a field. Without field options the current metadata is printed."
+    p.set_defaults(func=cmd_meta)
+
     p = sub.add_parser("ask", help="answer questions from the indexed reports, with citations")
     p.add_argument("questions", nargs="+", help="one or more questions; later ones may be follow-ups")
     index_opts(p)
@@ -383,15 +540,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", help="score retrieval, answers, citations and refusals on a gold question set")
-    p.add_argument("gold", help="gold questions (JSONL), e.g. evalsets/dev.jsonl")
-    p.add_argument("--reports", required=True, help="directory of the reports the questions are about")
+    p.add_argument("gold", nargs="?", default=None, help="gold questions (JSONL), e.g. evalsets/dev.jsonl")
+    p.add_argument("--reports", default=None, help="directory of the reports the questions are about (answers them with yanbao)")
+    p.add_argument("--answers", default=None, metavar="ANSWERS.jsonl",
+                   help="score these answers instead ({\"id\", \"answer\"} lines, optional refused/citations/retrieved): no index")
+    p.add_argument("--check-judge", default=None, metavar="JUDGMENTS.jsonl",
+                   help="print the scorer's agreement with human judgments per judgment type (GOLD, if given, supplies quotes)")
     index_opts(p)
     p.add_argument("--out", default=None, help="write metrics.json, report.md, results.jsonl, chart.png here")
     p.add_argument("--llm", action="store_true", help="answer with the configured LLM")
     p.add_argument("--ablations", action="store_true", help="also score BM25-only and dense-only retrieval")
     p.add_argument("--limit", type=int, default=None, help="only the first N questions (smoke runs)")
     p.add_argument("--threshold", type=float, default=None, help="refusal threshold to try (calibration)")
+    p.add_argument("--e5", action="store_true", help="key points: also judge answers in English by e5 similarity (loads the model)")
+    p.add_argument("--judge-llm", action="store_true",
+                   help="also have the LLM at YANBAO_LLM_BASE_URL judge each answer and key point (reported beside the rules)")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("feedback", help="what analysts said about answers in the web UI (INDEX/feedback.jsonl)")
+    p.add_argument("action", choices=("export",), help="export: 👎 answers with a corrected answer as gold items")
+    p.add_argument("--gold", required=True, help="gold question file to write (JSONL, read by 'yanbao eval')")
+    index_opts(p)
+    p.set_defaults(func=cmd_feedback)
 
     p = sub.add_parser("bench", help="measure indexing speed and memory on this machine")
     p.add_argument("--reports", required=True, help="directory of reports to index")

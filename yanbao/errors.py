@@ -48,3 +48,12 @@ class LLMError(YanbaoError):
 
 class GoldFileError(YanbaoError):
     """An evaluation question file (JSONL) is malformed; the message names file, line and field."""
+
+
+class AnswersFileError(YanbaoError):
+    """An answers file (JSONL) or a judgments file given to eval is malformed; the message names
+    file, line and field."""
+
+
+class CorrectionError(YanbaoError):
+    """A correction of a report's metadata names a report not in the index or has a bad value."""

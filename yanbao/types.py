@@ -27,14 +27,24 @@ class ReportMeta:
     report_type: str | None = None
     rating: str | None = None
     sha256: str = ""
+    # (field, source) for each field found: source is "cover text", "cover OCR", "body",
+    # "pdf metadata" or "file name" (see ingest.metadata)
+    provenance: tuple[tuple[str, str], ...] = ()
+
+    def source_of(self, name: str) -> str | None:
+        """Where field `name` came from, or None when it was not found."""
+        return dict(self.provenance).get(name)
 
     def to_json(self) -> dict:
-        """Plain JSON-ready values (analysts as a list of dicts)."""
-        return {**asdict(self), "analysts": [asdict(a) for a in self.analysts]}
+        """Plain JSON-ready values (analysts as a list of dicts, provenance as {field: source})."""
+        return {**asdict(self), "analysts": [asdict(a) for a in self.analysts], "provenance": dict(self.provenance)}
 
     @classmethod
     def from_json(cls, d: dict) -> "ReportMeta":
-        return cls(**{**d, "analysts": tuple(Analyst(**a) for a in d.get("analysts", ()))})
+        prov = d.get("provenance") or {}
+        prov = prov.items() if isinstance(prov, dict) else prov  # written before provenance existed: absent
+        return cls(**{**d, "analysts": tuple(Analyst(**a) for a in d.get("analysts", ())),
+                      "provenance": tuple((str(k), str(v)) for k, v in prov)})
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,7 @@ class CleanDoc:
     page_starts: tuple[tuple[int, int], ...] = ()  # (offset, 1-based page) where each page begins
     joined_breaks: int = 0  # lines broken inside a sentence that were joined
     dropped: tuple[tuple[str, str], ...] = ()  # (line, reason) removed as page furniture
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text was read by OCR
 
     def page_at(self, offset: int) -> int | None:
         """1-based page holding the character at `offset`; None for unpaged text files."""
@@ -87,6 +98,7 @@ class Chunk:
     page: int | None = None  # 1-based page of the chunk's first character (PDF/DOCX pages)
     boilerplate: bool = False
     context: str = ""  # table caption/header row that travels with a chunk of that table
+    ocr: bool = False  # the chunk's text was read by OCR from a page image (may hold OCR errors)
     meta: ReportMeta = field(default_factory=lambda: ReportMeta(file=""))
 
     @property
@@ -158,3 +170,59 @@ class Answer:
     error: str = ""  # the LLM endpoint failed: what happened and how to fix it (text says it too)
     coverage: str = "full"  # "full": answered; "partial": the subject is discussed, the fact is not given; "none"
     frame: Frame | None = None  # what the question was read as asking
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A highlighted area of a rendered page, as fractions (0..1) of the page image's width and height."""
+
+    kind: str  # "passage" (the cited chunk) or "sentence" (the supporting sentence inside it)
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """What the source viewer shows for a cited passage (qa.source.view): a rendered PDF page with
+    the passage highlighted, or the surrounding section of the cleaned text."""
+
+    file: str
+    meta: ReportMeta
+    start: int  # the passage: character offsets into the cleaned text
+    end: int
+    kind: str  # "pdf": a page image; "text": the surrounding cleaned text
+    page: int | None = None  # 1-based page shown (kind "pdf")
+    pages: int = 0  # pages in the PDF
+    image: str = ""  # path of the rendered page (PNG, highlights drawn in)
+    highlights: tuple[Highlight, ...] = ()
+    text: str = ""  # kind "text": the surrounding section of the cleaned text
+    text_start: int = 0  # offset of `text` in the cleaned text
+    sentence: tuple[int, int] | None = None  # the supporting sentence, offsets into the cleaned text
+    original: str = ""  # path of the original file; "" when it is no longer there
+    note: str = ""  # why the original is not shown, and how to get it back
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """An analyst's verdict on one answer, as stored in INDEX/feedback.jsonl (qa.feedback)."""
+
+    id: str  # one answer's id: the same id again replaces its earlier verdict
+    time: str  # ISO 8601, when it was given
+    question: str
+    rewritten_question: str  # the standalone question (a follow-up read with its history)
+    answer: str
+    verdict: str  # "up" or "down"
+    note: str = ""
+    correction: str = ""  # the corrected answer, as the analyst wrote it
+    citations: tuple[dict, ...] = ()  # n, file, broker, title, date, page, start, end, quote
+    mode: str = "extractive"
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "citations": [dict(c) for c in self.citations]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Feedback":
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        return cls(**{**known, "citations": tuple(dict(c) for c in d.get("citations", ()))})

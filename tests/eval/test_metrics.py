@@ -168,6 +168,10 @@ def test_score_item():
     assert (r["n2"].correct, r["n2"].refused, r["n2"].first_hit_rank) == (False, True, None)
     assert r["n2"].citation_precision is None and r["n2"].citation_recall == 0.0
     assert r["s1"].correct is None and r["s1"].key_point_coverage == 0.5 and r["s1"].latency_ms is None
+    assert r["s1"].key_points_covered == (True, False) and r["s1"].answer_verdict["correct"] is True
+    assert r["n1"].answer_verdict == {"correct": True, "reason": "states 131亿美元 (= 131亿美元)"}
+    assert r["n2"].answer_verdict["reason"] == "refused an answerable question" and r["n2"].key_points_covered is None
+    assert r["u1"].answer_verdict["correct"] is True and r["u2"].answer_verdict["correct"] is False
     assert r["u1"].correct is None and r["u1"].citation_precision is None and r["u1"].citation_recall is None
     assert r["u2"].n_quotes == 0 and r["u2"].first_hit_rank is None
     assert r["n1"].retrieved[1][:2] == (2, "a.txt") and r["n1"].citations[0][:2] == (1, "a.txt")

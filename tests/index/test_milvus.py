@@ -285,3 +285,66 @@ def test_a_lite_file_held_by_another_process_is_named_with_the_fix(tmp_path):
         holder.kill()
         holder.wait()
     assert Path(target.uri).exists()
+
+
+@pytest.mark.slow
+def test_a_correction_rewrites_the_reports_rows_in_milvus_with_their_vectors(tmp_path, real_index_dir, reports_dir,
+                                                                            embedder, test_settings):
+    from yanbao.index import milvus
+    from yanbao.index.store import correct, open_index, update
+
+    root = tmp_path / "idx"
+    shutil.copytree(real_index_dir, root)
+    settings = test_settings.with_(index_dir=root, vector_store="milvus")
+    assert update(root, [reports_dir], settings, embedder, rebuild=True).embedded_chunks == 0
+    f = REPORT_FILES["004"]
+    before = open_index(root, settings=settings)
+    vectors = before.vectors_at([r for r, c in enumerate(before.chunks) if c.file == f])
+    r = correct(root, f, {"broker": "测试证券", "date": "2025-01-02", "title": "更正后的标题"}, settings)
+    assert r.milvus_rows == len(vectors) > 0
+    index = open_index(root, settings=settings)
+    stored = milvus.stored_fields(index.milvus, [c.id for c in index.chunks])
+    assert all(stored[c.id] == milvus.fields(c) for c in index.chunks)  # every row as its chunk is now
+    assert {stored[c.id]["broker"] for c in index.chunks if c.file == f} == {"测试证券"}
+    rows = [r for r, c in enumerate(index.chunks) if c.file == f]
+    assert np.allclose(index.vectors_at(rows), vectors)  # the same vectors, nothing embedded
+    vec = embedder.embed_query("豆包通用模型的日均tokens使用量")
+    for flt in (Filters(brokers=("测试",)), Filters(date_from="2025-01-01")):
+        hits = index.dense_search(vec, 10, None, flt)
+        assert hits and {index.chunks[r].file for r, _ in hits} == {f}, flt
+    assert not index.dense_search(vec, 10, None, Filters(brokers=("东吴",)))
+    assert correct(root, f, {"broker": "测试证券"}, settings).milvus_rows == 0  # nothing left to rewrite
+    # a rebuild writes every row again, with the correction laid over what the report says
+    assert update(root, [reports_dir], settings, embedder, rebuild=True).embedded_chunks == 0
+    index = open_index(root, settings=settings)
+    stored = milvus.stored_fields(index.milvus, [c.id for c in index.chunks if c.file == f])
+    assert {(s["broker"], s["date"], s["title"]) for s in stored.values()} == {("测试证券", "2025-01-02", "更正后的标题")}
+
+
+@pytest.mark.slow
+def test_a_correction_cut_short_after_milvus_is_finished_by_the_next_ingest(tmp_path, real_index_dir, reports_dir,
+                                                                           embedder, test_settings, monkeypatch):
+    from yanbao.index import milvus, store
+    from yanbao.index.store import correct, current_generation, open_index, update
+
+    root = tmp_path / "idx"
+    shutil.copytree(real_index_dir, root)
+    settings = test_settings.with_(index_dir=root, vector_store="milvus")
+    update(root, [reports_dir], settings, embedder, rebuild=True)
+    gen, f = current_generation(root), REPORT_FILES["004"]
+
+    def die(*a, **k):
+        raise KeyboardInterrupt  # after the Milvus rows were rewritten, before the new generation
+
+    monkeypatch.setattr(store, "write_metadata_generation", die)
+    with pytest.raises(KeyboardInterrupt):
+        correct(root, f, {"date": "2025-01-02"}, settings)
+    monkeypatch.undo()
+    index = open_index(root, settings=settings)
+    assert current_generation(root) == gen and index.reports()[4].date == "2024-12-24"  # the live index is whole
+    result = update(root, [reports_dir], settings, embedder)
+    assert result.embedded_chunks == 0 and len(result.unchanged) == 5
+    index = open_index(root, settings=settings)
+    assert index.reports()[4].date == "2025-01-02"
+    stored = milvus.stored_fields(index.milvus, [c.id for c in index.chunks])
+    assert all(stored[c.id] == milvus.fields(c) for c in index.chunks)

@@ -126,14 +126,16 @@ def test_secrets_never_reach_the_index_files(tmp_path, embedder, test_settings, 
 
 
 def test_html_in_passages_and_questions_is_escaped_in_the_ui():
-    from yanbao.types import Answer, Citation, Hit
-    from yanbao.ui.app import render, source_cards
+    from yanbao.types import Answer, Citation, Hit, SourceView
+    from yanbao.ui.render import message, source_cards, viewer
 
     evil = "<img src=x onerror=alert(1)>博通收入 131 亿美元。"
     meta = ReportMeta(file="<b>f</b>.txt", title="<script>t</script>", broker="B")
     c = Chunk(id="1", text=evil, file=meta.file, start=0, end=len(evil), meta=meta)
     a = Answer(question="<script>q</script>", text=f"{evil}[1]", citations=(Citation(1, c, evil),),
                hits=(Hit(c, 1.0, 1),), rewritten_question="<script>q2</script>")
-    cards, message = source_cards(a), render(a)
+    cards, shown = source_cards(a, 0), message(a, 0)
     assert "<img" not in cards and "<script>" not in cards and "&lt;img" in cards
-    assert "<img" not in message.replace("\\<img", "") and "\\<script\\>" in message
+    assert "<img" not in shown.replace("\\<img", "") and "\\<script\\>" in shown
+    view = viewer(SourceView(file=meta.file, meta=meta, start=0, end=len(evil), kind="text", text=evil, sentence=(0, 5)))
+    assert "<img" not in view and "<script>" not in view and "&lt;img" in view and "&lt;b&gt;f&lt;/b&gt;.txt" in view

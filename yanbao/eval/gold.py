@@ -124,3 +124,95 @@ def parse_item(line: str, where: str = "<line>") -> GoldItem:
         raise bad("accept", "an answerable item needs accept strings or key_points",
                   "list the answer strings in accept (or the points in key_points)")
     return item
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A span of a report an answer cites or retrieved: [start, end) characters of `file`'s cleaned
+    text, with the text itself when given."""
+
+    file: str
+    start: int
+    end: int
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class GivenAnswer:
+    """One answer another system (or yanbao elsewhere) produced: a line of an answers file.
+
+    None means the file does not say: refused is then read from the text, citations and retrieved
+    make their metrics null."""
+
+    id: str
+    answer: str
+    refused: bool | None = None
+    citations: tuple[Passage, ...] | None = None
+    retrieved: tuple[Passage, ...] | None = None
+    latency_ms: float | None = None
+
+
+def load_answers(path: str | Path) -> dict[str, GivenAnswer]:
+    """The answers at `path` by id: JSONL of {"id", "answer"} plus optional "refused",
+    "citations": [{"file","start","end"}], "retrieved": [{"file","start","end","text"}] (best first)
+    and "latency_ms"; AnswersFileError naming the line, the field and the fix."""
+    from yanbao.errors import AnswersFileError
+
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError as e:
+        raise AnswersFileError(f"{path}: no such answers file; pass a JSONL file of {{\"id\", \"answer\"}} lines") from e
+    except UnicodeDecodeError as e:
+        raise AnswersFileError(f"{path}: not UTF-8 ({e.reason} at byte {e.start}); save the file as UTF-8") from e
+    out: dict[str, GivenAnswer] = {}
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{path} line {lineno}"
+
+        def bad(field: str, problem: str, fix: str) -> AnswersFileError:
+            return AnswersFileError(f"{where}: field '{field}': {problem}; {fix}")
+
+        try:
+            d = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise AnswersFileError(f"{where}: not valid JSON ({e.msg} at column {e.colno}); write one JSON object per line") from e
+        if not isinstance(d, dict):
+            raise AnswersFileError(f"{where}: a {type(d).__name__}, not a JSON object; write one object per line")
+        for name in ("id", "answer"):
+            if name not in d:
+                raise bad(name, "missing", f"add \"{name}\" to the object")
+        if not isinstance(d["id"], (str, int)) or isinstance(d["id"], bool):
+            raise bad("id", f"{d['id']!r} is not a string", "use the gold item's id")
+        if not isinstance(d["answer"], str):
+            raise bad("answer", f"{d['answer']!r} is not a string", "give the answer text")
+        if "refused" in d and d["refused"] is not None and not isinstance(d["refused"], bool):
+            raise bad("refused", f"{d['refused']!r} is not true/false", "write true, false or leave it out")
+
+        def passages(name: str, need_text: bool) -> tuple[Passage, ...] | None:
+            if d.get(name) is None:
+                return None
+            rows = d[name]
+            if not isinstance(rows, list):
+                raise bad(name, "not a list", "write a JSON list of {\"file\", \"start\", \"end\"} objects")
+            out_rows = []
+            for r in rows:
+                ok = (isinstance(r, dict) and isinstance(r.get("file"), str)
+                      and all(isinstance(r.get(k), int) and not isinstance(r.get(k), bool) for k in ("start", "end"))
+                      and (not need_text or isinstance(r.get("text"), str)))
+                if not ok:
+                    want = '{"file", "start", "end", "text"}' if need_text else '{"file", "start", "end"}'
+                    raise bad(name, f"{r!r} is not a {want} object", f"give each entry {want} (offsets are integers)")
+                out_rows.append(Passage(r["file"], r["start"], r["end"], r.get("text")))
+            return tuple(out_rows)
+
+        latency = d.get("latency_ms")
+        if latency is not None and (isinstance(latency, bool) or not isinstance(latency, (int, float))):
+            raise bad("latency_ms", f"{latency!r} is not a number", "give milliseconds or leave it out")
+        key = str(d["id"])
+        if key in out:
+            raise bad("id", f"{key!r} is answered twice", "keep one answer per id")
+        out[key] = GivenAnswer(key, d["answer"], d.get("refused"), passages("citations", False),
+                               passages("retrieved", True), float(latency) if latency is not None else None)
+    return out

@@ -8,39 +8,19 @@ quotes are verbatim from the raw report, full-width punctuation and markdown inc
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
 from pathlib import PurePath
 
 from yanbao.eval.gold import GoldItem
+from yanbao.eval.judge import answer_verdict, key_point_verdicts, states_accepted
+from yanbao.eval.text import normalize
 from yanbao.types import Answer, Hit
 
 TOP_K = 10
 MIN_SHARE = 0.6  # longest common substring must cover this share of a quote / key point
 KS = (1, 3, 5, 10)
-
-_DROP = re.compile(r"[\s\u200b-\u200d\u2060\ufeff\u00ad]+|\*\*")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-
-
-@lru_cache(maxsize=8192)
-def normalize(text: str) -> str:
-    """`text` for comparison: NFKC, no whitespace, no `**`, no thousands commas, latin lowercased.
-
-    "１，２３４ ％" -> "1234%"; 万 and 亿 stay as written ("131亿美元" is not rewritten).
-    """
-    t = text
-    for _ in range(4):  # removing spaces or lowercasing can make NFKC apply again: run to a fixed point
-        n = _THOUSANDS.sub("", _DROP.sub("", unicodedata.normalize("NFKC", t))).lower()
-        if n == t:
-            break
-        t = n
-    return t
-
 
 def _covers(needle: str, haystack: str) -> bool:
     """True when normalised `needle` is in normalised `haystack`, or their longest common
@@ -61,18 +41,32 @@ def quote_hits(quote: str, chunk_text: str) -> bool:
 
 
 def answer_correct(item: GoldItem, answer_text: str) -> bool:
-    """True when the normalised answer contains any normalised accept string (False if none)."""
+    """True when the answer is right by judge.answer_verdict (figures as quantities, competing
+    values, relations); False for an item without accept strings."""
+    if not item.accept:
+        return False
+    return bool(answer_verdict(item, answer_text, refused=False).correct)
+
+
+def old_answer_correct(item: GoldItem, answer_text: str) -> bool:
+    """The scorer before #18: the normalised answer contains a normalised accept string. Kept to
+    compare verdicts with."""
     text = normalize(answer_text)
     return any(normalize(a) in text for a in item.accept)
 
 
-def key_point_coverage(item: GoldItem, answer_text: str) -> float:
-    """Share (0..1) of the item's key points the answer covers; 0.0 for an item without any.
+def key_point_coverage(item: GoldItem, answer_text: str, similarity=None) -> float:
+    """Share (0..1) of the item's key points the answer covers (judge.key_point_verdicts); 0.0 for
+    an item without any."""
+    if not item.key_points:
+        return 0.0
+    verdicts = key_point_verdicts(item, answer_text, similarity)
+    return sum(bool(v.correct) for v in verdicts) / len(verdicts)
 
-    A key point is covered when it is a normalised substring of the answer, or its longest
-    common substring with the answer is >= 60% of its characters: key points are phrases
-    ("AI硬件销量不及预期"), so a paraphrase that keeps most of one contiguous run still counts.
-    """
+
+def old_key_point_coverage(item: GoldItem, answer_text: str) -> float:
+    """The scorer before #18: a key point counts when most of its characters appear as one
+    unbroken run in the answer (longest common substring >= 60%). Kept to compare with."""
     if not item.key_points:
         return 0.0
     text = normalize(answer_text)
@@ -96,7 +90,8 @@ def retrieval_scores(item: GoldItem, hits: list[Hit] | tuple[Hit, ...]) -> dict:
 
 @dataclass(frozen=True)
 class ItemResult:
-    """The scores of one answered question; None means "does not apply to this item"."""
+    """The scores of one answered question; None means "does not apply to this item" or, for
+    scored answers files, "the answers file does not give what this needs"."""
 
     id: str
     type: str
@@ -115,6 +110,11 @@ class ItemResult:
     latency_ms: float | None
     retrieved: tuple[tuple[int, str, str], ...] = ()  # (rank, file, first 80 characters)
     citations: tuple[tuple[int, str, str], ...] = ()  # (n, file, first 80 characters of highlight)
+    key_points_covered: tuple[bool, ...] | None = None  # one per key point, in gold order
+    key_point_reasons: tuple[str, ...] | None = None
+    answer_verdict: dict | None = None  # {"correct": bool | None, "reason": str}
+    retrieval_known: bool = True  # False: the answers file gives no retrieved passages
+    llm_judgment: dict | None = None  # {"correct", "key_points_covered", "reason"} from --judge-llm
 
     @property
     def answerable(self) -> bool:
@@ -126,6 +126,8 @@ class ItemResult:
         d = asdict(self)
         d["retrieved"] = [list(r) for r in self.retrieved]
         d["citations"] = [list(c) for c in self.citations]
+        for k in ("key_points_covered", "key_point_reasons"):
+            d[k] = list(d[k]) if d[k] is not None else None
         return d
 
 
@@ -133,27 +135,35 @@ def _name(file: str) -> str:
     return PurePath(file).name
 
 
-def score_item(item: GoldItem, answer: Answer) -> ItemResult:
-    """The ItemResult of `answer` against `item`: answer, refusal, retrieval and citation scores."""
-    r = retrieval_scores(item, answer.hits)
+def score_item(item: GoldItem, answer: Answer, *, retrieval_known: bool = True, citations_known: bool = True,
+               similarity=None, llm_judgment: dict | None = None) -> ItemResult:
+    """The ItemResult of `answer` against `item`: answer, refusal, retrieval and citation scores.
+
+    The answer is judged by judge.answer_verdict and judge.key_point_verdicts. retrieval_known /
+    citations_known False (an answers file without "retrieved" / "citations") make those metrics
+    None; a citation whose chunk has no text counts toward recall only.
+    """
+    r = retrieval_scores(item, answer.hits) if retrieval_known else {
+        "n_quotes": len(item.sources), "first_hit_rank": None, "all_sources": None}
+    verdict = answer_verdict(item, answer.text, answer.refused)
     correct = None
     if item.answerable and item.accept:
-        correct = not answer.refused and answer_correct(item, answer.text)
-    coverage = None
-    if item.answerable and item.key_points:
-        coverage = 0.0 if answer.refused else key_point_coverage(item, answer.text)
+        correct = bool(verdict.correct)
+    coverage, covered, reasons = None, None, None
+    if item.key_points:
+        kps = key_point_verdicts(item, answer.text, similarity)
+        covered = tuple(bool(v.correct) and not answer.refused for v in kps)
+        reasons = tuple(f"{kp[:40]}: {'refused' if answer.refused else v.reason}" for kp, v in zip(item.key_points, kps))
+        if item.answerable:
+            coverage = sum(covered) / len(covered)
     precision = None
-    if item.answerable and answer.citations:
-        accept = [normalize(a) for a in item.accept]
-
-        def supports(text: str) -> bool:
-            norm = normalize(text)
-            return any(a in norm for a in accept) or any(quote_hits(s.quote, text) for s in item.sources)
-
-        precision = sum(supports(c.chunk.text) for c in answer.citations) / len(answer.citations)
+    with_text = [c for c in answer.citations if c.chunk.text]
+    if item.answerable and with_text:
+        precision = sum(states_accepted(item, c.chunk.text) or any(quote_hits(s.quote, c.chunk.text) for s in item.sources)
+                        for c in with_text) / len(with_text)
     gold_files = {_name(s.file) for s in item.sources}
     cited = {_name(c.chunk.file) for c in answer.citations}
-    recall = len(gold_files & cited) / len(gold_files) if gold_files else None
+    recall = len(gold_files & cited) / len(gold_files) if gold_files and citations_known else None
     return ItemResult(
         id=item.id, type=item.type, difficulty=item.difficulty, question=item.question,
         gold_answer=item.answer, answer=answer.text, refused=answer.refused, correct=correct,
@@ -162,6 +172,8 @@ def score_item(item: GoldItem, answer: Answer) -> ItemResult:
         latency_ms=answer.timings_ms.get("total"),
         retrieved=tuple((h.rank, h.chunk.file, h.chunk.text[:80]) for h in answer.hits[:TOP_K]),
         citations=tuple((c.n, c.chunk.file, (c.highlight or c.chunk.text)[:80]) for c in answer.citations),
+        key_points_covered=covered, key_point_reasons=reasons, answer_verdict=verdict.to_json(),
+        retrieval_known=retrieval_known, llm_judgment=llm_judgment,
     )
 
 
@@ -196,8 +208,10 @@ def retrieval_aggregate(scores: list[dict]) -> dict:
 def _metrics(results: list[ItemResult]) -> dict:
     ret = retrieval_aggregate(
         [{"n_quotes": r.n_quotes, "first_hit_rank": r.first_hit_rank, "all_sources": r.all_sources_at10}
-         for r in results]
+         for r in results if r.retrieval_known]
     )
+    if not any(r.retrieval_known for r in results):
+        ret = {k: None for k in ret}
     answerable = [r for r in results if r.answerable]
     return {
         "n_items": len(results),
@@ -210,6 +224,25 @@ def _metrics(results: list[ItemResult]) -> dict:
         "citation_recall": _mean([r.citation_recall for r in results]),
         "latency_ms_p50": percentile([r.latency_ms for r in results], 50),
         "latency_ms_p95": percentile([r.latency_ms for r in results], 95),
+        **_llm_metrics(results),
+    }
+
+
+def _llm_metrics(results: list[ItemResult]) -> dict:
+    """The LLM judge's answer accuracy and key-point coverage, and how often it agrees with the
+    rules, over the items it judged; {} when no item was judged by an LLM."""
+    judged = [r for r in results if r.llm_judgment is not None]
+    if not judged:
+        return {}
+    acc = [r.llm_judgment["correct"] for r in judged if r.correct is not None]
+    kps = [(r.llm_judgment["key_points_covered"], r.key_points_covered) for r in judged
+           if r.key_points_covered and r.answerable]
+    return {
+        "llm_answer_accuracy": _mean(acc),
+        "llm_key_point_coverage": _mean([sum(k) / len(k) for k, _ in kps if k]),
+        "llm_rule_agreement_answer": _mean([r.llm_judgment["correct"] == r.correct for r in judged
+                                            if r.correct is not None and r.llm_judgment["correct"] is not None]),
+        "llm_rule_agreement_key_points": _mean([a == b for k, rule in kps if k for a, b in zip(k, rule)]),
     }
 
 

@@ -19,6 +19,7 @@ TYPE_KEYS = (
     "n_items", "hit@1", "hit@5", "mrr@10", "answer_accuracy", "key_point_coverage",
     "refusal_accuracy", "false_refusal_rate", "citation_precision", "citation_recall",
 )
+LLM_KEYS = ("llm_answer_accuracy", "llm_key_point_coverage", "llm_rule_agreement_answer", "llm_rule_agreement_key_points")
 ABLATION_KEYS = ("n_items", "hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "all_sources@10")
 FONT_PATHS = (  # a CJK-capable font if the machine has one; labels are ASCII either way
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -75,6 +76,9 @@ def render_markdown(metrics: dict, results: list[ItemResult]) -> str:
     """The Markdown report: summary, by-type and ablation tables, then every failed item."""
     out = ["# yanbao eval 评测报告", "", "## 总体 Summary", ""]
     out += _table(["metric", "value"], [[k, metrics.get(k)] for k in SUMMARY_KEYS])
+    if any(k in metrics for k in LLM_KEYS):
+        out += ["", "## LLM 评判 LLM judge (beside the rule-based scores)", ""]
+        out += _table(["metric", "value"], [[k, metrics.get(k)] for k in LLM_KEYS])
     by_type = metrics.get("by_type", {})
     if by_type:
         out += ["", "## 按题型 By type", ""]
@@ -91,10 +95,18 @@ def render_markdown(metrics: dict, results: list[ItemResult]) -> str:
                 f"- 问题: {_one_line(r.question, 300)}",
                 f"- 标准答案: {_one_line(r.gold_answer, 300) or '–'}",
                 f"- 回答{' (拒答)' if r.refused else ''}: {_one_line(r.answer, 300) or '–'}",
+                *([f"- 判定: {r.answer_verdict['reason']}"] if r.answer_verdict else []),
                 "- 检索 top-3:" if r.retrieved else "- 检索 top-3: (none)",
                 *(f"  {rank}. `{file}` {_one_line(text, 80)}" for rank, file, text in r.retrieved[:3]),
                 "",
             ]
+    with_kps = [r for r in results if r.key_points_covered and r.answerable]
+    if with_kps:
+        out += ["", f"## 要点 Key points ({len(with_kps)})", ""]
+        for r in with_kps:
+            out.append(f"### {r.id} covered {sum(r.key_points_covered)}/{len(r.key_points_covered)}")
+            out += [f"- {'✓' if c else '✗'} {why}" for c, why in zip(r.key_points_covered, r.key_point_reasons or ())]
+            out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -304,6 +304,31 @@ def stored_fields(target: MilvusTarget, ids: list[str]) -> dict[str, dict]:
     return out
 
 
+META_FIELDS = ("broker_key", "broker", "title", "date")  # the report metadata each row repeats
+
+
+def update_metadata(target: MilvusTarget, chunks: list[Chunk]) -> int:
+    """Rewrite the rows of these chunks whose report metadata (broker, title, date) differs from
+    the chunks', with the vectors stored in them (nothing is embedded); returns how many. The
+    ids stay the same, so a crash midway leaves only live rows, some with the new metadata:
+    running it again finishes the job."""
+    if not chunks:
+        return 0
+    ids = [c.id for c in chunks]
+    stored = stored_fields(target, ids)
+    want = {c.id: {k: v for k, v in rows([c], [np.zeros(0)])[0].items() if k in META_FIELDS} for c in chunks}
+    need = [c for c in chunks if c.id not in stored or {k: stored[c.id][k] for k in META_FIELDS} != want[c.id]]
+    if not need:
+        return 0
+    vectors = vectors_of(target, [c.id for c in need])
+    missing = [c.id for c in need if c.id not in vectors]
+    if missing:
+        raise IndexMismatchError(f"Milvus collection {target.collection} at {target.uri} lacks {len(missing)} chunks of "
+                                 f"the index (first: {missing[0]}); rebuild it with 'yanbao ingest ... --rebuild'")
+    upsert(target, need, np.stack([vectors[c.id] for c in need]))
+    return len(need)
+
+
 def search(target: MilvusTarget, vec: np.ndarray, k: int, expr: str = "") -> list[tuple[str, float]]:
     """(chunk id, cosine) of the k nearest chunks passing the filter expression."""
     res = client(target).search(

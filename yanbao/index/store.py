@@ -6,13 +6,16 @@
                                       codes.txt: read through a memory map, see index/chunkstore.py)
     var/index/gen-.../dense.faiss     inner product over unit vectors
     var/index/gen-.../bm25/           bm25s' own files (npy + json, no pickle)
+    var/index/corrections.json        metadata corrected by people, by report sha256 (index/corrections.py):
+                                      laid over every ingest and rebuild
 
 With YANBAO_VECTOR_STORE=milvus there is no dense.faiss: the vectors, with the chunks and their
 metadata, are in a Milvus collection the manifest names (index/milvus.py).
 
 Every change builds a new generation in a temporary directory, renames it into place and
 then swaps CURRENT: a crash at any point leaves the previous generation intact, and readers
-always see a whole index. Vectors of unchanged chunks are reused (keyed by chunk id).
+always see a whole index. Vectors of unchanged chunks are reused (keyed by chunk id). A change of
+report metadata alone (a correction) makes a generation that hard-links every file but the manifest.
 """
 
 from __future__ import annotations
@@ -26,15 +29,15 @@ import tempfile
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from yanbao.errors import REBUILD_HINT, IndexMismatchError, IndexNotFoundError, LoadError, shown
-from yanbao.index import milvus
+from yanbao.errors import REBUILD_HINT, CorrectionError, IndexMismatchError, IndexNotFoundError, LoadError, shown
+from yanbao.index import corrections, milvus
 from yanbao.index.chunkstore import CHUNKS, ChunkStore, write_chunks
 from yanbao.index.ort import INT8_TAG
 from yanbao.index.tokenize import tokenize, tokenizer_id
@@ -80,6 +83,18 @@ class UpdateResult:
     embed_s: float = 0.0  # seconds spent embedding them
     total_chunks: int = 0
     generation: str = ""
+
+
+@dataclass
+class CorrectionResult:
+    """A report's metadata after a correction (or as it is, when nothing was asked to change)."""
+
+    file: str
+    meta: ReportMeta
+    corrected: list[str] = field(default_factory=list)  # fields whose value a person gave (corrections.json)
+    changed: list[str] = field(default_factory=list)  # fields whose value this call changed
+    milvus_rows: int = 0  # Milvus rows rewritten with the new metadata (their stored vectors, unchanged)
+    generation: str = ""  # the live generation afterwards
 
 
 class Index:
@@ -363,10 +378,7 @@ def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunk
     import faiss
 
     root = Path(root)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-gen-", dir=root))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700: a UI running as another user must read it
+    tmp = _new_generation_dir(root)
     try:
         write_chunks(tmp, chunks, [r["file"] for r in reports])
         if dense_entry is None:
@@ -390,6 +402,25 @@ def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunk
             "counts": {"reports": len(reports), "chunks": len(chunks)},
             "reports": reports,
         }
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return _publish(root, tmp, manifest)
+
+
+def _new_generation_dir(root: Path) -> Path:
+    """An empty temporary directory in `root` for a generation being written."""
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-gen-", dir=root))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700: a UI running as another user must read it
+    return tmp
+
+
+def _publish(root: Path, tmp: Path, manifest: dict) -> Path:
+    """Write the manifest into the temporary generation `tmp` (last), flush it all, rename it into
+    place and make it live; returns its directory. On any failure `tmp` is removed."""
+    try:
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         _fsync_tree(tmp)
         name = f"gen-{time.time_ns()}"
@@ -402,6 +433,36 @@ def write_generation(root: Path, config: BuildConfig, reports: list[dict], chunk
     _swap_current(root, name)
     _collect_garbage(root, keep={name, previous} - {None})
     return root / name
+
+
+def write_metadata_generation(root: Path, old: Index, reports: list[dict]) -> Path:
+    """Make live a generation that differs from `old` only in its manifest's report metadata
+    (`reports`: the same files, in the same order, with the same chunk counts). Every other file
+    (chunks, rows, FAISS, BM25) is hard-linked from `old` (copied where links are not possible):
+    report metadata lives once per report in the manifest, and no chunk text, id, vector or BM25
+    document depends on it. Files of a generation are never written after it is made, so sharing
+    them is safe, and removing the old generation later leaves this one whole."""
+    root = Path(root)
+    if [r["file"] for r in reports] != [r["file"] for r in old.manifest["reports"]] or \
+            [r["chunks"] for r in reports] != [r["chunks"] for r in old.manifest["reports"]]:
+        raise ValueError("a metadata-only generation must list the same reports and chunk counts as the one it replaces")
+    tmp = _new_generation_dir(root)
+    try:
+        for src in sorted(old.dir.rglob("*")):
+            dst = tmp / src.relative_to(old.dir)
+            if src.is_dir():
+                dst.mkdir(parents=True, exist_ok=True)
+            elif src.name != MANIFEST or src.parent != old.dir:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(src, dst)
+                except OSError:  # a file system without hard links
+                    shutil.copy2(src, dst)
+        manifest = {**old.manifest, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "reports": reports}
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return _publish(root, tmp, manifest)
 
 
 def _live_name(root: Path) -> str | None:
@@ -477,6 +538,15 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
             for c in old.chunks:
                 by_file.setdefault(c.file, []).append(c)
         changed = rebuild and old is not None
+        fixes = corrections.load(root)
+        for name, entry in list(entries.items()):  # corrections saved but not yet live (a crash before the swap)
+            meta = ReportMeta.from_json(entry["meta"])
+            fixed = corrections.apply(meta, fixes.get(entry["sha256"], {}).get("fields"))
+            if fixed != meta:
+                log.info("applying the saved metadata correction of %s", shown(name))
+                entries[name] = {**entry, "meta": fixed.to_json()}
+                by_file[name] = [replace(c, meta=fixed) for c in by_file.get(name, [])]
+                changed = True
         seen_paths: dict[str, Path] = {}
         for path in progress(list(expand(paths)), desc="reports", unit="file"):
             name = path.name
@@ -508,8 +578,11 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
                 result.skipped.append(skip)
                 continue
             (result.replaced if name in entries else result.added).append(name)
-            entries[name] = {"file": name, "sha256": digest, "chunks": len(report.chunks), "meta": report.meta.to_json()}
-            by_file[name] = list(report.chunks)
+            meta = corrections.apply(report.meta, fixes.get(digest, {}).get("fields"))  # people's corrections win
+            # "source": where the original was read, for the source viewer (PDF pages, downloads)
+            entries[name] = {"file": name, "sha256": digest, "chunks": len(report.chunks), "meta": meta.to_json(),
+                             "source": str(path.resolve())}
+            by_file[name] = list(report.chunks) if meta is report.meta else [replace(c, meta=meta) for c in report.chunks]
             changed = True
         if rebuild and not entries:
             raise LoadError(str(root), "rebuild found no readable reports in the paths given; the index was left as it was")
@@ -520,6 +593,68 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
         result.embedded_chunks, result.embed_s, result.total_chunks, result.generation = _rebuild(
             root, config, entries, by_file, old, embedder, target, replace=rebuild)
     return result
+
+
+def report_metadata(root: Path, file: str, settings=None) -> CorrectionResult:
+    """One report's metadata as the live index has it, and which fields people corrected. `file`
+    is the name `yanbao list` shows (a path is cut to its name)."""
+    index = open_index(root, settings=settings)
+    at = _report_position(index, file)
+    fix = corrections.load(root).get(index.manifest["reports"][at]["sha256"]) or {}
+    return CorrectionResult(index.manifest["reports"][at]["file"], index.chunks.metas[at],
+                            sorted(fix.get("fields", {})), generation=index.dir.name)
+
+
+def correct(root: Path, file: str, changes: Mapping[str, str | None], settings=None, reset: bool = False) -> CorrectionResult:
+    """Correct a report's metadata (title, broker, date, rating, analysts; see
+    index/corrections.check for the forms) without embedding anything; with `reset`, take the
+    report's corrections back. The correction is saved by the report's sha256 (INDEX/corrections.json)
+    first, so later ingests and rebuilds apply it too; then, on Milvus, the report's rows are
+    rewritten with their stored vectors; then a generation that differs only in its manifest goes
+    live (write_metadata_generation). A crash in between leaves the previous generation live, and
+    the next ingest or correction finishes the job."""
+    root = Path(root)
+    if current_generation(root) is None:
+        raise IndexNotFoundError(f"no index at {root}. Run 'yanbao ingest REPORTS... --index {root}' first.")
+    with _writer_lock(root):
+        old = open_index(root, settings=settings)
+        at = _report_position(old, file)
+        entry = old.manifest["reports"][at]
+        meta = old.chunks.metas[at]
+        fixes = corrections.load(root)
+        fix = fixes.get(entry["sha256"])
+        if reset:
+            new = corrections.restore(meta, fix.get("extracted") or {}) if fix else meta
+            if fix:
+                del fixes[entry["sha256"]]
+                corrections.save(root, fixes)
+        else:
+            values = {n: corrections.check(n, v, meta) for n, v in changes.items()}
+            new = corrections.apply(meta, values)
+            if values and (fix or {}).get("fields") != {**(fix or {}).get("fields", {}), **values}:
+                fixes[entry["sha256"]] = corrections.merged(fix, meta, values)
+                corrections.save(root, fixes)
+        result = CorrectionResult(entry["file"], new, sorted((fixes.get(entry["sha256"]) or {}).get("fields", {})),
+                                  [n for n in corrections.FIELDS if getattr(new, n) != getattr(meta, n)], generation=old.dir.name)
+        if old.milvus is not None:
+            milvus.recover(root, old.milvus, set(old.chunks.ids))
+            result.milvus_rows = milvus.update_metadata(old.milvus, [replace(c, meta=new) for c in old.chunks.of_report(entry["file"])])
+        if new != meta:
+            reports = [dict(r) for r in old.manifest["reports"]]
+            reports[at] = {**entry, "meta": new.to_json()}
+            result.generation = write_metadata_generation(root, old, reports).name
+            log.info("corrected %s of %s: %s", ", ".join(result.changed) or "provenance", shown(entry["file"]), result.generation)
+    return result
+
+
+def _report_position(index: Index, file: str) -> int:
+    """Position of the report named `file` in the index's manifest; CorrectionError naming `yanbao list` if none."""
+    name = Path(str(file)).name
+    for i, r in enumerate(index.manifest["reports"]):
+        if r["file"] == name:
+            return i
+    raise CorrectionError(f"no report '{shown(name)}' in the index at {index.root}; "
+                          f"'yanbao list --index {index.root}' shows the file names it has")
 
 
 def _check_store(old: Index, target: milvus.MilvusTarget | None, root: Path) -> None:

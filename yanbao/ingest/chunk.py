@@ -132,6 +132,7 @@ def chunk(doc: CleanDoc, meta: ReportMeta, chunk_chars: int = 400, overlap_chars
     paths = _sections(doc)
     table_ctx = _table_context(doc)
     page_offsets = [o for o, _ in doc.page_starts]
+    ocr_pages = set(doc.ocr_pages)
 
     def page_of(offset: int) -> int | None:
         if not page_offsets:
@@ -169,6 +170,7 @@ def chunk(doc: CleanDoc, meta: ReportMeta, chunk_chars: int = 400, overlap_chars
                 page=page,
                 boilerplate=line.boilerplate or contact_chars * 2 >= len(text),
                 context=table_ctx[first_body.line] if line.kind == "table" else "",
+                ocr=bool(ocr_pages) and any(page_of(u.start) in ocr_pages for u in group),
                 meta=meta,
             )
         )

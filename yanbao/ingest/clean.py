@@ -32,7 +32,8 @@ _NUMBERED_HEADING = re.compile(
 )
 _CN_HEADING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、\S|第[一二三四五六七八九十\d]{1,3}[章节部分篇])")
 _SECTION_WORDS = (
-    "投资要点|报告摘要|核心观点|核心逻辑|风险提示|投资建议|内容目录|图表目录|相关研究|行业走势|相关标的|受益标的"
+    "投资要点|报告摘要|核心观点|核心逻辑|风险提示|投资建议|内容目录|图表目录|相关研究|行业走势|相关标的|受益标的|"
+    "研究结论|主要观点|报告要点|事件|点评|事件点评|事件简介"
 )
 _BOILERPLATE_WORDS = (
     "免责声明|特别声明|分析师声明|法律声明|重要声明|一般声明|版权声明|分析师承诺|评级说明|投资评级说明|信息披露|重要提示"
@@ -119,10 +120,18 @@ def is_open_ended(text: str) -> bool:
     return bool(t) and t[-1] not in SENTENCE_END + ":：…"
 
 
+_FIELD_LINE = re.compile(
+    r"^(?:买入|增持|推荐|谨慎推荐|强烈推荐|中性|持有|减持|卖出|优于大市|同步大市|领先大市|强于大市|未评级)(?:-[A-C])?"
+    r"\s*[(（]\s*(?:维持|首次|首次覆盖|上调|下调|维持评级|首次评级)\s*[)）]$|^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$"
+)
+
+
 def _continues(prev: _L, nxt: _L) -> bool:
     """True when `nxt` is the rest of a sentence that `prev` broke off."""
     if prev.kind not in ("text", "list") or nxt.kind != "text" or nxt.indented:
         return False
+    if _FIELD_LINE.match(nxt.text):
+        return False  # a cover's rating or date line under its title is a field of its own
     if not is_open_ended(prev.text) or not _CJK_RE.search(prev.text):
         return False
     if _CONTACT.search(prev.text) or _CONTACT.search(nxt.text):
@@ -182,7 +191,7 @@ def toc_titles(lines: list[_L]) -> set[str]:
 
 def clean(doc: RawDoc) -> CleanDoc:
     """Cleaned text of a report, with its typed lines, joined-break count and dropped furniture."""
-    dropped: list[tuple[str, str]] = []
+    dropped: list[tuple[str, str]] = list(doc.dropped)  # furniture the PDF layout already set aside
     lines: list[_L] = []
     for i, page_text in enumerate(doc.pages):
         page = i + 1 if doc.paged else None
@@ -231,10 +240,11 @@ def clean(doc: RawDoc) -> CleanDoc:
         else:
             joined.append(ln)
 
-    return _assemble(doc.file, joined, n_joined, dropped)
+    return _assemble(doc.file, joined, n_joined, dropped, doc.ocr_pages)
 
 
-def _assemble(file: str, lines: list[_L], n_joined: int, dropped: list[tuple[str, str]]) -> CleanDoc:
+def _assemble(file: str, lines: list[_L], n_joined: int, dropped: list[tuple[str, str]],
+              ocr_pages: tuple[int, ...] = ()) -> CleanDoc:
     parts: list[str] = []
     out: list[Line] = []
     pos = 0
@@ -254,4 +264,4 @@ def _assemble(file: str, lines: list[_L], n_joined: int, dropped: list[tuple[str
         parts.append(ln.text)
         pos += len(ln.text) + 1
     text = "\n".join(parts)
-    return CleanDoc(file, text, tuple(out), tuple(page_starts), n_joined, tuple(dropped))
+    return CleanDoc(file, text, tuple(out), tuple(page_starts), n_joined, tuple(dropped), tuple(ocr_pages))

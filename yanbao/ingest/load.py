@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from yanbao.errors import LoadError, UnsupportedFileError
+from yanbao.ingest.layout import COVER_PAGES, CoverLine, cover_lines, furniture_keys, page_layout, page_text
+from yanbao.progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,10 @@ class RawDoc:
     pages: tuple[str, ...]
     paged: bool
     sha256: str
+    cover: tuple[CoverLine, ...] = ()  # PDF: the first pages' lines with size, weight and position
+    hints: tuple[tuple[str, str], ...] = ()  # (source, text): the PDF's own title / author / date
+    dropped: tuple[tuple[str, str], ...] = ()  # (line, reason) the loader set aside as page furniture
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text was read by OCR
 
 
 def sha256_file(path: Path) -> str:
@@ -59,7 +66,7 @@ def load(path: Path, max_bytes: int = 200 * 1024 * 1024) -> RawDoc:
     except OSError as e:
         raise LoadError(name, f"cannot read file: {e.strerror}") from e
     if suffix == ".pdf":
-        return RawDoc(name, load_pdf_pages(path), True, digest)
+        return load_pdf(path, digest)
     pages = load_docx_pages(path)
     # without explicit page breaks Word's pages are unknown: cite no page rather than "p.1"
     return RawDoc(name, pages, len(pages) > 1, digest)
@@ -91,7 +98,17 @@ def _looks_like_text(sample: str) -> bool:
 
 
 def load_pdf_pages(path: Path) -> tuple[str, ...]:
-    """Text layer of each PDF page, in page order (index 0 = page 1)."""
+    """Text of each PDF page in reading order, furniture removed (index 0 = page 1)."""
+    return load_pdf(path, "").pages
+
+
+MIN_PAGE_CHARS = 20  # a page with less text than this in its text layer is a scan: OCR it
+
+
+def load_pdf(path: Path, digest: str, ocr: bool = True) -> RawDoc:
+    """A PDF read with its layout: body text per page in reading order, repeated headers and
+    footers set aside, cover lines with their looks, the PDF's own metadata as hints; pages
+    without a text layer are read by OCR (when `ocr` and rapidocr-onnxruntime is installed)."""
     import pymupdf
 
     name = path.name
@@ -102,17 +119,68 @@ def load_pdf_pages(path: Path) -> tuple[str, ...]:
     with doc:
         if doc.needs_pass or doc.is_encrypted:
             raise LoadError(name, "encrypted PDF (password protected); save an unprotected copy and ingest that")
-        pages = []
+        layouts = []
         try:
             for page in doc:
-                pages.append(page.get_text("text", sort=False))
+                layouts.append(page_layout(page))
         except Exception as e:
-            raise LoadError(name, f"damaged or truncated PDF: page {len(pages) + 1} unreadable ({e})") from e
-    if not pages:
-        raise LoadError(name, "PDF has no pages (damaged or truncated?)")
-    if not any(p.strip() for p in pages):
-        raise LoadError(name, "scanned PDF: text layer missing (no extractable text); run OCR on it first")
-    return tuple(pages)
+            raise LoadError(name, f"damaged or truncated PDF: page {len(layouts) + 1} unreadable ({e})") from e
+        if not layouts:
+            raise LoadError(name, "PDF has no pages (damaged or truncated?)")
+        # a page with (almost) no text layer but an image or drawn shapes on it is a scan
+        scanned = [i for i, lay in enumerate(layouts)
+                   if sum(len(ln.text.strip()) for ln in lay.lines) < MIN_PAGE_CHARS and _has_ink(doc[i])]
+        ocr_pages: list[int] = []
+        if scanned and ocr:
+            from yanbao.ingest import ocr as ocr_mod
+
+            if ocr_mod.available():
+                for i in progress(scanned, desc=f"OCR {name[:30]}", unit="page"):
+                    try:
+                        layouts[i] = ocr_mod.ocr_page(doc[i])
+                    except LoadError as e:
+                        raise LoadError(name, e.reason) from e
+                    if layouts[i].lines:
+                        ocr_pages.append(i + 1)
+            else:
+                log.warning("%s: %d page(s) without a text layer; install rapidocr-onnxruntime to read them", name, len(scanned))
+        hints = _pdf_hints(doc.metadata or {})
+    if not any(lay.lines for lay in layouts):
+        why = "and OCR found no text in the page images" if ocr_pages or (scanned and ocr) else "run OCR on it first"
+        raise LoadError(name, f"scanned PDF: text layer missing (no extractable text); {why}")
+    furniture = furniture_keys(layouts)
+    pages, dropped, cover = [], [], []
+    for i, lay in enumerate(layouts):
+        text, gone, kept = page_text(lay, furniture)
+        pages.append(text)
+        dropped.extend(gone)
+        if i < COVER_PAGES:
+            cover.extend(cover_lines(i + 1, kept, ocr=(i + 1) in ocr_pages))
+    if ocr_pages:
+        log.info("%s: read %d page(s) by OCR", name, len(ocr_pages))
+    return RawDoc(name, tuple(pages), True, digest, tuple(cover), hints, tuple(dropped), tuple(ocr_pages))
+
+
+def _has_ink(page) -> bool:
+    """True when a page shows an image or vector drawings (what OCR could read)."""
+    try:
+        return bool(page.get_images(full=False)) or bool(page.get_drawings())
+    except Exception:  # a damaged page: let OCR try
+        return True
+
+
+def _pdf_hints(meta: dict) -> tuple[tuple[str, str], ...]:
+    """(source, text) for the PDF's own title, author and creation date, where set."""
+    out = []
+    for key, source in (("title", "pdf metadata title"), ("author", "pdf metadata author")):
+        value = (meta.get(key) or "").strip()
+        if value:
+            out.append((source, value))
+    created = meta.get("creationDate") or ""
+    m = re.match(r"D:(\d{4})(\d{2})(\d{2})", created)
+    if m:
+        out.append(("pdf metadata date", f"{m.group(1)}-{m.group(2)}-{m.group(3)}"))
+    return tuple(out)
 
 
 def load_docx_pages(path: Path) -> tuple[str, ...]:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from yanbao.errors import LoadError, shown
 from yanbao.ingest.chunk import chunk
 from yanbao.ingest.clean import clean
-from yanbao.ingest.load import SUFFIXES, load
-from yanbao.ingest.metadata import extract
+from yanbao.ingest.load import SUFFIXES, RawDoc, load
+from yanbao.ingest.metadata import extract, merge
 from yanbao.progress import progress
 from yanbao.settings import MAX_REPORT_CHARS
 from yanbao.types import Chunk, CleanDoc, ReportMeta
@@ -59,8 +60,55 @@ def ingest_file(path: Path, chunk_chars: int = 400, overlap_chars: int = 80, max
     doc = clean(raw)
     if not doc.text.strip():
         raise LoadError(raw.file, "no text left after cleaning (only page numbers or blank lines?)")
-    meta = extract(doc, raw.sha256)
+    meta = extract(doc, raw.sha256, raw.cover, raw.hints)
+    if path.suffix.lower() == ".pdf" and 1 not in raw.ocr_pages and weak_cover(raw, meta):
+        raw, doc, meta = _ocr_cover(path, raw, doc, meta)
     return Report(meta, doc, tuple(chunk(doc, meta, chunk_chars, overlap_chars)))
+
+
+COVER_MIN_CHARS = 200  # a first page with less text than this is likely drawn as graphics
+
+
+def weak_cover(raw: RawDoc, meta: ReportMeta) -> bool:
+    """True when the cover's text layer is too thin to hold the cover fields: neither title,
+    date nor analysts found in it, or little text on page 1 and one of them missing."""
+    first = sum(len(c.text) for c in raw.cover if c.page == 1)
+    found = [meta.source_of(f) == "cover text" for f in ("title", "date", "analysts")]
+    return not any(found) or (first < COVER_MIN_CHARS and not all(found))
+
+
+def _ocr_cover(path: Path, raw: RawDoc, doc: CleanDoc, meta: ReportMeta) -> tuple[RawDoc, CleanDoc, ReportMeta]:
+    """OCR page 1: its lines fill the fields the text layer lacks (provenance 'cover OCR'); when
+    OCR reads twice the text the layer holds, page 1's text is the OCR text (chunks say so)."""
+    from yanbao.ingest import ocr
+
+    if not ocr.available():
+        log.warning("%s: the cover has little text; install rapidocr-onnxruntime to read it by OCR", shown(raw.file))
+        return raw, doc, meta
+    import pymupdf
+
+    try:
+        with pymupdf.open(path, filetype="pdf") as pdf:
+            layout = ocr.ocr_page(pdf[0])
+    except LoadError as e:
+        raise LoadError(raw.file, e.reason) from e
+    except Exception as e:  # OCR of one page failing never loses the text layer
+        log.warning("%s: OCR of the cover failed (%s); using its text layer", shown(raw.file), e)
+        return raw, doc, meta
+    from yanbao.ingest.layout import Furniture, cover_lines, page_text
+
+    text, _, kept = page_text(layout, Furniture())
+    cover = tuple(cover_lines(1, kept, ocr=True))
+    ocr_meta = extract(doc, raw.sha256, cover, raw.hints)
+    if len(re.sub(r"\s+", "", text)) >= 2 * len(re.sub(r"\s+", "", raw.pages[0])):
+        pages = (text, *raw.pages[1:])
+        raw = replace(raw, pages=pages, ocr_pages=tuple(sorted({1, *raw.ocr_pages})),
+                      cover=cover + tuple(c for c in raw.cover if c.page != 1))
+        doc = clean(raw)
+        meta = extract(doc, raw.sha256, raw.cover, raw.hints)
+    meta = merge(meta, ocr_meta)
+    log.info("%s: cover read by OCR", shown(raw.file))
+    return raw, doc, meta
 
 
 def try_ingest(path: Path, chunk_chars: int, overlap_chars: int, max_bytes: int,

@@ -1,0 +1,198 @@
+"""Rule-based verdicts: answers (figures as quantities, the competing-value rule, swaps, several
+asks, relations, refusals) and key points (figures, words, synonyms, negation, English + e5);
+the LLM judge against the scripted OpenAI-protocol server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.openai_server import openai_server
+from yanbao.eval.gold import GoldItem, Source
+from yanbao.eval.judge import (
+    LLMJudge,
+    answer_verdict,
+    is_refusal,
+    key_point_verdicts,
+    parse_judgment,
+    states_accepted,
+)
+from yanbao.qa.llm import LLM
+
+
+def item(question="博通FY24Q3收入多少、比去年同期涨了多少？", answer="131亿美元，同比增长47%。", accept=("131亿美元",),
+         key_points=(), sources=(("a.txt", "博通在 FY24Q3 实现营业收入 131 亿美元，同比增长 47%"),), type="numeric"):
+    return GoldItem("q1", question, answer, tuple(accept), tuple(key_points),
+                    tuple(Source(f, q) for f, q in sources), type, "easy")
+
+
+def ok(it, text):
+    return answer_verdict(it, text).correct
+
+
+REVENUE = item()
+
+
+@pytest.mark.parametrize("text", [
+    "博通FY24Q3营业收入131亿美元，同比增长47%。",
+    "Broadcom's FY24Q3 revenue was about 13.1 billion US dollars, up 47% year over year.",
+    "「国金：博通在 FY24Q3 实现营业收入 131 亿美元，同比增长 47%[1]；运营利润 79 亿美元，同比增长 44%[1]。」",
+    "营收约130.6亿美元，同比+47%。",
+])
+def test_right_answers_in_any_wording(text):
+    assert ok(REVENUE, text), answer_verdict(REVENUE, text)
+
+
+@pytest.mark.parametrize("text, why", [
+    ("博通FY24Q3营收13.1亿美元，同比增长47%。", "missing 131亿美元"),
+    ("博通FY24Q3营业收入1.31万亿美元，同比增长47%。", "missing"),
+    ("博通FY24Q3营收131亿美元，同比增长44%。", "states 44%"),  # the growth asked is 47%
+    ("博通FY24Q3营收140亿美元，也就是131亿美元，同比增长47%。", "states 140亿美元"),
+    ("报告中未提及。", "refused"),
+])
+def test_wrong_answers(text, why):
+    v = answer_verdict(REVENUE, text)
+    assert v.correct is False and why in v.reason, v
+
+
+def test_competing_value_needs_a_label_of_the_asked_quantity():
+    """The rule of answer_verdict: a different value of the asked kind competes only when nothing
+    before it in its sentence says it is about something else."""
+    other_metric = "博通营收131亿美元，同比增长47%；运营利润79亿美元，同比增长44%。"
+    other_subject = "英伟达收入350亿美元；博通收入131亿美元，同比增长47%。"
+    same_thing = "博通营收131亿美元，同比增长47%。博通营收140亿美元。"
+    alternative = "博通营收131亿美元（另据其他口径为140亿美元），同比增长47%。"
+    assert ok(REVENUE, other_metric) and ok(REVENUE, other_subject)
+    assert ok(REVENUE, same_thing) is False and ok(REVENUE, alternative) is False
+    # a figure of another dimension never competes: 79亿元 is money in another currency
+    assert ok(REVENUE, "博通营收131亿美元，同比增长47%，约合人民币950亿元。")
+
+
+def test_closest_gold_value_wins():
+    it = item("市场对博通FY24Q4 AI收入的预期是多少？", "市场预期34.6亿美元，低于公司隐含的35亿美元指引。", ["34.6亿美元"],
+              sources=())
+    assert ok(it, "市场预期34.6亿美元，低于35亿美元的隐含指引。")
+    assert not ok(it, "市场预期FY24Q4 AI收入约35亿美元，与公司指引一致。")  # 约35亿 is the other gold figure
+    assert not ok(it, "市场预期为34.6亿美元，高于公司隐含的35亿美元指引。")  # relation reversed
+
+
+def test_dates_and_yes_no():
+    launch = item("腾讯哪天推出混元视频生成模型？", "2024年12月3日。", ["2024年12月3日", "2024-12-03"], sources=())
+    assert ok(launch, "2024-12-03") and ok(launch, "腾讯于2024年12月3日正式推出。")
+    assert not ok(launch, "腾讯于2024年12月13日推出。")
+    same = item("民生和华西给出的DeepSeek-V3训练成本一样吗？是多少？", "一样，都是557.6万美元。", ["557.6万美元"], sources=())
+    assert ok(same, "一致，约558万美元。") and ok(same, "两篇一样：5.576M美元")
+    assert not ok(same, "不一致：民生557.6万美元。")
+
+
+def test_several_asks_need_several_figures():
+    it = item("字节2024年的资本开支是多少，2025年计划增加到多少？", "2024年约800亿元，2025年将增至1600亿元。",
+              ["1600亿"], sources=())
+    assert ok(it, "2024年约800亿元，2025年1600亿元。")
+    v = answer_verdict(it, "2025年字节资本开支将增至1600亿元。")
+    assert v.correct is False and "asks 2 things" in v.reason
+    pair = item("TPUv6e和Trainium2的互联带宽各是多少？", "TPUv6e为3584GB/s，Trainium2为640GB/s。",
+                ["3584GB/s", "640GB/s"], sources=())
+    assert ok(pair, "TPUv6e为3584GB/s，Trainium2为640GB/s。")
+    assert not ok(pair, "TPUv6e为3584GB/s。")
+    swapped = answer_verdict(pair, "TPUv6e为640GB/s，Trainium2为3584GB/s。")
+    assert swapped.correct is False and "trainium2" in swapped.reason
+
+
+def test_codes_texts_and_refusals():
+    people = item("东吴这篇周报的分析师是谁？执业证书号多少？", "王世杰，执业证书S0600523080004。",
+                  ["王世杰", "S0600523080004"], sources=())
+    assert ok(people, "王世杰，执业证书S0600523080004。")
+    assert not ok(people, "王世杰，执业证书S0600521080005。")
+    assert ok(people, "王世杰（S0600523080004）；研究助理王紫敬，执业证书S0600521080005。")  # another person's
+    unanswerable = item("DeepSeek最新一轮融资估值多少？", "报告中未提及", [], sources=(), type="unanswerable")
+    assert ok(unanswerable, "报告中未提及。") and ok(unanswerable, "The reports do not mention DeepSeek's valuation.")
+    assert ok(unanswerable, "小米AI眼镜预计售价1499元；报告没有给出首月的实际销量。")
+    assert not ok(unanswerable, "估值约1000亿美元。")
+    assert is_refusal("报告中未提及。以下是最接近的段落") and not is_refusal("博通营收131亿美元")
+
+
+TRAINIUM = item(
+    "Trainium2和谷歌TPU、英伟达H100在架构上有哪些差异？", "", [],
+    key_points=["Trainium2采用2D/3D环形网络拓扑，点对点连接类似TPU，不同于NVLink交换结构全互联",
+                "算术强度较低（203 BF16 FLOP/字节，低于TPU和H100的300-560）",
+                "最大扩展规模64颗芯片，TPU为256颗，整体峰值计算性能较低",
+                "更适合内存带宽受限的推理和专家混合模型"],
+    sources=(), type="summary")
+
+
+def covered(it, text, similarity=None):
+    return [v.correct for v in key_point_verdicts(it, text, similarity)]
+
+
+def test_key_points_by_meaning():
+    # the answer of the issue: a paraphrase that an analyst marks as covering 3 of the 4 points
+    answer = ("Trainium2刻意把算术强度做低，是为了适配内存占用大的专家混合模型；它在内存带宽受限的负载上表现更好，"
+              "适合推理和MoE；其算术强度为203 BF16 FLOP/字节，低于TPU和H100的300–560。")
+    assert covered(TRAINIUM, answer) == [False, True, False, True]
+    assert answer_verdict(TRAINIUM, answer).correct is True  # 2 of 4: at least half
+    # figures must be there as quantities, and not swapped
+    assert covered(TRAINIUM, "Trainium2最大扩展规模64颗芯片，而TPU为256颗，峰值计算性能较低。")[2] is True
+    assert covered(TRAINIUM, "Trainium2最多可扩展到256颗芯片，比TPU的64颗多，峰值计算性能更高。")[2] is False
+    assert covered(TRAINIUM, "Trainium2扩展规模较小，峰值计算性能较低。")[2] is False  # 64/256 missing
+    # a parenthetical figure is detail, but another value for it is not allowed
+    assert covered(TRAINIUM, "Trainium2算术强度较低，低于TPU和H100。")[1] is True
+    assert covered(TRAINIUM, "Trainium2算术强度较低，约300 BF16 FLOP/字节。")[1] is False
+
+
+def test_key_point_words_synonyms_and_negation():
+    hvdc = item("相比UPS，HVDC供电有哪些优势？", "", [], key_points=["高效节能", "稳定可靠", "灵活扩展", "节约空间", "降低成本"],
+                sources=(), type="summary")
+    assert covered(hvdc, "HVDC更节能、故障点少更可靠、模块化易扩容，可节省约50%的占地面积，建设成本更低。") == [True] * 5
+    assert covered(hvdc, "HVDC更节能，但可靠性不如UPS。")[:2] == [True, False]
+    risks = item("国金《AI周观察》列了哪些风险？", "", [],
+                 key_points=["芯片制程发展与良率不及预期", "中美科技领域政策恶化", "AI硬件销量不及预期"], sources=(), type="summary")
+    # "不及预期" is in every point: it says nothing about any one of them
+    assert covered(risks, "风险：下游需求不及预期；晶圆厂扩产不及预期。") == [False, False, False]
+    assert covered(risks, "半导体先进工艺推进及良率不达预期、中美科技政策环境恶化、AI硬件销量低于预期。") == [True, True, True]
+
+
+def test_english_answers_need_e5_for_chinese_key_points():
+    risks = item("东吴计算机周报提示了哪些风险？", "", [], key_points=["AI技术发展不及预期", "海外制裁加剧"], sources=(),
+                 type="summary")
+    text = "Risks flagged: AI technology developing slower than expected, and intensifying overseas sanctions."
+    assert covered(risks, text) == [False, False]
+    assert "enable e5" in key_point_verdicts(risks, text)[0].reason
+    assert covered(risks, text, similarity=lambda kp, answer: 0.85) == [True, True]
+    assert covered(risks, text, similarity=lambda kp, answer: 0.7) == [False, False]
+
+
+def test_states_accepted_for_citation_precision():
+    assert states_accepted(REVENUE, "营业收入 13.1 billion dollars") and not states_accepted(REVENUE, "营收140亿美元")
+
+
+def test_parse_judgment():
+    assert parse_judgment('好的：{"correct": true, "key_points_covered": [true, false], "reason": "ok"}', 2) == {
+        "correct": True, "key_points_covered": [True, False], "reason": "ok"}
+    assert parse_judgment('{"correct": false, "key_points_covered": [true]}', 2)["key_points_covered"] is None
+    assert parse_judgment("不知道", 0)["correct"] is None
+
+
+def test_llm_judge_against_the_openai_protocol_server():
+    def reply(body):
+        user = body["messages"][-1]["content"]
+        return json.dumps({"correct": "131亿美元" in user.split("待评回答：")[1], "key_points_covered": [],
+                           "reason": "比对数值"}, ensure_ascii=False)
+
+    with openai_server(reply=reply) as server:
+        judge = LLMJudge(LLM(server.base_url, "test-model", "sk-test", timeout_s=10))
+        assert judge.judge(REVENUE, "营收131亿美元") == {"correct": True, "key_points_covered": [], "reason": "比对数值"}
+        assert judge.judge(REVENUE, "营收140亿美元")["correct"] is False
+        sent = server.requests[0]["body"]["messages"]
+        assert sent[0]["role"] == "system" and "标准答案：131亿美元" in sent[1]["content"]
+
+
+def test_e5_similarity_with_the_real_model(embedder):
+    from yanbao.eval.judge import KP_MIN_SIM_CROSS, E5Similarity
+
+    sim = E5Similarity(embedder)
+    kp = "海外制裁加剧"
+    right = sim(kp, "Risks: AI technology developing slower than expected, and intensifying overseas sanctions.")
+    wrong = sim(kp, "On-device AI keeps all data on the device, so privacy is much better.")
+    assert right > wrong and right >= KP_MIN_SIM_CROSS > wrong
