@@ -74,9 +74,10 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
     if in_clause:
         return in_clause[-1].name, True
     topic = [m for m in found if not _compared(sentence, m)]
-    names = {m.name for m in topic}
-    specific = [m for m in topic if any(o in names for o in owners(m.name)[1:])]  # 英伟达最新的B300 -> B300
-    return ((specific or topic)[0].name, False) if topic else ("", False)
+    if not topic:
+        return "", False
+    specific = [m for m in topic[1:] if topic[0].name in owners(m.name)[1:]]  # 英伟达最新的B300 -> B300
+    return (specific or topic)[0].name, False
 
 
 _COMPARED = re.compile(r"(?:对标|相比|相较于?|比|超过|优于|不及|低于|高于|领先|vs\.?|较|对比|媲美|比肩|接近)[^，,；;。]{0,8}$", re.I)
@@ -244,10 +245,13 @@ def subject_matches(frame: Frame, subject: str) -> bool:
     return frame.subject in owners(subject) if subject else False
 
 
-def claim_end(sentence: str, claim: Claim) -> int:
-    """Where the claim's figure ends in the NFKC sentence (the whole sentence when not found)."""
-    i = unicodedata.normalize("NFKC", sentence).find(claim.quantity.text)
-    return i + len(claim.quantity.text) + 8 if i >= 0 else len(sentence)
+def _clause_of(sentence: str, claim: Claim) -> str:
+    """The clause of the NFKC sentence that holds the claim's figure, with a few characters after it."""
+    t = unicodedata.normalize("NFKC", sentence)
+    q = claim.quantity
+    if t[q.start:q.end] != q.text:
+        return t
+    return t[_clause_start(t, q.start):q.end + 8]
 
 
 _COUNTS = frozenset({"", "个", "家", "只", "款", "人", "次", "项", "位", "条", "种"})
@@ -284,7 +288,7 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
         return False
     if claim.estimate and frame.actual:
         return False  # 实际销量 is not answered by 预期销量
-    if frame.qualifier and sentence and frame.qualifier not in sentence.lower()[:claim_end(sentence, claim)]:
+    if frame.qualifier and sentence and frame.qualifier not in _clause_of(sentence, claim).lower():
         return False  # AI收入 is not answered by 营收
     if frame.metric:
         units = metric_units(frame.metric)

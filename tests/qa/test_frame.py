@@ -1,0 +1,192 @@
+"""The question frame, claim binding, quantities and computed answers: pure functions, no index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from yanbao.qa import bind, compute
+from yanbao.qa.cite import check
+from yanbao.qa.evidence import make_query
+from yanbao.qa.frame import names_subject, parse, period_of, periods
+from yanbao.quantity import dates, quantities, same_amount, same_date
+from yanbao.types import Chunk, Hit, ReportMeta
+
+
+def chunk(text: str, file: str = "r.txt", broker: str = "民生证券", title: str = "AI投资的新范式", section: str = "") -> Chunk:
+    return Chunk(id=f"{file}:{hash(text)}", text=text, file=file, start=0, end=len(text), section=section,
+                 meta=ReportMeta(file=file, broker=broker, title=title))
+
+
+def claims_of(frame, c: Chunk):
+    return [(x.quantity.text, bind.bound(frame, x, c.text, c.text)) for x in bind.claims(c, 0, len(c.text))]
+
+
+# --- the frame --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, subject, metric, period, kind", [
+    ("英伟达Rubin GPU单卡配备多少GB的HBM4？", "Rubin", "容量", "", "figure"),
+    ("寒武纪2024年全年实现营业收入多少？", "寒武纪", "营收", "2024", "figure"),
+    ("海光信息2024年全年归母净利润是多少？", "海光信息", "净利润", "2024", "figure"),
+    ("腾讯的混元视频生成模型是哪一天正式开源推出的？", "混元", "", "", "date"),
+    ("OpenAI的Sora最终是在哪一天正式向公众开放使用的？", "Sora", "", "", "date"),
+    ("博通FY24Q3实现营业收入多少？", "博通", "营收", "FY2024Q3", "figure"),
+    ("博通在2024财年第三季度收入多少？", "博通", "营收", "FY2024Q3", "figure"),
+    ("寒武纪2025年一季度营收同比暴增了多少？", "寒武纪", "增速", "2025Q1", "figure"),
+    ("25年一季度中芯国际的营收有多大比例来自中国区？", "中芯国际", "市占率", "2025Q1", "figure"),
+    ("英伟达对华特供的H800有多少个CUDA核心？", "H800", "", "", "figure"),
+    ("亚马逊新出的Nova基础模型家族有哪几个型号？", "Nova", "", "", "list"),
+    ("腾讯2024年第四季度单季资本支出有多少？", "腾讯", "资本开支", "2024Q4", "figure"),
+])
+def test_frame_of_analyst_questions(question, subject, metric, period, kind):
+    f = parse(question)
+    assert (f.subject, f.metric, f.period, f.answer_type) == (subject, metric, period, kind)
+    assert parse(question) == f  # deterministic
+
+
+def test_comparisons_name_their_sides():
+    f = parse("从2024年12月中旬到2025年5月底，豆包大模型的日均tokens用量大约翻了几倍？")
+    assert f.answer_type == "arithmetic" and f.sides == ("2024-12", "2025-05") and f.subject == "豆包"
+    f = parse("腾讯和阿里2024年全年资本开支谁更高？高多少？")
+    assert f.answer_type == "comparison" and f.sides == ("腾讯", "阿里巴巴") and f.period == "2024"
+    reports = [ReportMeta(file="a", broker="民生证券"), ReportMeta(file="b", broker="华西证券")]
+    f = parse("民生和华西给出的DeepSeek-V3训练成本一样吗？", reports)
+    assert f.answer_type == "comparison" and set(f.sides) == {"民生", "华西"} and f.metric == "训练成本"
+
+
+def test_metric_qualifier_and_actual():
+    assert parse("国金预计博通全年AI收入多少？").qualifier == "ai"
+    assert parse("5月29日英伟达披露的那一季数据中心业务收入是多少？").qualifier == "数据中心"
+    assert parse("博通FY24Q3实现营业收入多少？").qualifier == ""
+    assert parse("小米AI眼镜发布后首月的实际销量是多少？").actual
+
+
+def test_periods_are_normalised():
+    got = [str(p) for _, _, p in periods("FY24Q3、2025年一季度、25Q1、3Q24、2024年上半年、前三季度、2024年12月、2024E")]
+    assert got == ["FY2024Q3", "2025Q1", "2025Q1", "2024Q3", "2024H1", "Q1-Q3", "2024-12", "2024"]
+    assert period_of(parse("博通FY24Q3营收")).matches(periods("FY24Q3")[0][2])
+    assert not period_of(parse("寒武纪2024年营收")).matches(periods("2025年Q1")[0][2])
+
+
+def test_latin_names_are_whole_words():
+    assert names_subject("Vera Rubin NVL144", "Rubin")
+    assert [m.name for m in bind.mentions("NVL72 和 H200")] == ["NVL72", "H200"]  # not NV, not H20
+
+
+def _dev_items():
+    return [json.loads(line) for line in (ROOT / "evalsets" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_frame_subjects_are_in_the_gold_passages_of_the_dev_set():
+    """On the dev set, a subject the frame reads from the entity list is named in the report its
+    answer comes from (alias or maker), for nearly every answerable item."""
+    reports = ROOT.parent / "shared" / "reports"
+    if not reports.is_dir():
+        pytest.skip("../shared/reports not present")
+    texts = {p.name: p.read_text(encoding="utf-8") for p in reports.iterdir()}
+    checked = found = 0
+    for item in _dev_items():
+        f = parse(item["question"])
+        if item["type"] == "unanswerable" or not item["sources"] or f.subject not in bind.entities():
+            continue
+        checked += 1
+        found += any(names_subject(texts[s["file"]], f.subject) for s in item["sources"] if s["file"] in texts)
+    assert checked > 250 and found / checked >= 0.97
+
+
+# --- claim binding ----------------------------------------------------------------------------
+
+def test_a_figure_belongs_to_the_name_before_it_in_its_clause():
+    c = chunk("英伟达B300配备288GB HBM3e，Rubin将搭载HBM4。")
+    assert claims_of(parse("英伟达Rubin GPU单卡配备多少GB的HBM4？"), c) == [("288GB", False)]
+    assert claims_of(parse("英伟达B300配备多少GB的HBM？"), c) == [("288GB", True)]
+
+
+def test_a_figure_of_another_period_is_not_bound():
+    c = chunk("寒武纪2025年一季度实现营收11.11亿元，同比增长4230%。")
+    assert claims_of(parse("寒武纪2024年全年实现营业收入多少？"), c) == [("11.11亿元", False), ("4230%", False)]
+    assert claims_of(parse("寒武纪2025年一季度营收多少？"), c) == [("11.11亿元", True), ("4230%", False)]
+    assert claims_of(parse("寒武纪2025年一季度营收同比增长多少？"), c) == [("11.11亿元", False), ("4230%", True)]
+
+
+def test_respectively_lists_and_ranges():
+    c = chunk("苹果、AMD、高通核的 AI 笔电销量分别为 540 万、134 万、55 万台。")
+    assert [x.subject for x in bind.claims(c, 0, len(c.text))] == ["苹果", "AMD", "高通"]
+    c = chunk("阿里巴巴2021年至2024年的资本开支从494.95亿元跃升至725.13亿元。")
+    assert [str(x.period) for x in bind.claims(c, 0, len(c.text))] == ["2021", "2024"]
+
+
+def test_compared_names_and_forecasts():
+    c = chunk("小米AI眼镜的产品形态预计将对标Ray-Ban Meta,预计售价 1499 元起,公司对产品预期销量30万台+。")
+    owners = {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))}
+    assert owners == {"1499 元": "小米AI眼镜", "30万台": "小米AI眼镜"}
+    assert claims_of(parse("小米AI眼镜发布后首月的实际销量是多少？"), c)[1] == ("30万台", False)
+    assert claims_of(parse("小米AI眼镜预计销量是多少？"), c)[1] == ("30万台", True)
+
+
+def test_a_qualified_metric_needs_its_qualifier():
+    c = chunk("博通全年 AI 收入预计 120 亿美元，半导体解决方案部门营收 73 亿美元。")
+    assert claims_of(parse("博通全年AI收入多少？"), c) == [("120 亿美元", True), ("73 亿美元", False)]
+
+
+# --- quantities -------------------------------------------------------------------------------
+
+def test_quantities_compare_across_wordings():
+    assert same_amount("557.6万美元", "5.576M美元") and same_amount("约558万美元", "557.6万美元")
+    assert same_amount("131亿美元", "13.1 billion dollars") and not same_amount("131亿美元", "1.31万亿美元")
+    assert not same_amount("560万美元", "557.6万美元")
+    assert [q.text for q in quantities("H100 的 80GB，FY24Q3 营收 131 亿美元，GPT-4 成本 506 美元")] == [
+        "80GB", "131 亿美元", "506 美元"]
+    assert same_date(dates("2024年12月3日")[0], dates("2024-12-03")[0])
+
+
+# --- computed answers and the check -----------------------------------------------------------
+
+def _hits(*chunks: Chunk) -> list[Hit]:
+    return [Hit(chunk=c, score=1.0, rank=i + 1) for i, c in enumerate(chunks)]
+
+
+def test_a_comparison_of_two_brokers_opens_with_its_verdict_and_cites_both_sides():
+    a = chunk("得益于技术路线优化,DeepSeek-V3仅使用2048块NVIDIA H800 GPU,耗费557.6万美元。", "a.txt", "民生证券")
+    b = chunk("DeepSeek-V3的训练成本:假设租赁价格为每小时 2 美元,DeepSeek-V3总训练成本仅为5.576M 美元。", "b.txt", "华西证券")
+    reports = [a.meta, b.meta]
+    q = "民生和华西给出的DeepSeek-V3训练成本一样吗？"
+    frame = parse(q, reports)
+    draft = compute.answer(make_query(q, reports, lambda t: 1.0), _hits(a, b), frame)
+    assert draft.text.startswith("结论：一致。")
+    text, cites = check(draft.text, [a, b], frame)
+    assert {c.chunk.file for c in cites} == {"a.txt", "b.txt"} and all(c.verified for c in cites)
+    assert "未核实" not in text
+
+
+def test_a_multiple_shows_its_formula_and_the_formula_is_checked():
+    a = chunk("截至2024年12月中旬,豆包模型日均 token 使用量超4万亿。", "a.txt", "东吴证券")
+    b = chunk("截至2025年5月底,豆包大模型日均 tokens 使用量超过16.4万亿。", "b.txt")
+    q = "从2024年12月中旬到2025年5月底，豆包大模型的日均tokens用量大约翻了几倍？"
+    frame = parse(q)
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(a, b), frame)
+    assert "4.1倍" in draft.text and "计算得出：16.4 ÷ 4 ≈ 4.1" in draft.text
+    text, _ = check(draft.text, [a, b], frame)
+    assert "未核实" not in text
+    assert compute.formula_holds("计算得出：16.4 ÷ 4 ≈ 4.1") and not compute.formula_holds("计算得出：16.4 ÷ 4 ≈ 5.1")
+    wrong, _ = check("约为5.1倍（计算得出：16.4 ÷ 4 ≈ 5.1）。", [a, b], frame)
+    assert "未核实" in wrong
+
+
+def test_a_figure_said_of_another_subject_is_not_verified():
+    c = chunk("英伟达最新的B300加速卡单芯片FP4稠密算力达到15PFlops,且在HBM容量上进一步提升至288GB。")
+    frame = parse("英伟达Rubin GPU单卡配备多少GB的HBM4？")
+    text, cites = check("英伟达Rubin GPU单卡配备288GB的HBM4[1]。", [c], frame)
+    assert text == "英伟达Rubin GPU单卡配备288GB的HBM4[1]（未核实）。" and not cites[0].verified
+    text, cites = check("英伟达B300配备288GB的HBM[1]。", [c], parse("英伟达B300配备多少GB的HBM？"))
+    assert "未核实" not in text and cites[0].verified
+
+
+def test_a_different_value_for_the_bound_fact_is_marked_contradicted():
+    c = chunk("博通在 FY24Q3 实现营业收入 131 亿美元，同比增长 47%。", title="AI 周观察")
+    text, cites = check("博通FY24Q3营业收入为141亿美元。", [c], parse("博通FY24Q3实现营业收入多少？"), attach=True)
+    assert text == "博通FY24Q3营业收入为141亿美元[1]（与报告不符：报告为131亿美元[1]）。"
+    assert len(cites) == 1 and not cites[0].verified
