@@ -22,7 +22,7 @@ _SCALES = {
 _UNITS = {
     "美元": ("USD", 1.0), "美金": ("USD", 1.0), "usd": ("USD", 1.0), "dollars": ("USD", 1.0), "dollar": ("USD", 1.0),
     "元人民币": ("CNY", 1.0), "人民币": ("CNY", 1.0), "rmb": ("CNY", 1.0), "cny": ("CNY", 1.0), "元": ("CNY", 1.0),
-    "港元": ("HKD", 1.0), "港币": ("HKD", 1.0), "日元": ("JPY", 1.0), "欧元": ("EUR", 1.0),
+    "港元": ("HKD", 1.0), "厘": ("CNY", 0.001), "港币": ("HKD", 1.0), "日元": ("JPY", 1.0), "欧元": ("EUR", 1.0),
     "%": ("%", 1.0), "pct": ("pct", 1.0), "个百分点": ("pct", 1.0), "百分点": ("pct", 1.0), "bp": ("pct", 0.01),
     "tb": ("GB", 1024.0), "gb": ("GB", 1.0), "mb": ("GB", 1 / 1024), "pb": ("GB", 1024.0 ** 2),
     "tb/s": ("GB/s", 1024.0), "gb/s": ("GB/s", 1.0),
@@ -89,6 +89,9 @@ def quantities(text: str) -> list[Quantity]:
             continue  # 2024年: a year
         if not unit and not scale and t[end:end + 1] in "年月日" and t[end:end + 1]:
             continue  # a date part
+        if not unit and not scale and not m.group("pre") and (
+                (_YEAR_ONLY.match(num)) or (len(num) > 1 and num.startswith("0") and "." not in num)):
+            continue  # AIME 2024, R1-0528: a year or a version, not a figure
         s = _SCALES.get(scale.lower(), 1.0) if scale else 1.0
         cls, factor = _UNITS.get(unit.lower(), ("", 1.0)) if unit else ("", 1.0)
         if m.group("pre") == "$":

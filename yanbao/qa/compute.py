@@ -122,8 +122,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
         sides.append(replace(side, name=name))
     a, b = sides
     qa, qb = a.claim.quantity, b.claim.quantity
-    if qa.unit and qb.unit and qa.unit != qb.unit:
-        return None
+    if qa.unit != qb.unit:
+        return None  # 3 (厘?) against 0.03元: not comparable as written
     lines = [_verdict(q.text, frame, a, b)] + [_line(s, hits) for s in sides]
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({a.scored.hit, b.scored.hit})))
 
@@ -140,7 +140,7 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
         r = h.value / low.value if low.value else float("nan")
         return (f"{_side_name(hi.name)}的{what}约为{_side_name(lo.name)}的{fmt(r)}倍（{COMPUTED}：{_plain(h)} ÷ "
                 f"{_plain_value(low.value, h)} ≈ {fmt(r)}）。")
-    if _SUM_Q.search(question):
+    if _SUM_Q.search(question) and not CONSISTENT_Q.search(question):
         total = qa.value + qb.value
         return f"合计约{fmt(total, unit)}（{COMPUTED}：{_plain(qa)} + {_plain_value(qb.value, qa)} = {_plain_value(total, qa)}）。"
     if qa.same(qb):
