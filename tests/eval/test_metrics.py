@@ -91,7 +91,7 @@ def test_answer_correct_and_key_points():
 
 def test_load_gold_reads_the_dev_set():
     items = load_gold(ROOT / "evalsets" / "dev.jsonl")
-    assert len(items) == 374 and len({i.id for i in items}) == 374
+    assert len(items) == 565 and len({i.id for i in items}) == 565
     assert all(isinstance(i.accept, tuple) and isinstance(i.sources, tuple) for i in items)
     unanswerable = [i for i in items if not i.answerable]
     assert unanswerable and all(not i.accept and not i.sources for i in unanswerable)

@@ -122,7 +122,8 @@ def apply(meta: ReportMeta, fields: Mapping | None) -> ReportMeta:
             raise CorrectionError(f"{CORRECTIONS}: the corrected {name} of {meta.file} is not valid ({e}); correct it "
                                   f"again with 'yanbao meta {meta.file} --{name} ...' or fix the file by hand") from e
     out = dataclasses.replace(meta, **values)
-    return _with_provenance(out, values) if values else out
+    changed = [n for n, v in values.items() if getattr(meta, n) != v]  # a value confirmed as it was keeps its source
+    return _with_provenance(out, changed) if changed else out
 
 
 def _stored(name: str, value):
@@ -136,20 +137,33 @@ def _stored(name: str, value):
     return value
 
 
-def restore(meta: ReportMeta, extracted: Mapping) -> ReportMeta:
-    """`meta` with the fields a correction replaced set back to what the report's text gave (their
-    "correction" provenance, if any, is dropped; the original source returns with a re-ingest)."""
+def restore(meta: ReportMeta, extracted: Mapping, sources: Mapping | None = None) -> ReportMeta:
+    """`meta` with the fields a correction replaced set back to what the report's text gave, and
+    their provenance back to where the text's values came from (`sources`, as recorded at the first
+    correction; a field without one loses its "correction" mark and regains its source with a re-ingest)."""
     values = {n: _stored(n, v) for n, v in extracted.items() if n in FIELDS}
     out = dataclasses.replace(meta, **values)
     if "provenance" not in {f.name for f in dataclasses.fields(out)}:
         return out
+    sources = dict(sources or {})
     prov = getattr(out, "provenance")
     if isinstance(prov, Mapping):
-        return dataclasses.replace(out, provenance=type(prov)(
-            {k: v for k, v in prov.items() if not (k in values and v == PROVENANCE)}))
+        kept = {k: v for k, v in prov.items() if not (k in values and v == PROVENANCE)}
+        return dataclasses.replace(out, provenance=type(prov)({**kept, **{k: v for k, v in sources.items() if k in values}}))
     if isinstance(prov, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in prov):
-        return dataclasses.replace(out, provenance=tuple(p for p in prov if not (p[0] in values and p[1] == PROVENANCE)))
+        back = {k: v for k, v in sources.items() if k in values}
+        return dataclasses.replace(out, provenance=tuple(
+            (k, back.get(k, v)) for k, v in prov if not (k in values and v == PROVENANCE and k not in back)))
     return out
+
+
+def _source_of(meta: ReportMeta, name: str) -> str:
+    prov = getattr(meta, "provenance", None)
+    if isinstance(prov, Mapping):
+        return str(prov.get(name) or "")
+    if isinstance(prov, tuple):
+        return next((str(v) for k, v in prov if k == name), "")
+    return ""
 
 
 def _with_provenance(meta: ReportMeta, names) -> ReportMeta:
@@ -162,8 +176,9 @@ def _with_provenance(meta: ReportMeta, names) -> ReportMeta:
     if isinstance(prov, Mapping):
         return dataclasses.replace(meta, provenance=type(prov)({**prov, **{n: PROVENANCE for n in names}}))
     if isinstance(prov, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in prov):
-        kept = tuple(p for p in prov if p[0] not in names)
-        return dataclasses.replace(meta, provenance=kept + tuple((n, PROVENANCE) for n in names))
+        have = {p[0] for p in prov}  # marked in place, so a reset gives back the same order
+        return dataclasses.replace(meta, provenance=tuple((k, PROVENANCE if k in names else v) for k, v in prov)
+                                   + tuple((n, PROVENANCE) for n in names if n not in have))
     if dataclasses.is_dataclass(prov) and not isinstance(prov, type):  # one attribute per field
         own = {f.name for f in dataclasses.fields(prov)}
         return dataclasses.replace(meta, provenance=dataclasses.replace(prov, **{n: PROVENANCE for n in names if n in own}))
@@ -209,9 +224,13 @@ def merged(entry: dict | None, meta: ReportMeta, changes: Mapping) -> dict:
     values extracted before the first correction of a field are remembered in "extracted"."""
     entry = {"file": meta.file, "fields": {}, "extracted": {}, **(entry or {})}
     fields, extracted = dict(entry["fields"]), dict(entry["extracted"])
+    sources = dict(entry.get("sources") or {})
     for name, value in changes.items():
         if name not in fields:
             extracted[name] = field_value(meta, name)
+            source = _source_of(meta, name)
+            if source:
+                sources[name] = source  # where the text's value came from, given back by --reset
         fields[name] = value
-    return {**entry, "file": meta.file, "fields": fields, "extracted": extracted,
+    return {**entry, "file": meta.file, "fields": fields, "extracted": extracted, "sources": sources,
             "updated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}

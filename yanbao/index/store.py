@@ -624,7 +624,7 @@ def correct(root: Path, file: str, changes: Mapping[str, str | None], settings=N
         fixes = corrections.load(root)
         fix = fixes.get(entry["sha256"])
         if reset:
-            new = corrections.restore(meta, fix.get("extracted") or {}) if fix else meta
+            new = corrections.restore(meta, fix.get("extracted") or {}, fix.get("sources")) if fix else meta
             if fix:
                 del fixes[entry["sha256"]]
                 corrections.save(root, fixes)
