@@ -80,8 +80,9 @@ def test_the_form_in_the_browser_corrects_the_list_and_the_source_cards(tmp_path
             page.get_by_role("tab", name="问答").click()
             page.locator("#question textarea").fill("豆包通用模型的日均tokens使用量是多少？")
             page.locator("#send").click()
-            page.wait_for_function("() => document.querySelectorAll('#sources .yb-card').length > 0", timeout=120000)
-            assert "测试证券" in page.locator("#sources").inner_text()
+            cards = page.locator("#chat .bot-row").last.locator(".yb-card")  # the answer's own sources, under it
+            cards.first.wait_for(timeout=120000)
+            assert "测试证券" in cards.first.inner_text()
             browser.close()
     finally:
         app.close()
