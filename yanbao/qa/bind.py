@@ -73,7 +73,7 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
     in_clause = [m for m in found if m.end <= pos and m.start >= clause and not _compared(sentence, m)]
     if in_clause:
         return in_clause[-1].name, True
-    topic = [m for m in found if not _compared(sentence, m)]
+    topic = [m for m in found if not _compared(sentence, m) and not _assumed(sentence, m)]
     if not topic:
         return "", False
     specific = [m for m in topic[1:] if topic[0].name in owners(m.name)[1:]]  # 英伟达最新的B300 -> B300
@@ -81,6 +81,14 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
 
 
 _COMPARED = re.compile(r"(?:对标|相比|相较于?|比|超过|优于|不及|低于|高于|领先|vs\.?|较|对比|媲美|比肩|接近)[^，,；;。]{0,8}$", re.I)
+
+
+_ASSUMED = re.compile(r"^\s*(?:假设|假定|若|如果|按照|按)")
+
+
+def _assumed(sentence: str, m: Mention) -> bool:
+    """True when the name sits in an assumption (假设 H800 GPU 的租赁价格为…): not what the sentence is about."""
+    return bool(_ASSUMED.match(sentence[_clause_start(sentence, m.start):m.start]))
 
 
 def _compared(sentence: str, m: Mention) -> bool:
@@ -336,5 +344,8 @@ def date_bound(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
         return False
     if not frame.subject:
         return True
-    return names_subject(sentence, frame.subject) or (not mentions(sentence, frame_extra(frame))
-                                                       and about(frame, chunk, start, end))
+    named = {m.name for m in mentions(sentence, frame_extra(frame))}
+    if named:  # the date must be said of the subject itself (o1-mini's date is not o1's)
+        return frame.subject in named or any(frame.subject in owners(n)[1:] for n in named if n != frame.subject
+                                             and frame.subject not in entities())
+    return about(frame, chunk, start, end)
