@@ -190,3 +190,14 @@ def test_a_different_value_for_the_bound_fact_is_marked_contradicted():
     text, cites = check("博通FY24Q3营业收入为141亿美元。", [c], parse("博通FY24Q3实现营业收入多少？"), attach=True)
     assert text == "博通FY24Q3营业收入为141亿美元[1]（与报告不符：报告为131亿美元[1]）。"
     assert len(cites) == 1 and not cites[0].verified
+
+
+def test_an_earlier_figure_is_back_calculated_from_a_level_and_its_growth():
+    c = chunk("根据 IDC 数据, 2024 年三季度全球 VR/MR 设备销量约为 152 万台, 同比增长 13%。", "a.txt", "国金证券")
+    q = "由同比增速推算，2023年三季度全球VR/MR设备销量大约多少？"
+    frame = parse(q)
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), frame)
+    assert draft.text.startswith("约134.5万台（计算得出：152 ÷ (1 + 13%) ≈ 134.5")
+    text, cites = check(draft.text, [c], frame)
+    assert "未核实" not in text and cites[0].verified
+    assert not compute.formula_holds("计算得出：152 ÷ (1 + 13%) ≈ 140")

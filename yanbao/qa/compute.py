@@ -23,6 +23,7 @@ COMPUTED = "计算得出"
 _RATIO_Q = re.compile(r"翻了几倍|翻了多少倍|几倍|多少倍")
 _DIFF_Q = re.compile(r"差多少|相差|差距|增加了多少|增长了多少|提升了多少|下降了多少|减少了多少|多出多少|多了多少|少了多少")
 _SUM_Q = re.compile(r"合计|总共|加起来|之和")
+_GROWTH_FORMULA = re.compile(r"(?P<a>\d+(?:\.\d+)?)\s*÷\s*\(1\s*(?P<op>[+−-])\s*(?P<g>\d+(?:\.\d+)?)%\)\s*≈\s*(?P<c>\d+(?:\.\d+)?)")
 _FORMULA = re.compile(r"(?P<a>\d+(?:\.\d+)?)\s*(?P<op>[÷×+−-])\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<eq>[=≈])\s*(?P<c>\d+(?:\.\d+)?)")
 
 
@@ -106,9 +107,55 @@ def consistency(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({s.hit for s, _ in pair})))
 
 
+_BACK_Q = re.compile(r"推算|倒推|反推")
+_GROWTH = re.compile(r"(同比|环比|较上年|较去年|增长|增加|提升|上升|下降|下滑|减少)[^，,；;。]{0,6}$")
+_FALL = re.compile(r"下降|下滑|减少")
+
+
+def wants_back_calculation(question: str) -> bool:
+    return bool(_BACK_Q.search(question))
+
+
+def back_calculation(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
+    """"由同比增速推算，2023年三季度的销量": the earlier figure from a stated level and its growth rate,
+    level ÷ (1 + growth), marked 计算得出 with both inputs cited; None when no sentence states both."""
+    if not _BACK_Q.search(q.text) or not q.terms:
+        return None
+    level_frame = replace(frame, period="", answer_type="figure")
+    for s in score_sentences(q, hits)[:20]:
+        chunk = hits[s.hit].chunk
+        levels = [c for c in bind.bound_claims(level_frame, chunk, s.start, s.end, s.header)
+                  if c.quantity.unit not in ("%", "x", "pct")]
+        if not levels:
+            continue
+        level = levels[0].quantity
+        text = s.text
+        rates = [c.quantity for c in bind.claims(chunk, s.start, s.end, s.header)
+                 if c.quantity.unit == "%" and c.quantity.start > level.start
+                 and _GROWTH.search(text[max(0, c.quantity.start - 12):c.quantity.start])]
+        if not rates:
+            continue
+        g = rates[0]
+        sign = -1 if _FALL.search(text[max(0, g.start - 12):g.start]) else 1
+        base = level.value / (1 + sign * g.value / 100)
+        written = _plain(level)
+        value = fmt(float(_plain_value(base, level)))
+        shown = level.text.replace(" ", "").replace(written, value, 1)
+        op = "+" if sign > 0 else "−"
+        head = (f"约{shown}（{COMPUTED}：{written} ÷ (1 {op} {_plain(g)}%) ≈ {value}，"
+                f"由{_num(level)}与增速{_num(g)}推算）。")
+        label = report_label(chunk.meta)
+        return Draft(head + "\n" + f"· {label}：{_render([s])}", False, 1.0, (s.hit,))
+    return None
+
+
 def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
-    """A verdict or computed answer for a comparison / arithmetic frame, or None when a side has no
-    bound figure (the caller then answers as usual or says what is missing)."""
+    """A verdict or computed answer for a comparison / arithmetic frame (or a figure推算 from a level
+    and its growth), or None when a side has no bound figure (the caller then answers as usual or
+    says what is missing)."""
+    back = back_calculation(q, hits, frame)
+    if back is not None:
+        return back
     if frame.answer_type not in ("comparison", "arithmetic") or not q.terms:
         return None
     scored = score_sentences(q, hits)
@@ -171,8 +218,13 @@ def _plain_value(value: float, like: Quantity) -> str:
 
 
 def formula_holds(sentence: str) -> bool:
-    """True when every formula "A op B =/≈ C" in the sentence computes (to C's written precision,
-    ≈ allowing 1% more)."""
+    """True when every formula "A op B =/≈ C" (or "A ÷ (1 + g%) ≈ C") in the sentence computes (to C's
+    written precision, ≈ allowing 1% more)."""
+    for m in _GROWTH_FORMULA.finditer(sentence):
+        a, g, c = float(m.group("a")), float(m.group("g")), float(m.group("c"))
+        got = a / (1 + (g if m.group("op") == "+" else -g) / 100)
+        if abs(got - c) > 0.01 * abs(got) + 0.5 * 10 ** -(len(m.group("c").split(".")[1]) if "." in m.group("c") else 0):
+            return False
     for m in _FORMULA.finditer(sentence):
         a, b, c = float(m.group("a")), float(m.group("b")), float(m.group("c"))
         op = m.group("op")
@@ -185,8 +237,9 @@ def formula_holds(sentence: str) -> bool:
 
 
 def formula_inputs(sentence: str) -> list[float]:
-    """The input figures (A and B) of the formulas in a sentence."""
-    return [float(x) for m in _FORMULA.finditer(sentence) for x in (m.group("a"), m.group("b"))]
+    """The input figures (A and B, or A and g) of the formulas in a sentence."""
+    return ([float(x) for m in _FORMULA.finditer(sentence) for x in (m.group("a"), m.group("b"))]
+            + [float(x) for m in _GROWTH_FORMULA.finditer(sentence) for x in (m.group("a"), m.group("g"))])
 
 
 _SCALES = (1.0, 1e3, 1e4, 1e6, 1e8, 1e9, 1e12)
