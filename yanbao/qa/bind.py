@@ -200,7 +200,7 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
         return _row_claims(chunk, start, sentence, header, extra)
     found = mentions(sentence, extra)
     ps = periods(sentence)
-    qs = quantities(sentence)
+    qs = [q for q in quantities(sentence) if not any(m.start < q.end and q.start < m.end for m in found)]  # 910B is a name
     by_name, by_period = _respectively(sentence, qs, found, ps)
     ctx_subject = None
     ctx_period: Period | None | bool = False

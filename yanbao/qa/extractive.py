@@ -18,6 +18,7 @@ from yanbao.types import Frame, Hit, ReportMeta
 
 NOT_FOUND = "报告中未提及"
 NOT_GIVEN = "报告未给出"
+BOUND_SCORE_SHARE = 0.7  # a bound sentence must score this share of the best sentence (dev set)
 BOUND_SHARE = 0.6  # a bound sentence may cover this share of the refusal threshold (calibrated on the dev set)
 
 
@@ -46,11 +47,8 @@ class Selection:
 SELECTION = Selection()
 
 
-def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | None = None,
-           one_fact: bool = False) -> list[Scored]:
-    """The best sentence, then others nearly as good, preferring other reports for figures. With
-    `one_fact` (one figure asked, bound to its subject and period), others come only from other
-    reports: what another report says of the same fact, not neighbouring figures."""
+def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | None = None) -> list[Scored]:
+    """The best sentence, then others nearly as good, preferring other reports for figures."""
     cfg = cfg or SELECTION
     if not scored:
         return []
@@ -65,8 +63,6 @@ def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | No
         if sum(len(c.text) for c in chosen) + len(s.text) > cfg.max_chars:
             continue
         other_report = hits[s.hit].chunk.file not in files
-        if one_fact and not other_report:
-            continue
         floor = cfg.ratio_other_report if (kind == "figure" and other_report and figures(s.text)) else ratio
         if s.score >= floor * best.score and s.coverage >= 0.5 * best.coverage:
             chosen.append(s)
@@ -184,8 +180,7 @@ def binds(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
     return True
 
 
-_SEVERAL = re.compile(r"分别|各是|各自|各为|哪些|以及|[和与及、].{0,12}(多少|几)")  # asks for more than one figure
-_WORD_FIGURE = re.compile(r"[一二两三四五六七八九十百千万亿]+(?:万|亿|千|百|倍|分之|成)")
+_WORD_FIGURE = re.compile(r"[一二两三四五六七八九十几]+[十百千]?(?:万|亿|千|百|倍|分之|成)")
 _HEADING_LIKE = re.compile(r"^(?:[\d.]+\s|图表|表\s*\d|资料来源|来源)")
 
 
@@ -239,12 +234,12 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
     if frame is not None and frame.answer_type == "figure":  # a sentence stating a bound figure beats one stating none
         stating = [s for s in bound if bind.claims(hits[s.hit].chunk, s.start, s.end, s.header, bind.frame_extra(frame))]
         bound = stating or bound
+    if bound and scored:  # binding vetoes sentences; it does not promote a weak one over the best
+        bound = [s for s in bound if s.score >= BOUND_SCORE_SHARE * scored[0].score]
     if not bound or max(s.coverage for s in bound) < BOUND_SHARE * threshold:
         said = _discusses(frame, scored, hits)[:2]
         if said:
             return Draft(partial_text(frame, said, hits), True, evidence, tuple(sorted({s.hit for s in said})), "partial")
         return Draft(refusal_text(hits), True, evidence, coverage="none")
-    one_fact = (frame is not None and frame.answer_type == "figure" and bool(frame.subject or frame.metric)
-                and not frame.sides and not _SEVERAL.search(q.text))
-    chosen = select(bound, hits, q.kind, one_fact=one_fact)
+    chosen = select(bound, hits, q.kind)
     return Draft(compose(chosen, hits, q.kind, q.text), False, evidence, tuple(sorted({s.hit for s in chosen})))
