@@ -81,8 +81,6 @@ def quantities(text: str) -> list[Quantity]:
     for m in _NUMBER.finditer(t):
         num, scale, unit = m.group("num"), (m.group("scale") or ""), (m.group("unit") or "")
         end = m.end()
-        after = t[end:end + 1]
-        # a number glued to letters (H100, Q3, 5090D) is part of a code, not a figure
         if not scale and not unit and re.match(r"[A-Za-z]", t[m.end("num"):m.end("num") + 1]):
             continue  # 5090D, 3Q24: digits glued to letters are a code
         if unit.lower() == "年" and _YEAR_ONLY.match(num) and not scale:

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from yanbao.qa.frame import (ESTIMATE, METRICS, Mention, Period, entities, mentions, metric_of, metric_units, names_subject,
+from yanbao.qa.frame import (ESTIMATE, METRICS, Mention, Period, entities, mentions, metric_units, names_subject,
                              owners, period_of, periods)
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
