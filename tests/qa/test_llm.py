@@ -208,3 +208,14 @@ def test_ask_llm_prints_the_checked_answer_once(real_index_dir, model_cache, fak
     r = run_cli("ask", QUESTION, "--llm", "--json", "--index", str(real_index_dir), env=env)
     out = json.loads(r.stdout)
     assert out["frame"]["subject"] == "博通" and out["frame"]["period"] == "FY2024Q3" and out["coverage"] == "full"
+
+
+def test_a_not_given_reply_that_parrots_or_sneaks_in_a_figure_is_not_taken_at_its_word(llm_chain, fake_openai):
+    # seen with the 1.5B model: the prompt's instruction parroted back, no markers
+    fake_openai.reply = "报告未给出博通FY24Q3营收，再用一句话说明段落提到了什么并标出处：报告中未提及。"
+    answer = llm_chain.ask(QUESTION, mode="llm")
+    assert answer.text.startswith("（模型回答报告中未提及") and "131 亿美元" in answer.text and answer.citations
+    # and a figure said after 报告未给出 is checked and cited like any other
+    fake_openai.reply = "报告未给出具体数据，但博通FY24Q3营收为150亿美元[1]。"
+    answer = llm_chain.ask(QUESTION, mode="llm")
+    assert "与报告不符" in answer.text or "未核实" in answer.text

@@ -275,7 +275,7 @@ class QAChain:
             msg = f"LLM 服务 {self.llm.base_url} 返回了空回答。请检查 YANBAO_LLM_MODEL，或改用抽取式回答。"
             return replace(base, text=f"⚠ {msg}", error=msg)
         chunks = [h.chunk for h in hits]
-        if extractive.NOT_FOUND in raw[:40] and not MARKER.search(raw):
+        if (extractive.NOT_FOUND in raw[:40] or raw.startswith(extractive.NOT_GIVEN)) and not MARKER.search(raw):
             return self._fallback(base, draft, hits, frame, note="（模型回答报告中未提及；以下为报告原文中与问题对应的内容）")
         if not chinese(raw):
             log.warning("LLM reply is not in Chinese; answering from the passages instead")

@@ -195,8 +195,8 @@ def check(text: str, passages: list[Chunk], frame: Frame | None = None,
                 n = int(part)
                 if 1 <= n <= len(passages) and n not in cited:
                     cited.append(n)
-        if sentence.lstrip().startswith(NOT_GIVEN):  # what the reports do not give: nothing is claimed
-            out.append(sentence)
+        if sentence.lstrip().startswith(NOT_GIVEN) and not (attach and figures(MARKER.sub("", sentence))):
+            out.append(sentence)  # what the reports do not give: nothing is claimed (a model's figures are checked)
             continue
         plain = _strip_unverified(MARKER.sub("", sentence))
         attached_ok = None
