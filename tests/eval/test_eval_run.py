@@ -41,3 +41,17 @@ def test_eval_reports_a_bad_gold_file(tmp_path, reports_dir):
     gold.write_text('{"id": "x", "question": "q"}\n', encoding="utf-8")
     r = run_cli("eval", str(gold), "--reports", str(reports_dir), "--index", str(tmp_path / "idx"))
     assert r.returncode == 1 and "bad.jsonl line 1" in r.stderr
+
+
+def test_results_carry_the_frame_and_the_coverage(tmp_path):
+    from yanbao.eval.gold import GoldItem
+    from yanbao.eval.metrics import score_item
+    from yanbao.qa.frame import parse
+    from yanbao.types import Answer
+
+    item = GoldItem(id="x", question="寒武纪2024年全年实现营业收入多少？", answer="报告中未提及", accept=(), key_points=(),
+                    sources=(), type="unanswerable", difficulty="hard")
+    answer = Answer(question=item.question, text="报告未给出寒武纪2024年的营收。", refused=True, coverage="partial",
+                    frame=parse(item.question))
+    r = score_item(item, answer)
+    assert r.coverage == "partial" and r.frame["subject"] == "寒武纪" and r.frame["period"] == "2024"

@@ -115,6 +115,8 @@ class ItemResult:
     answer_verdict: dict | None = None  # {"correct": bool | None, "reason": str}
     retrieval_known: bool = True  # False: the answers file gives no retrieved passages
     llm_judgment: dict | None = None  # {"correct", "key_points_covered", "reason"} from --judge-llm
+    frame: dict | None = None  # what the question was read as asking (qa.frame), when the answerer says
+    coverage: str | None = None  # "full", "partial" or "none", when the answerer says
 
     @property
     def answerable(self) -> bool:
@@ -174,6 +176,8 @@ def score_item(item: GoldItem, answer: Answer, *, retrieval_known: bool = True, 
         citations=tuple((c.n, c.chunk.file, (c.highlight or c.chunk.text)[:80]) for c in answer.citations),
         key_points_covered=covered, key_point_reasons=reasons, answer_verdict=verdict.to_json(),
         retrieval_known=retrieval_known, llm_judgment=llm_judgment,
+        frame=answer.frame.to_json() if getattr(answer, "frame", None) else None,
+        coverage=getattr(answer, "coverage", None) or None,
     )
 
 

@@ -96,6 +96,8 @@ def render_markdown(metrics: dict, results: list[ItemResult]) -> str:
                 f"- 标准答案: {_one_line(r.gold_answer, 300) or '–'}",
                 f"- 回答{' (拒答)' if r.refused else ''}: {_one_line(r.answer, 300) or '–'}",
                 *([f"- 判定: {r.answer_verdict['reason']}"] if r.answer_verdict else []),
+                *([f"- 理解为: 主体 {r.frame['subject'] or '–'} · 指标 {r.frame['metric'] or '–'} · 时期 "
+                   f"{r.frame['period'] or '–'} · {r.frame['answer_type']} · coverage {r.coverage}"] if r.frame else []),
                 "- 检索 top-3:" if r.retrieved else "- 检索 top-3: (none)",
                 *(f"  {rank}. `{file}` {_one_line(text, 80)}" for rank, file, text in r.retrieved[:3]),
                 "",

@@ -108,7 +108,7 @@ def given_to_answer(item: GoldItem, given) -> Answer:
         cites.append(Citation(n, chunk(c, text), text))
     refused = given.refused if given.refused is not None else is_refusal(given.answer)
     timings = {"total": given.latency_ms} if given.latency_ms is not None else {}
-    return Answer(item.question, given.answer, tuple(cites), hits, refused=refused, timings_ms=timings)
+    return Answer(item.question, given.answer, tuple(cites), hits, refused=refused, timings_ms=timings, coverage="")
 
 
 def score_answers(items: list[GoldItem], answers: dict, similarity=None, llm_judge=None,
