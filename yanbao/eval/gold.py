@@ -152,6 +152,19 @@ class GivenAnswer:
     latency_ms: float | None = None
 
 
+def json_object(line: str, where: str) -> dict:
+    """One line of an answers or judgments file as a JSON object; AnswersFileError naming `where` otherwise."""
+    from yanbao.errors import AnswersFileError
+
+    try:
+        d = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise AnswersFileError(f"{where}: not valid JSON ({e.msg} at column {e.colno}); write one JSON object per line") from e
+    if not isinstance(d, dict):
+        raise AnswersFileError(f"{where}: a {type(d).__name__}, not a JSON object; write one object per line")
+    return d
+
+
 def load_answers(path: str | Path) -> dict[str, GivenAnswer]:
     """The answers at `path` by id: JSONL of {"id", "answer"} plus optional "refused",
     "citations": [{"file","start","end"}], "retrieved": [{"file","start","end","text"}] (best first)
@@ -174,12 +187,7 @@ def load_answers(path: str | Path) -> dict[str, GivenAnswer]:
         def bad(field: str, problem: str, fix: str) -> AnswersFileError:
             return AnswersFileError(f"{where}: field '{field}': {problem}; {fix}")
 
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise AnswersFileError(f"{where}: not valid JSON ({e.msg} at column {e.colno}); write one JSON object per line") from e
-        if not isinstance(d, dict):
-            raise AnswersFileError(f"{where}: a {type(d).__name__}, not a JSON object; write one object per line")
+        d = json_object(line, where)
         for name in ("id", "answer"):
             if name not in d:
                 raise bad(name, "missing", f"add \"{name}\" to the object")

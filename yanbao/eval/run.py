@@ -165,7 +165,7 @@ def load_judgments(path: Path) -> list[dict]:
     gold_answer, accept, key_points, answer, and human {"correct"} or {"key_points_covered"} (one
     boolean per key point); AnswersFileError naming the line, the field and the fix."""
     from yanbao.errors import AnswersFileError
-    import json
+    from yanbao.eval.gold import json_object
 
     path = Path(path)
     try:
@@ -177,12 +177,7 @@ def load_judgments(path: Path) -> list[dict]:
         if not line.strip():
             continue
         where = f"{path} line {lineno}"
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise AnswersFileError(f"{where}: not valid JSON ({e.msg} at column {e.colno}); write one JSON object per line") from e
-        if not isinstance(d, dict):
-            raise AnswersFileError(f"{where}: not a JSON object; write one object per line")
+        d = json_object(line, where)
         for name in ("id", "type", "question", "gold_answer", "accept", "key_points", "answer", "human"):
             if name not in d:
                 raise AnswersFileError(f"{where}: field '{name}': missing; add \"{name}\" to the object")
