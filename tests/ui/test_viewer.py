@@ -62,10 +62,23 @@ def vpage(browser, viewer_server):
 
 
 def ask(page, question: str):
-    """Send a question and wait for its answer (the message ends with its times); the answer's message."""
+    """Send a question and wait for its answer (the message ends with its times); the answer's message.
+
+    Gradio ignores a click on 发送 while the previous answer's event is still finishing (its last
+    update can reach the page just before the event ends), and the question then stays in the box:
+    the click is repeated until the question shows in the chat."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     n = page.locator("#chat .yb-time").count()
+    asked = page.locator("#chat .user-row").count()
     page.locator("#question textarea").fill(question)
-    page.locator("#send").click()
+    for attempt in range(5):
+        page.locator("#send").click()
+        try:
+            page.wait_for_function(f"() => document.querySelectorAll('#chat .user-row').length > {asked}", timeout=3000)
+            break
+        except PlaywrightTimeout:
+            assert attempt < 4, "the question never reached the chat"
     page.wait_for_function(f"() => document.querySelectorAll('#chat .yb-time').length > {n}", timeout=60000)
     return page.locator("#chat .bot-row").last
 
