@@ -68,6 +68,17 @@ def _jieba():
     return tok
 
 
+def first_word_tag(text: str) -> str:
+    """jieba's part-of-speech tag of the first word of `text` (its default dictionary): nr for a
+    person's name, ns a place, nz another proper name, eng latin, n a common noun, v a verb."""
+    import jieba.posseg
+
+    with _lock:
+        for pair in jieba.posseg.cut(text):
+            return pair.flag
+    return ""
+
+
 def tokenize(text: str) -> list[str]:
     """BM25 tokens of `text`: lower-cased jieba search-mode words, stopwords and punctuation removed."""
     with _lock:  # jieba's Tokenizer initialises lazily and is not thread-safe while doing so

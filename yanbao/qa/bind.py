@@ -76,7 +76,9 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
     topic = [m for m in found if not _compared(sentence, m) and not _assumed(sentence, m)]
     if not topic:
         return "", False
-    specific = [m for m in topic[1:] if topic[0].name in owners(m.name)[1:]]  # 英伟达最新的B300 -> B300
+    # 英伟达最新的B300 -> B300; 苹果A18 Pro, 三星Exynos 2400: a name written right after its maker
+    specific = [m for m in topic[1:] if topic[0].name in owners(m.name)[1:]
+                or sentence[topic[0].end:m.start].strip() in ("", "的")]
     return (specific or topic)[0].name, False
 
 
@@ -280,7 +282,7 @@ def _subject_ok(frame: Frame, claim: Claim, sentence: str, chunk_text: str, cont
         return True
     if claim.subject:
         return False
-    return bool(names_subject(sentence, frame.subject) or names_subject(chunk_text, frame.subject))
+    return bool(names_subject(sentence, frame.subject, frame.aliases) or names_subject(chunk_text, frame.subject, frame.aliases))
 
 
 def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", context: str | None = None) -> bool:
@@ -327,7 +329,7 @@ def about(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
     if not frame.subject:
         return True
     sentence = chunk.text[start:end]
-    if names_subject(sentence, frame.subject):
+    if names_subject(sentence, frame.subject, frame.aliases):
         return True
     named = {m.name for m in mentions(sentence, frame_extra(frame))}
     return not named or any(frame.subject in owners(n) or n in owners(frame.subject) for n in named)

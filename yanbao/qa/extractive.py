@@ -170,7 +170,7 @@ def binds(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
     if frame.answer_type == "figure" and (frame.subject or frame.metric or frame.period):
         stated = bind.claims(chunk, s.start, s.end, s.header, bind.frame_extra(frame))
         if not stated:  # no figure bind can read (一万美金): it must write one in words, name the subject and metric
-            return (bool(_WORD_FIGURE.search(s.text)) and (names_subject(s.text, frame.subject) if known else True)
+            return (bool(_WORD_FIGURE.search(s.text)) and (names_subject(s.text, frame.subject, frame.aliases) if known else True)
                     and (not frame.metric or metric_of(s.text) == frame.metric))
         return bool(bind.bound_claims(frame, chunk, s.start, s.end, s.header))
     if frame.answer_type == "date" and frame.subject:
@@ -189,7 +189,7 @@ def _discusses(frame: Frame | None, scored: list[Scored], hits: list[Hit]) -> li
     then the rest; headings, captions and fragments are left out."""
     if frame is None or not frame.subject:
         return []
-    said = [s for s in scored if names_subject(s.text, frame.subject) and len(s.text) >= 14
+    said = [s for s in scored if names_subject(s.text, frame.subject, frame.aliases) and len(s.text) >= 14
             and "\t" not in s.text and not _HEADING_LIKE.match(s.text)]
     words = metric_words(frame.metric)
     return sorted(said, key=lambda s: not any(w in s.text.lower() for w in words))
@@ -226,7 +226,7 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
     if unknown:
         return Draft(refusal_text(hits, unknown=list(unknown)), True, 0.0, coverage="none")
     if frame is not None and frame.subject and frame.subject not in entities() and not any(
-            names_subject(h.chunk.index_text, frame.subject) for h in hits):
+            names_subject(h.chunk.index_text, frame.subject, frame.aliases) for h in hits):
         frame = replace(frame, subject="", aliases=(), subjects=())  # a word read as the subject that no passage holds
     scored = score_sentences(q, hits) if q.terms else []
     evidence = max((s.coverage for s in scored), default=0.0)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
-from yanbao.index.tokenize import words
+from yanbao.index.tokenize import first_word_tag, words
 from yanbao.qa.query import DATE_Q, FIGURE_Q, NAME_Q, broker_short, catalog, content_terms, named_brokers
 from yanbao.quantity import quantities
 from yanbao.types import Frame, ReportMeta
@@ -106,10 +106,11 @@ def aliases(name: str) -> tuple[str, ...]:
     return entities().get(name, (name,))
 
 
-def names_subject(text: str, name: str) -> bool:
-    """True when `text` names the subject by any alias (as a substring: 英伟达Rubin names Rubin)."""
+def names_subject(text: str, name: str, names: tuple[str, ...] = ()) -> bool:
+    """True when `text` names the subject by any alias (as a substring: 英伟达Rubin names Rubin);
+    `names` are the frame's own aliases where the entity list does not know the subject (芯原股份, 芯原)."""
     t = _norm(text)
-    return any(_norm(a) in t for a in aliases(name))
+    return any(_norm(a) in t for a in (names or aliases(name)))
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -222,7 +223,7 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "功耗": (("功耗", "功率", "tdp"), ("W",)),
     "容量": (("显存容量", "存储容量", "容量", "显存", "内存", "hbm"), ("GB", "W")),
     "带宽": (("带宽",), ("GB/s",)),
-    "价格": (("价格", "售价", "定价", "单价", "均价", "报价", "目标价", "多少钱", "价钱", "收费"), ("USD", "CNY", "HKD", "")),
+    "价格": (("价格", "售价", "定价", "单价", "均价", "报价", "目标价", "价钱", "收费"), ("USD", "CNY", "HKD", "")),
     "参数量": (("参数量", "参数规模", "参数"), ("",)),
     "训练成本": (("训练成本", "训练费用", "成本"), ("USD", "CNY", "HKD", "")),
     "算力": (("算力", "tflops", "pflops", "flops", "tops"), ("FLOPS", "OPS", "")),
@@ -231,6 +232,13 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "增速": (("同比增长", "同比", "增速", "增幅", "增长率", "yoy", "环比", "增长", "提升", "下降", "下滑",
              "涨幅", "跌幅", "涨", "跌"), ("%", "pct", "x")),
     "用户数": (("月活", "日活", "mau", "dau", "用户数", "用户"), ("", "人")),
+    "研发投入": (("研发投入", "研发费用", "研发支出"), ("USD", "CNY", "HKD", "")),
+    "市场规模": (("市场规模",), ("USD", "CNY", "HKD", "", "张", "台", "颗", "片", "块", "个")),
+    "投资规模": (("投资规模", "总投资", "投资额", "投资金额"), ("USD", "CNY", "HKD", "")),
+    "上下文窗口": (("上下文窗口", "上下文长度", "上下文"), ("tokens", "")),
+    "制程": (("制程", "工艺节点", "纳米工艺"), ("nm",)),
+    "重量": (("重量", "多重", "多少克"), ("g", "")),
+    "时长": (("时长", "多长时间", "多长的视频"), ("",)),
 }
 _METRIC_ORDER = sorted(((w, m) for m, (ws, _) in METRICS.items() for w in ws), key=lambda x: -len(x[0]))
 
@@ -334,24 +342,83 @@ _GENERIC = frozenset("公司 行业 市场 产业 报告 我们 国内 海外 �
 _PERIODISH = re.compile(r"^(fy)?\d+[年qh]?|^[qh]\d$|^[一二三四上下前]|季度$|^全年$|^年$|^月$")
 
 
-def _fallback_subject(question: str, reports) -> str:
-    """A subject the entity list does not know: the first content word that is no period, metric,
-    broker or report-title word (寒武纪 when it were missing from entities.txt)."""
+_COMPANY_SUFFIX = re.compile(r"(?:股份|科技|集团|控股|公司|技术)$")
+# words of how a question is put, never a name (由同比增速推算…, 根据…报告, 特朗普官宣的…)
+_NOT_NAMES = frozenset("推算 计算 估算 测算 换算 根据 按照 给出 提到 提及 认为 预计 官宣 宣布 发布 推出 表示 披露 显示 大约 大概 "
+                       "正式 最终 最早 最新 目前 当前 其中 分别 一共 总共".split())
+
+
+def _subject_word(t: str, cat, brokers: set[str]) -> bool:
+    """True when content word `t` can be (part of) a subject's name: no period, metric, broker,
+    report-title, question or unit word."""
+    metric_tokens = {w for ws, _ in METRICS.values() for w in ws}
+    if (len(t) < 2 or t in _GENERIC or t in _NOT_NAMES or t in metric_tokens or metric_of(t) or _PERIODISH.search(t)
+            or re.search(r"\d", t) or t in cat.title_words or any(b in t for b in brokers)):
+        return False
+    if COMPARE_Q.search(t) or ARITH_Q.search(t) or DATE_Q.search(t) or FIGURE_Q.search(t) or _ASK.search(t):
+        return False
+    return not any(q.unit for q in quantities("1" + t))  # 亿元, 万台: a unit, not a name
+
+
+_NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
+
+
+def _name_like(name: str) -> bool:
+    """True when a word the entity list does not know reads as a name (云天励飞, 上海莱士, 芯原股份,
+    Trainium) rather than a concept (原生应用, 智算服务): a company suffix, or a first word jieba tags
+    as a proper name or latin."""
+    if re.match(r"(?:ai|pc|app|api|gpu|cpu|npu|tpu|asic|hbm|llm|aigc|agent|idc|ar|5g)(?![a-z0-9])", _norm(name)):
+        return False  # AI原生应用, PC出货量: a latin word of the trade, not a name
+    return bool(_COMPANY_SUFFIX.search(name)) or first_word_tag(name) in _NAME_TAGS
+
+
+def _fallback_subject(question: str, reports) -> tuple[str, ...]:
+    """A subject the entity list does not know, with its short name: the first content word that
+    is no period, metric, broker or report-title word, joined with the name words right after it
+    (云天励飞 from 云天 + 励飞; 芯原股份, also called 芯原). () when there is none."""
     cat = catalog(reports)
     brokers = {broker_short(b) for b in cat.brokers}
     for s, e, _ in reversed(periods(question)):
         question = question[:s] + " " + question[e:]
     for w, _ in _METRIC_ORDER:
         question = re.sub(re.escape(w), " ", question, flags=re.I)
-    metric_tokens = {w for ws, _ in METRICS.values() for w in ws}
-    for t in content_terms(question, cat):
-        if (len(t) < 2 or t in _GENERIC or t in metric_tokens or metric_of(t) or _PERIODISH.search(t)
-                or re.search(r"\d", t) or t in cat.title_words or any(b in t for b in brokers)):
-            continue
-        if COMPARE_Q.search(t) or ARITH_Q.search(t) or DATE_Q.search(t) or FIGURE_Q.search(t) or quantities("1" + t):
-            continue
-        return t
-    return ""
+    terms = [t for t in content_terms(question, cat) if _subject_word(t, cat, brokers)]
+    if not terms:
+        return ()
+    q = _norm(question)
+    start = q.find(terms[0])
+    end = start + len(terms[0])
+    while True:  # join the name words written right after it
+        nxt = next((t for t in sorted(terms, key=len, reverse=True) if q.startswith(t, end)), None)
+        if nxt is None or end - start >= 12:
+            break
+        end += len(nxt)
+    name = question[start:end] if start >= 0 and _norm(question[start:end]) == q[start:end] else terms[0]
+    if not _name_like(name):
+        return ()  # 原生应用, 智算服务, 加速芯片: a concept, whose figures no name owns
+    short = _COMPANY_SUFFIX.sub("", name)
+    return (name, short) if short != name and len(short) >= 2 else (name,)
+
+
+# 英伟达B40, 小米YU7, 英伟达的H20E: a model code written right after its maker is the subject, even
+# when the entity list does not know it
+_CODE_AFTER_MAKER = r"\s*(?:的|推出的|发布的)?\s*([A-Za-z]{1,6}[\s-]?\d[A-Za-z0-9.+-]{0,8})(?![A-Za-z0-9])"
+
+
+_SPEC = re.compile(r"(?:int|fp|bf|tf|hbm|ddr|lpddr|gddr|pcie|nvlink|usb|wifi|fy|q|h)\d", re.I)  # INT8, HBM3e: specs, not models
+
+
+def _code_subject(question: str, found: list[Mention]) -> tuple[str, str]:
+    """(the unknown model code written right after a named maker, the maker): 英伟达B40 ->
+    ("B40", "英伟达"), or ("", "")."""
+    q = _norm(question)
+    for m in found:
+        if len(owners(m.name)) > 1:
+            continue  # 昇腾910C的INT8: only a maker's name (英伟达, 小米) is followed by its model's code
+        code = re.match(_CODE_AFTER_MAKER, q[m.end:])
+        if code and not mentions(code.group(1)) and not periods(code.group(1)) and not _SPEC.match(code.group(1)):
+            return question[m.end + code.start(1):m.end + code.end(1)].strip(), m.name
+    return "", ""
 
 
 def _primary(found: list[Mention]) -> tuple[str, tuple[str, ...]]:
@@ -375,8 +442,14 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     q = re.sub(r"《[^》]*》", "《》", unicodedata.normalize("NFKC", question))
     found = mentions(q)
     subject, subjects = _primary(found)
+    names: tuple[str, ...] = aliases(subject) if subject else ()
+    code, maker = _code_subject(q, found)
+    if code:  # 英伟达B40: B40, made by 英伟达; a figure about 英伟达 or B300 is not one about B40
+        subject, names = code, (code,)
+        subjects = tuple(dict.fromkeys((code,) + tuple(n for n in subjects if n != maker)))
     if not subject:
-        subject = _fallback_subject(q, reports)
+        names = _fallback_subject(q, reports)
+        subject = names[0] if names else ""
         subjects = (subject,) if subject else ()
     ps = periods(q)
     kind = answer_type(q)
@@ -393,7 +466,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     period = distinct[0] if len(distinct) == 1 else ""
     if kind in ("comparison", "arithmetic") and len(sides) < 2 and not CONSISTENT_Q.search(q):
         kind = "figure" if FIGURE_Q.search(q) or ARITH_Q.search(q) else "other"
-    return Frame(subject=subject, aliases=aliases(subject) if subject else (), metric=metric_of(q),
+    return Frame(subject=subject, aliases=names, metric=metric_of(q),
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
                  qualifier=qualifier_of(q, metric_of(q)))
 

@@ -166,7 +166,7 @@ class Retriever:
                 fused[row] *= self.config.boilerplate_weight
             if c.file in named:
                 fused[row] *= self.config.named_boost
-            if frame.subject and frames.names_subject(c.index_text, frame.subject):
+            if frame.subject and frames.names_subject(c.index_text, frame.subject, frame.aliases):
                 fused[row] *= self.config.subject_boost
         order = sorted(fused, key=lambda r: (-fused[r], r))
         if want is not None:  # the period, on the head only: reading periods costs ~0.1 ms a chunk, once
