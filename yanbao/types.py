@@ -149,6 +149,9 @@ class Frame:
     sides: tuple[str, ...] = ()  # the brokers or periods a comparison sets side by side
     actual: bool = False  # asks for a result (实际, 实现), which a forecast (预计, 预期) does not answer
     qualifier: str = ""  # the part of the metric asked for: AI收入 -> "ai", 数据中心业务收入 -> "数据中心"
+    marks: tuple[str, ...] = ()  # words an answer must not contradict: 输出 (not 输入), 全球 (not 中国), 单芯片, 正式版
+    unit: str = ""  # the unit class the asked figure comes in when the question says it: 块, 台, money
+    day: bool = False  # a date asked to the day (哪一天, 几号): a year or month alone does not answer it
 
     def to_json(self) -> dict:
         return asdict(self)

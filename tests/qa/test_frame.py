@@ -201,3 +201,81 @@ def test_an_earlier_figure_is_back_calculated_from_a_level_and_its_growth():
     text, cites = check(draft.text, [c], frame)
     assert "未核实" not in text and cites[0].verified
     assert not compute.formula_holds("计算得出：152 ÷ (1 + 13%) ≈ 140")
+
+
+# --- names the entity list lacks, model codes, words an answer must not contradict -------------
+
+@pytest.mark.parametrize("question, subject, aliases", [
+    ("云天励飞2024年全年营业收入是多少？", "云天励飞", ("云天励飞",)),
+    ("芯原股份2024年归母净利润是多少？", "芯原股份", ("芯原股份", "芯原", "VeriSilicon")),
+    ("上海莱士2024年营收多少？", "莱士", ("莱士",)),
+    ("英伟达B40芯片的显存容量是多少？", "B40", ("B40",)),  # a model code after its maker
+    ("小米YU7的正式售价是多少？", "YU7", ("YU7",)),
+    ("昇腾910C的INT8算力是多少？", "昇腾910C", None),  # INT8 is a spec, not a model
+    ("博通FY24Q3实现营业收入多少？", "博通", None),  # FY24Q3 is a period
+    ("麦肯锡调研说，用生成式AI写代码说明文档能省下多少工时？", "", ()),  # a source quoted, not the subject
+    ("到2025年2月底，国内AI原生应用的用户有多少？", "", ()),  # a concept, which no name owns
+])
+def test_subjects_the_entity_list_lacks(question, subject, aliases):
+    f = parse(question)
+    assert f.subject == subject
+    if aliases is not None:
+        assert f.aliases == aliases
+
+
+def test_periods_asks_for_the_fiscal_year_and_the_next_quarter():
+    assert parse("博通2024财年全年总营收是多少？").period == "FY2024"
+    assert parse("英伟达给出的下一季度（Q2）营收指引金额是多少？").period == "Q2"
+
+
+def test_a_figure_of_an_unknown_company_is_not_another_companys():
+    c = chunk("2024 年中芯国际实现营收80.3 亿美元,实现归母净利润为4.93亿美元,同比-23.3%。")
+    assert claims_of(parse("云天励飞2024年全年营业收入是多少？"), c) == [("80.3 亿美元", False), ("4.93亿美元", False), ("23.3%", False)]
+
+
+def test_words_the_answer_must_not_contradict():
+    price = chunk("豆包视觉理解模型千tokens输入价格为3厘,1元钱可处理284张720P的图片。")
+    assert claims_of(parse("豆包视觉理解模型的输出价格是每千tokens多少钱？"), price)[0] == ("3厘", False)
+    assert claims_of(parse("豆包视觉理解模型的输入价格是每千tokens多少钱？"), price)[0] == ("3厘", True)
+    sales = chunk("2024年,中国 AR 眼镜市场全年销量达到 28.6 万台。")
+    assert claims_of(parse("2024年全球AR眼镜销量是多少？"), sales) == [("28.6 万台", False)]
+    assert claims_of(parse("2024年中国AR眼镜销量是多少？"), sales) == [("28.6 万台", True)]
+    power = chunk("该数据中心园区规划总 IT 功率达到 1,040MW,展现了 AWS 对 Trainium2 的高需求。")
+    assert claims_of(parse("亚马逊Trainium2单芯片的功耗是多少？"), power) == [("1,040MW", False)]
+
+
+def test_the_unit_asked_for_must_fit():
+    c = chunk("2025年,字节跳动的资本开支将增至1600亿元,其中900亿元用于算力采购。")
+    assert not any(ok for _, ok in claims_of(parse("字节跳动2025年计划采购多少块英伟达芯片？"), c))
+    chips = chunk("字节跳动2024年订购了约 23 万块英伟达芯片。")
+    assert claims_of(parse("字节跳动2024年订购英伟达芯片共花了多少钱？"), chips) == [("23 万块", False)]
+    assert claims_of(parse("字节跳动2024年订购了多少块英伟达芯片？"), chips) == [("23 万块", True)]
+
+
+def test_a_ratio_belongs_to_what_is_measured_not_to_its_base():
+    c = chunk("更令人瞩目的是,DeepSeek-V3的API价格仅为Claude 3.5 Sonnet的1/15,堪称性价比之王。")
+    assert {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))}.get("1/15", "DeepSeek-V3") == "DeepSeek-V3"
+    assert not any(ok for _, ok in claims_of(parse("Claude 3.5 Sonnet的API价格是每百万tokens多少美元？"), c))
+
+
+def test_a_day_is_asked_for_and_a_year_does_not_answer_it():
+    from yanbao.qa import extractive
+    from yanbao.qa.evidence import Scored
+
+    c = chunk("谷歌2024年推出的TPUv6e单卡BF16算力达到918TFLOPs,而亚马逊的Trainium2则支持更多的加速卡高速互联。")
+    frame = parse("AWS re:Invent大会是在哪一天发布Trainium2的？")
+    assert frame.day and frame.answer_type == "date"
+    assert not bind.date_bound(frame, c, 0, len(c.text))
+    dated = chunk("亚马逊于2024年12月3日发布Trainium2。")
+    assert bind.date_bound(frame, dated, 0, len(dated.text))
+    del extractive, Scored
+
+
+def test_an_unknown_company_no_passage_names_is_refused_not_answered_with_another():
+    from yanbao.qa import extractive
+
+    c = chunk("2024 年中芯国际实现营收80.3 亿美元,同比+ 27%,实现归母净利润为4.93亿美元,同比-23.3%。")
+    q = "芯原股份2024年归母净利润是多少？"
+    frame = parse(q)
+    draft = extractive.answer(make_query(q, [], lambda t: 1.0), _hits(c), 0.1, frame=frame)
+    assert draft.refused and draft.coverage == "none" and draft.text.startswith("报告中未提及")

@@ -79,6 +79,16 @@ def first_word_tag(text: str) -> str:
     return ""
 
 
+def common_word(word: str) -> bool:
+    """True when `word` is in jieba's default dictionary (调研, 股份), False for a name it does not
+    know (励飞, 翱捷)."""
+    import jieba
+
+    with _lock:
+        jieba.dt.check_initialized()
+        return jieba.dt.FREQ.get(word, 0) > 0
+
+
 def tokenize(text: str) -> list[str]:
     """BM25 tokens of `text`: lower-cased jieba search-mode words, stopwords and punctuation removed."""
     with _lock:  # jieba's Tokenizer initialises lazily and is not thread-safe while doing so

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from yanbao.qa.frame import (ESTIMATE, METRICS, Mention, Period, entities, mentions, metric_units, names_subject,
+from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, Mention, Period, entities, mentions, metric_units, names_subject,
                              owners, period_of, periods)
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
@@ -79,6 +79,8 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
     # 英伟达最新的B300 -> B300; 苹果A18 Pro, 三星Exynos 2400: a name written right after its maker
     specific = [m for m in topic[1:] if topic[0].name in owners(m.name)[1:]
                 or sentence[topic[0].end:m.start].strip() in ("", "的")]
+    if len(specific) > 1:  # 英伟达最新的 Blackwell 架构…, B200 芯片…提供 10TB/s: the product nearest before the figure
+        specific = [m for m in specific if m.end <= pos][-1:] or specific
     return (specific or topic)[0].name, False
 
 
@@ -93,9 +95,16 @@ def _assumed(sentence: str, m: Mention) -> bool:
     return bool(_ASSUMED.match(sentence[_clause_start(sentence, m.start):m.start]))
 
 
+_RATIO_OF = re.compile(r"(?:是|为|仅为|约为|相当于|达到)\s*$")
+
+
 def _compared(sentence: str, m: Mention) -> bool:
-    """True when the name is what something is compared with (对标Ray-Ban Meta, 优于…GPT-4o)."""
-    return bool(_COMPARED.search(sentence[max(0, m.start - 12):m.start]))
+    """True when the name is what something is compared with (对标Ray-Ban Meta, 优于…GPT-4o, API价格仅为
+    Claude 3.5 Sonnet的1/15)."""
+    if _COMPARED.search(sentence[max(0, m.start - 12):m.start]):
+        return True
+    return bool(_RATIO_OF.search(sentence[max(0, m.start - 4):m.start])
+                and re.match(r"[^，,；;。]{0,12}?的\s*(?:\d+\s*/\s*\d+|\d+(?:\.\d+)?\s*(?:%|倍)|[一二三四五六七八九十]+分之)", sentence[m.end:]))
 
 
 def _period_at(sentence: str, pos: int, ps: list[tuple[int, int, Period]]) -> Period | None:
@@ -214,9 +223,12 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
             subject = ctx_subject
         period = by_period[id(q)] if id(q) in by_period else _period_at(sentence, q.start, ps)
         period_named = period is not None or id(q) in by_period
-        if period is None and id(q) not in by_period:
+        if period is None or period.year is None:
             ctx_period = context_period(chunk, start) if ctx_period is False else ctx_period
-            period = ctx_period
+            if period is None and id(q) not in by_period:
+                period = ctx_period
+            elif period is not None and ctx_period is not None and ctx_period.year is not None:
+                period = replace(period, year=ctx_period.year, fiscal=ctx_period.fiscal)  # 全年 under FY24Q3: FY2024
         clause = _LEVEL.sub("至", sentence[_clause_start(sentence, q.start):q.end])
         stop = _CLAUSE_END.search(sentence, q.end)
         rest = sentence[q.end:stop.start() if stop else len(sentence)]
@@ -234,13 +246,19 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
     label = cells[0]
     found = mentions(label, extra)
     row_subject = found[-1].name if found else ""
+    # a table whose caption or paragraph names several companies (芯原股份 and 翱捷科技, columns by year)
+    # does not tell whose a row is: no owner rather than the last one named
+    para = chunk.text[chunk.text.rfind("\n", 0, start) + 1:start]
+    around = {m.name for m in mentions(" ".join((chunk.context, chunk.section.split(" > ")[-1] if chunk.section else "",
+                                                     chunk.text[max(0, start - 160):start], para)), extra)}
+    table_subject = context_subject(chunk, start, extra) if len(around) <= 1 else ""
     out = []
     for j, cell in enumerate(cells[1:], start=1):
         head = heads[j] if j < len(heads) else ""
         head_names = mentions(head, extra)
         subject = head_names[-1].name if head_names else row_subject
         named = bool(subject)
-        subject = subject or context_subject(chunk, start, extra)
+        subject = subject or table_subject
         ps = periods(head) or periods(label)
         metric = _last_metric(label) or _last_metric(head) or _last_metric(chunk.context)
         for q in quantities(cell):
@@ -298,8 +316,15 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
         return False
     if claim.estimate and frame.actual:
         return False  # 实际销量 is not answered by 预期销量
-    if frame.qualifier and sentence and frame.qualifier not in _clause_of(sentence, claim).lower():
+    clause = sentence if "\t" in sentence else _clause_of(sentence, claim)  # a table row: its label qualifies it
+    if frame.qualifier and sentence and frame.qualifier not in clause.lower():
         return False  # AI收入 is not answered by 营收
+    if sentence and not marks_agree(frame, sentence, _clause_of(sentence, claim)):
+        return False  # 输出价格 is not answered by 输入价格, 全球销量 not by 中国销量
+    if frame.unit and not _unit_fits(frame.unit, claim.quantity.unit):
+        return False  # 多少块 is not answered by 1600亿元
+    if frame.unit and frame.unit != "money" and _same_count(frame.unit, claim.quantity.unit):
+        return True  # 一块钱能处理多少张图片 -> 284张: the unit asked for tells, whatever metric is named near it
     if frame.metric:
         units = metric_units(frame.metric)
         unit = claim.quantity.unit
@@ -310,6 +335,41 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
         if not claim.metric and unit not in _TELLING_UNITS.get(frame.metric, units if unit not in _COUNTS else ()):
             return False  # no metric named for it: only a figure in a unit telling of the asked metric may stand
         if units and unit and unit not in units and unit != "%":
+            return False
+    return True
+
+
+_COUNT_FAMILIES = (frozenset({"块", "张", "颗", "片", "GPU", "卡"}), frozenset({"台", "部"}))
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+_MONEY = frozenset({"USD", "CNY", "HKD", "JPY", "EUR"})
+
+
+def _unit_fits(asked: str, unit: str) -> bool:
+    """True when a figure in `unit` can answer a question asking its figure in `asked`: money must be
+    money; a count (块, 张, 家 …) must not be money or a share (4096个芯片 answers 多少颗芯片)."""
+    if asked == "money":
+        return unit in _MONEY
+    return unit not in _MONEY and unit not in ("%", "pct")
+
+
+def _same_count(asked: str, unit: str) -> bool:
+    return unit == asked or any(asked in f and unit in f for f in _COUNT_FAMILIES)
+
+
+def marks_agree(frame: Frame, sentence: str, clause: str = "") -> bool:
+    """False when the passage says the opposite of a word the question insists on (输入 for 输出,
+    中国 for 全球, 园区总功率 for 单芯片) without the word itself, or lacks a word it must say (国行, 正式版)."""
+    s, c = _norm(sentence), _norm(clause or sentence)
+    for w in frame.marks:
+        w_ = w.lower()
+        if w in MUST_SAY and w_ not in s:
+            return False
+        if w_ not in s and any(o.lower() in c for o in MARKS[w]):
             return False
     return True
 
@@ -338,11 +398,16 @@ def about(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
 _DATEISH = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}[-/.]\d{1,2}|\d{1,2}\s*日|[上下]半年|季度|Q[1-4]")
 
 
+_DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}\s*[日号]|\b\d{1,2}/\d{1,2}\b")
+
+
 def date_bound(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
-    """True when the sentence states a date or period and names the frame's subject (or, for a
-    subject the entity list does not know, is about it)."""
+    """True when the sentence states a date or period (a day when the question asks 哪一天) and
+    names the frame's subject (or, for a subject the entity list does not know, is about it)."""
     sentence = chunk.text[start:end]
-    if not _DATEISH.search(sentence):
+    if not _DATEISH.search(sentence) or (frame.day and not _DAY.search(sentence)):
+        return False
+    if not marks_agree(frame, sentence):
         return False
     if not frame.subject:
         return True

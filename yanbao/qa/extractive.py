@@ -173,7 +173,7 @@ def binds(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
             return (bool(_WORD_FIGURE.search(s.text)) and (names_subject(s.text, frame.subject, frame.aliases) if known else True)
                     and (not frame.metric or metric_of(s.text) == frame.metric))
         return bool(bind.bound_claims(frame, chunk, s.start, s.end, s.header))
-    if frame.answer_type == "date" and frame.subject:
+    if frame.answer_type == "date" and (frame.subject or frame.day or frame.marks):
         return bind.date_bound(frame, chunk, s.start, s.end)
     if frame.subject and known and frame.answer_type in ("name", "list", "yesno", "reason", "other"):
         return bind.about(frame, chunk, s.start, s.end)
@@ -227,7 +227,9 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
         return Draft(refusal_text(hits, unknown=list(unknown)), True, 0.0, coverage="none")
     if frame is not None and frame.subject and frame.subject not in entities() and not any(
             names_subject(h.chunk.index_text, frame.subject, frame.aliases) for h in hits):
-        frame = replace(frame, subject="", aliases=(), subjects=())  # a word read as the subject that no passage holds
+        # a name the entity list lacks (芯原股份, 云天励飞) that no passage found holds: no passage is about
+        # it, and a figure of another company must not stand in for its own
+        return Draft(refusal_text(hits), True, 0.0, coverage="none")
     scored = score_sentences(q, hits) if q.terms else []
     evidence = max((s.coverage for s in scored), default=0.0)
     bound = [s for s in scored if binds(frame, s, hits)] if evidence >= threshold else []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
-from yanbao.index.tokenize import first_word_tag, words
+from yanbao.index.tokenize import common_word, first_word_tag, words
 from yanbao.qa.query import DATE_Q, FIGURE_Q, NAME_Q, broker_short, catalog, content_terms, named_brokers
 from yanbao.quantity import quantities
 from yanbao.types import Frame, ReportMeta
@@ -179,8 +179,8 @@ def periods(text: str) -> list[tuple[int, int, Period]]:
 
     for rx, kind in _PERIOD_RULES:
         for m in rx.finditer(t):
-            if not free(*m.span()):
-                continue
+            if not free(*m.span()) or (kind == "Q" and t[max(0, m.start() - 1):m.start()] in ("上", "下")):
+                continue  # 下一季度 is the next quarter, not Q1
             g = m.groupdict()
             fiscal = bool(g.get("fy"))
             year = _year(g.get("y"))
@@ -345,7 +345,10 @@ _PERIODISH = re.compile(r"^(fy)?\d+[年qh]?|^[qh]\d$|^[一二三四上下前]|�
 _COMPANY_SUFFIX = re.compile(r"(?:股份|科技|集团|控股|公司|技术)$")
 # words of how a question is put, never a name (由同比增速推算…, 根据…报告, 特朗普官宣的…)
 _NOT_NAMES = frozenset("推算 计算 估算 测算 换算 根据 按照 给出 提到 提及 认为 预计 官宣 宣布 发布 推出 表示 披露 显示 大约 大概 "
-                       "正式 最终 最早 最新 目前 当前 其中 分别 一共 总共".split())
+                       "正式 最终 最早 最新 目前 当前 其中 分别 一共 总共 "
+                       # sources a figure is quoted from (按TrendForce数据, 大摩预计, 麦肯锡调研说): not what is asked about
+                       "trendforce idc omdia counterpoint canalys gartner bloomberg 彭博 集邦 维深 wellsenn 财联社 壹零社 "
+                       "大摩 小摩 摩根士丹利 高盛 麦肯锡 中金 中信 海通 华泰 国金 民生 东吴 华西 西南".split())
 
 
 def _subject_word(t: str, cat, brokers: set[str]) -> bool:
@@ -388,10 +391,11 @@ def _fallback_subject(question: str, reports) -> tuple[str, ...]:
     q = _norm(question)
     start = q.find(terms[0])
     end = start + len(terms[0])
-    while True:  # join the name words written right after it
+    while True:  # join the name words written right after it, in the same script (云天励飞, not 云天励飞DeepEdge)
         nxt = next((t for t in sorted(terms, key=len, reverse=True) if q.startswith(t, end)), None)
-        if nxt is None or end - start >= 12:
-            break
+        if (nxt is None or end - start >= 12 or nxt[:1].isascii() != q[end - 1:end].isascii()
+                or (common_word(nxt) and not _COMPANY_SUFFIX.fullmatch(nxt))):
+            break  # 麦肯锡调研, 武藏山梨县: a common word after a name is not part of it
         end += len(nxt)
     name = question[start:end] if start >= 0 and _norm(question[start:end]) == q[start:end] else terms[0]
     if not _name_like(name):
@@ -436,6 +440,34 @@ def _primary(found: list[Mention]) -> tuple[str, tuple[str, ...]]:
     return subject, tuple(n for n in names if n == subject or n not in makers)
 
 
+# a word of the question and the words that, said instead of it, make a passage about something else
+MARKS: dict[str, tuple[str, ...]] = {
+    "输出": ("输入",), "输入": ("输出",),
+    "全球": ("中国", "国内", "我国"), "中国": ("全球", "海外", "美国"), "国内": ("全球", "海外"), "海外": ("国内", "中国"),
+    "单芯片": ("总", "园区", "集群", "整机", "机柜", "服务器"), "单卡": ("总", "园区", "集群", "整机", "机柜", "服务器"),
+    "正式版": ("preview", "预览版", "beta", "mini"), "国行": (),
+    "总市值": ("蒸发", "缩水", "下跌", "减少", "增加"),
+}
+MUST_SAY = frozenset({"国行", "正式版"})  # a passage must say these words itself to answer
+_UNIT_ASKED = re.compile(r"多少(?P<u>块|台|颗|张|片|部|辆|副|套|个|家|款|人|次|元|美元|亿元|万元|钱)|花了多少|(?P<m>多少钱)")
+_DAY_Q = re.compile(r"哪一?天|几号|几月几日|具体日期|哪日|何日")
+
+
+def marks_of(question: str) -> tuple[str, ...]:
+    """The MARKS words a question uses (输出价格 -> ("输出",))."""
+    t = _norm(question)
+    return tuple(w for w in MARKS if w.lower() in t)
+
+
+def unit_asked(question: str) -> str:
+    """The unit class the question asks its figure in: 多少块 -> "块", 花了多少钱 -> "money", else ""."""
+    m = _UNIT_ASKED.search(question)
+    if not m:
+        return ""
+    u = m.group("u") or ""
+    return "money" if (m.group("m") or "花了" in m.group(0) or u in ("元", "美元", "亿元", "万元", "钱")) else u
+
+
 def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     """The Frame of a question: who, which metric, which period, what kind of answer. A report's
     title in 《》 names the report, not what is asked about, and is read past."""
@@ -460,15 +492,21 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
             sides = brokers
         elif len(subjects) >= 2:
             sides = subjects
+    years = {p.part for _, _, p in ps if p.year is not None}
+    ps = [x for x in ps if x[2].year is not None or x[2].part not in years]  # 2024财年全年 is FY2024
     distinct = list(dict.fromkeys(str(p) for _, _, p in ps))
     if len(distinct) >= 2 and not sides:
         sides = tuple(distinct)
     period = distinct[0] if len(distinct) == 1 else ""
     if kind in ("comparison", "arithmetic") and len(sides) < 2 and not CONSISTENT_Q.search(q):
         kind = "figure" if FIGURE_Q.search(q) or ARITH_Q.search(q) else "other"
-    return Frame(subject=subject, aliases=names, metric=metric_of(q),
+    metric = metric_of(q)
+    if kind == "other" and metric and metric != "制程" and re.search(r"多少|多长|多大|多重|多高|几", q):
+        kind = "figure"  # 上下文窗口有多长, 采用什么制程: the answer is a figure
+    return Frame(subject=subject, aliases=names, metric=metric,
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
-                 qualifier=qualifier_of(q, metric_of(q)))
+                 qualifier=qualifier_of(q, metric_of(q)), marks=marks_of(q), unit=unit_asked(q),
+                 day=kind == "date" and bool(_DAY_Q.search(q)))
 
 
 _PERIOD_STR = re.compile(r"^(?P<fy>FY)?(?P<y>\d{4})?(?:-(?P<m>\d{2})|(?P<part>Q1-Q3|Q[1-4]|H[12]))?$")
@@ -495,4 +533,7 @@ def with_followup(frame: Frame, previous: Frame) -> Frame:
         answer_type=frame.answer_type if frame.answer_type != "other" else previous.answer_type,
         subjects=frame.subjects or previous.subjects,
         sides=frame.sides or previous.sides,
+        marks=frame.marks or previous.marks,
+        unit=frame.unit or previous.unit,
+        day=frame.day if frame.answer_type != "other" else previous.day,
     )
