@@ -243,5 +243,22 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
         if said:
             return Draft(partial_text(frame, said, hits), True, evidence, tuple(sorted({s.hit for s in said})), "partial")
         return Draft(refusal_text(hits), True, evidence, coverage="none")
-    chosen = select(bound, hits, q.kind)
+    chosen = select(_stated_outright(frame, bound, hits), hits, q.kind)
     return Draft(compose(chosen, hits, q.kind, q.text), False, evidence, tuple(sorted({s.hit for s in chosen})))
+
+
+def _outright(frame: Frame, s: Scored, hits: list[Hit]) -> bool:
+    """True when the sentence states the asked figure outright: its metric named beside it, its subject
+    named in the sentence, its period written there (when one is asked)."""
+    chunk = hits[s.hit].chunk
+    return any(c.metric == frame.metric and c.named and (c.period_named or not frame.period)
+               for c in bind.bound_claims(frame, chunk, s.start, s.end, s.header))
+
+
+def _stated_outright(frame: Frame | None, bound: list[Scored], hits: list[Hit]) -> list[Scored]:
+    """For a figure question whose best sentence states the figure outright, only the sentences that
+    do so too (other reports' figures for the same fact, conflicts visible), not the neighbours bound
+    more loosely (a subsidiary's revenue, the same report's gross margin)."""
+    if frame is None or frame.answer_type != "figure" or not frame.metric or not bound or not _outright(frame, bound[0], hits):
+        return bound
+    return [s for s in bound if s is bound[0] or _outright(frame, s, hits)]
