@@ -279,3 +279,18 @@ def test_an_unknown_company_no_passage_names_is_refused_not_answered_with_anothe
     frame = parse(q)
     draft = extractive.answer(make_query(q, [], lambda t: 1.0), _hits(c), 0.1, frame=frame)
     assert draft.refused and draft.coverage == "none" and draft.text.startswith("报告中未提及")
+
+
+def test_month_ranges_sales_amounts_and_segment_qualifiers():
+    assert parse("2024年7-9月全球虚拟现实/混合现实头显一共卖了多少台？").period == "2024Q3"
+    f = parse("vivo X200系列开卖后全渠道卖了多少钱？")
+    assert (f.metric, f.unit, f.qualifier) == ("营收", "money", "")  # the sales amount, not units; 渠道 is no segment
+    assert parse("博通数据中心业务收入多少？").qualifier == "数据中心"
+    assert parse("博通上一个财季的经营利润有多少？").qualifier == ""
+    assert parse("2024年全球AR眼镜销量是多少？").qualifier == "眼镜"  # no subject: the product asked about
+
+
+def test_a_table_row_without_its_header_belongs_to_its_label():
+    c = chunk("H800\tHopper\t16896\t528\t80GB\t700W")
+    assert {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))}["16896"] == "H800"
+    assert ("16896", True) in claims_of(parse("英伟达对华特供的H800有多少个CUDA核心？"), c)

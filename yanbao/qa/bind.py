@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, Mention, Period, entities, mentions, metric_units, names_subject,
+from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, SEGMENTS, Mention, Period, entities, mentions, metric_units, names_subject,
                              owners, period_of, periods)
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
@@ -207,8 +207,8 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
     """The figures stated in chunk.text[start:end] (a sentence or a table row), each bound to its
     subject, period and metric; `extra` names subjects beyond the entity list."""
     sentence = chunk.text[start:end]
-    if "\t" in sentence and header:
-        return _row_claims(chunk, start, sentence, header, extra)
+    if "\t" in sentence and (header or mentions(sentence.split("\t", 1)[0], extra)):
+        return _row_claims(chunk, start, sentence, header, extra)  # a table row, with or without its header
     found = mentions(sentence, extra)
     ps = periods(sentence)
     qs = [q for q in quantities(sentence) if not any(m.start < q.end and q.start < m.end for m in found)]  # 910B is a name
@@ -316,7 +316,9 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
         return False
     if claim.estimate and frame.actual:
         return False  # 实际销量 is not answered by 预期销量
-    clause = sentence if "\t" in sentence else _clause_of(sentence, claim)  # a table row: its label qualifies it
+    # a table row's label qualifies it; a product asked about with no subject (AR眼镜销量) may be named
+    # anywhere in the sentence (全球智能手机出货量…，达到12.39亿部)
+    clause = sentence if "\t" in sentence or frame.qualifier not in SEGMENTS else _clause_of(sentence, claim)
     if frame.qualifier and sentence and frame.qualifier not in clause.lower():
         return False  # AI收入 is not answered by 营收
     if sentence and not marks_agree(frame, sentence, _clause_of(sentence, claim)):

@@ -146,6 +146,7 @@ _Y = r"(?P<fy>FY|财年)?\s*(?P<y>(?:19|20)\d{2}|\d{2}(?=\s*年|Q|q|H|h|E|e))"
 _PERIOD_RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?P<y>(?:19|20)\d{2}|\d{2})\s*(?P<fy>财年|财务年度)\s*(?:第?(?P<q>[一二三四1-4])\s*(?:财季|季度|季)|(?:Q|q)(?P<q2>[1-4]))"), "Q"),
     (re.compile(r"(?P<y>(?:19|20)\d{2}|\d{2})\s*(?P<fy>财年|财务年度)"), "Y"),
+    (re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m1>1|4|7|10)\s*[-~–至到]\s*(?P<m2>3|6|9|12)\s*月"), "MR"),
     (re.compile(rf"{_Y}\s*年?\s*(?:前三季度|前三个季度|Q1\s*[-~–]\s*Q3|1\s*[-~–]\s*3\s*季度|1\s*[-~–]\s*3Q)", re.I), "Q1-Q3"),
     (re.compile(r"(?<![\w])(?:前三季度|前三个季度)"), "Q1-Q3"),
     (re.compile(rf"{_Y}\s*年?\s*(?:第?(?P<q>[一二三四1-4])\s*(?:季度|季)|(?:Q|q)(?P<q2>[1-4])(?!\d))"), "Q"),
@@ -184,7 +185,13 @@ def periods(text: str) -> list[tuple[int, int, Period]]:
             g = m.groupdict()
             fiscal = bool(g.get("fy"))
             year = _year(g.get("y"))
-            if kind == "Q1-Q3":
+            if kind == "MR":  # 2024年7-9月 is 2024Q3, 1-6月 H1
+                span = (int(g["m1"]), int(g["m2"]))
+                part = {(1, 3): "Q1", (4, 6): "Q2", (7, 9): "Q3", (10, 12): "Q4", (1, 6): "H1", (7, 12): "H2", (1, 9): "Q1-Q3", (1, 12): "Y"}.get(span)
+                if part is None:
+                    continue
+                p = Period(year, part, fiscal)
+            elif kind == "Q1-Q3":
                 p = Period(year, "Q1-Q3", fiscal)
             elif kind == "Q":
                 p = Period(year, f"Q{_CN_NUM[g.get('q') or g.get('q2')]}", fiscal)
@@ -254,9 +261,16 @@ _GENERIC_QUALIFIER = frozenset("的 总 全年 年度 单季 季度 公司 实�
 _QUALIFIED = frozenset({"营收", "净利润", "运营利润", "资本开支", "出货量"})  # metrics reported by segment too
 
 
-def qualifier_of(text: str, metric: str) -> str:
+# the segments a metric is reported by (AI收入, 数据中心业务收入); other words before a metric (手机出货量,
+# 上个财季收入, 全渠道销售额) narrow nothing a passage would have to repeat
+SEGMENTS = frozenset("ai 数据中心 云计算 云 软件 基础设施软件 半导体 游戏 广告 网络 服务器 存储 汽车 终端 定制 授权 ip asic "
+                     "医美 医药 工业 商业 消费 企业 政府 海外 国内 自研芯片 硬件 订阅 电商 金融科技".split())
+
+
+def qualifier_of(text: str, metric: str, segments_only: bool = True) -> str:
     """The word that narrows the asked metric (AI收入 -> "ai", 数据中心业务收入 -> "数据中心",
-    云计算业务收入 -> "云计算"), or ""."""
+    云计算业务收入 -> "云计算"), or "". With `segments_only` False, any such word (AR眼镜销量 -> "眼镜"):
+    for a question naming no subject, where the product asked about is that word."""
     if metric not in _QUALIFIED:
         return ""
     t = _norm(text)
@@ -267,7 +281,7 @@ def qualifier_of(text: str, metric: str) -> str:
         ws = [x for x in words(t[max(0, i - 12):i]) if x not in ("业务", "部门", "板块", "的")]
         last = ws[-1] if ws else ""
         if (len(last) >= 2 and re.fullmatch(r"[a-z0-9]+|[\u4e00-\u9fff]+", last) and last not in _GENERIC_QUALIFIER
-                and not periods(last) and not mentions(last) and not _ASK.search(last)):
+                and not periods(last) and not mentions(last) and not _ASK.search(last) and (last in SEGMENTS or not segments_only)):
             return last
         return ""
     return ""
@@ -503,11 +517,13 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     if kind in ("comparison", "arithmetic") and len(sides) < 2 and not CONSISTENT_Q.search(q):
         kind = "figure" if FIGURE_Q.search(q) or ARITH_Q.search(q) else "other"
     metric = metric_of(q)
+    if metric == "出货量" and unit_asked(q) == "money":
+        metric = "营收"  # 卖了多少钱 asks the sales amount, not the units
     if kind == "other" and metric and metric != "制程" and re.search(r"多少|多长|多大|多重|多高|几", q):
         kind = "figure"  # 上下文窗口有多长, 采用什么制程: the answer is a figure
     return Frame(subject=subject, aliases=names, metric=metric,
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
-                 qualifier=qualifier_of(q, metric_of(q)), marks=marks_of(q), unit=unit_asked(q),
+                 qualifier=qualifier_of(q, metric, segments_only=bool(subject)), marks=marks_of(q), unit=unit_asked(q),
                  day=kind == "date" and bool(_DAY_Q.search(q)))
 
 
