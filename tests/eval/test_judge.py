@@ -196,3 +196,13 @@ def test_e5_similarity_with_the_real_model(embedder):
     right = sim(kp, "Risks: AI technology developing slower than expected, and intensifying overseas sanctions.")
     wrong = sim(kp, "On-device AI keeps all data on the device, so privacy is much better.")
     assert right > wrong and right >= KP_MIN_SIM_CROSS > wrong
+
+
+def test_a_formulas_inputs_are_not_answers():
+    it = item(question="腾讯、阿里、百度三家1Q2025资本开支加总，与民生给出的BAT合计一致吗？",
+              answer="一致：275+246.12+29=550.12亿元，与BAT合计550.12亿元相同。", accept=("一致", "550.12亿"),
+              sources=(("a.txt", "1Q2025 BAT合计资本开支同比提升99.38%至550.12亿人民币"),), type="compare")
+    computed = ("结论：一致。腾讯、阿里巴巴、百度的资本开支合计约550.1亿元（计算得出：275 + 246.12 + 29 = 550.12）。"
+                "BAT为550.12亿人民币[1]。")
+    assert ok(it, computed)
+    assert ok(it, "结论：一致。资本开支合计约550.1亿元。BAT为275亿人民币。") is False  # outside a formula it competes

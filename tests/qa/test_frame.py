@@ -294,3 +294,33 @@ def test_a_table_row_without_its_header_belongs_to_its_label():
     c = chunk("H800\tHopper\t16896\t528\t80GB\t700W")
     assert {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))}["16896"] == "H800"
     assert ("16896", True) in claims_of(parse("英伟达对华特供的H800有多少个CUDA核心？"), c)
+
+
+def test_lists_a_comma_ran_together_and_a_second_list():
+    c = chunk("其中,腾讯,阿里巴巴和百度1Q2025资本开支分别为275,246.12和29亿人民币,同比增速分别为9%、107%和-38%。")
+    got = [(x.quantity.text, x.subject) for x in bind.claims(c, 0, len(c.text))]
+    assert got == [("275", "腾讯"), ("246.12", "阿里巴巴"), ("29亿人民币", "百度"), ("9%", "腾讯"), ("107%", "阿里巴巴"), ("38%", "百度")]
+    assert [x.quantity.value for x in bind.claims(c, 0, len(c.text))][:2] == [275e8, 246.12e8]
+
+
+def test_parts_summed_against_their_total_show_the_formula_and_check():
+    parts = chunk("其中,腾讯,阿里巴巴和百度1Q2025资本开支分别为275,246.12和29亿人民币。")
+    total = chunk("1Q2025 BAT合计资本开支同比提升99.38%至550.12亿人民币。", "b.txt")
+    q = "腾讯、阿里、百度三家1Q2025资本开支加总，与民生给出的BAT合计一致吗？"
+    frame = parse(q)
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(parts, total), frame)
+    assert draft.text.startswith("结论：一致。") and "275 + 246.12 + 29 = 550.12" in draft.text
+    text, _ = check(draft.text, [parts, total], frame)
+    assert "未核实" not in text
+    assert compute.formula_holds("合计（计算得出：275 + 246.12 + 29 = 550.12）")
+    assert not compute.formula_holds("合计（计算得出：275 + 246.12 + 29 = 560.12）")
+
+
+def test_a_rounded_figure_agrees_with_the_exact_one():
+    from yanbao.qa.compute import agree
+
+    a, b = "市值蒸发近5900亿美元", "市值蒸发5890亿美元"
+    qa, qb = quantities(a)[0], quantities(b)[0]
+    assert not qa.same(qb) and agree(qa, a, qb, b)
+    c = "市值蒸发2000亿美元"
+    assert not agree(qa, a, quantities(c)[0], c)

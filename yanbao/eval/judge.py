@@ -183,6 +183,9 @@ def _relation(text: str) -> dict[str, int]:
     return out
 
 
+_FORMULA_SHOWN = re.compile(r"[（(]\s*计算得出\s*[:：][^）)]*[）)]")
+
+
 def answer_verdict(item: GoldItem, text: str, refused: bool | None = None) -> Verdict:
     """Whether a person would sign `text` as the answer to `item`, and why.
 
@@ -203,7 +206,8 @@ def answer_verdict(item: GoldItem, text: str, refused: bool | None = None) -> Ve
            gold quotes (synonyms count as the same word): nothing in the answer says F is about
            something else. "营收131亿美元,同比增长44%" for a gold "131亿美元,同比增长47%" competes
            (44% is labelled 营收/同比/增长, all asked); "运营利润79亿美元,同比增长44%" in the same
-           answer does not (运营利润 is not asked).
+           answer does not (运营利润 is not asked). Figures inside a shown formula (（计算得出：275 +
+           246.12 + 29 = 550.12）) are a computation's inputs, not answers: they never compete nor swap.
     - Relation: when the gold answer takes a side on an axis (一致/不一致, 高于/低于, 增长/下降),
       an answer that takes only the other side is wrong; a yes/no question answered with the
       opposite yes/no is wrong.
@@ -252,10 +256,12 @@ def answer_verdict(item: GoldItem, text: str, refused: bool | None = None) -> Ve
     asks_date = any(g.kind == "date" for group in groups for g in group) or bool(_ASKS_DATE.search(item.question))
     accepted = [g for group in groups for g in group]
     gold_figs = accepted + list(answer_figs)
-    why = _competing(item, prep, figs, gold_figs, asks_date, accepted)
+    shown = [m.span() for m in _FORMULA_SHOWN.finditer(prep)]  # a computation's inputs, shown with their formula
+    why = _competing(item, prep, [f for f in figs if not any(a <= f.start < b for a, b in shown)], gold_figs,
+                     asks_date, accepted)
     if why:
         return Verdict(False, why)
-    why = _swapped(prep, figs, gold_prep, answer_figs)
+    why = _swapped(prep, [f for f in figs if not any(a <= f.start < b for a, b in shown)], gold_prep, answer_figs)
     if why:
         return Verdict(False, why)
     why = _too_few(item, figs, gold_prep, answer_figs, asks_date)

@@ -159,18 +159,63 @@ _RESPECTIVELY = re.compile(r"分别|依次|各为|各自")
 
 
 def _respectively(sentence: str, qs: list[Quantity], found: list[Mention], ps: list) -> tuple[dict, dict]:
-    """"A、B、C 分别为 x、y、z": figure i belongs to the i-th name and the i-th period before 分别."""
+    """"A、B、C 分别为 x、y、z": figure i belongs to the i-th name and the i-th period before 分别; a
+    second list (同比增速分别为…) maps the same way."""
+    lists = list(_RESPECTIVELY.finditer(sentence))
+    if not lists:
+        return {}, _from_to(sentence, qs, ps)
+    subj: dict = {}
+    per: dict = {}
+    for m in lists:
+        stop = re.compile(r"[，,；;。](?!\s*\d)|分别").search(sentence, m.end())  # the list ends with its clause
+        after = [q for q in qs if m.end() <= q.start < (stop.start() if stop else len(sentence))]
+        names = list(dict.fromkeys(x.name for x in found if x.end <= m.start()))
+        pers = [p for a, b, p in ps if b <= m.start()]
+        if len(names) == len(after) > 1:
+            subj.update({id(q): n for q, n in zip(after, names)})
+        if len(pers) == len(after) > 1:
+            per.update({id(q): p for q, p in zip(after, pers)})
+        elif len(pers) > 1:
+            per.update({id(q): None for q in after})  # a range of periods (FY25Q4 至 FY26Q3): not read per figure
+    return subj, per
+
+
+def _listed(sentence: str, qs: list[Quantity], found: list[Mention]) -> list[Quantity]:
+    """`qs` with a 分别 list's figures split where a comma separated them (see _split_listed)."""
     m = _RESPECTIVELY.search(sentence)
     if not m:
-        return {}, _from_to(sentence, qs, ps)
-    after = [q for q in qs if q.start >= m.end()]
+        return qs
+    stop = re.compile(r"[，,；;。](?!\s*\d)|分别").search(sentence, m.end())
+    end = stop.start() if stop else len(sentence)
+    after = [q for q in qs if m.end() <= q.start < end]
     names = list(dict.fromkeys(x.name for x in found if x.end <= m.start()))
-    pers = [p for a, b, p in ps if b <= m.start()]
-    subj = {id(q): n for q, n in zip(after, names)} if len(names) == len(after) > 1 else {}
-    per = {id(q): p for q, p in zip(after, pers)} if len(pers) == len(after) > 1 else {}
-    if len(pers) > 1 and not per:
-        per = {id(q): None for q in after}  # a range of periods (FY25Q4 至 FY26Q3): not read per figure
-    return subj, per
+    if not after or len(after) >= len(names):
+        return qs
+    split = _split_listed(after, len(names))
+    if split is after:
+        return qs
+    return [q for q in qs if q.start < m.end()] + split + [q for q in qs if q.start >= end]
+
+
+def _split_listed(qs: list[Quantity], want: int) -> list[Quantity]:
+    """分别为275,246.12和29亿人民币: the comma there separates list items, not thousands; the figures
+    split at it, each in the unit and scale of the last one, when that gives one per name."""
+    if not qs or not any("," in q.text for q in qs[:-1]):
+        return qs
+    last = qs[-1]
+    digits = re.match(r"[\d.,]+", last.text)
+    if not digits:
+        return qs
+    factor = last.value / float(digits.group(0).replace(",", "")) if float(digits.group(0).replace(",", "") or 0) else 1.0
+    out: list[Quantity] = []
+    for q in qs[:-1]:
+        parts = q.text.split(",")
+        pos = q.start
+        for part in parts:
+            out.append(Quantity(float(part) * factor, last.unit, part, pos, pos + len(part), last.tolerance))
+            pos += len(part) + 1
+    out.append(last)
+    return out if len(out) == want else qs
 
 
 _FROM_TO = re.compile(r"从[^，,；;。]*?(?:至|到)")
@@ -212,6 +257,7 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
     found = mentions(sentence, extra)
     ps = periods(sentence)
     qs = [q for q in quantities(sentence) if not any(m.start < q.end and q.start < m.end for m in found)]  # 910B is a name
+    qs = _listed(sentence, qs, found)
     by_name, by_period = _respectively(sentence, qs, found, ps)
     ctx_subject = None
     ctx_period: Period | None | bool = False
@@ -296,6 +342,8 @@ def _subject_ok(frame: Frame, claim: Claim, sentence: str, chunk_text: str, cont
         return False
     # a subject read from outside the figure's clause is weaker: it yields to the paragraph or heading
     # being about the frame's subject, or, when nobody is named at all, to the sentence or passage naming it
+    if claim.subject and not names_subject(sentence, frame.subject, frame.aliases):
+        return False  # 博通…市值蒸发近2000亿美元 under a paragraph about 英伟达: the sentence's own topic owns it
     if context is not None and context and subject_matches(frame, context):
         return True
     if claim.subject:
@@ -323,6 +371,8 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
         return False  # AI收入 is not answered by 营收
     if sentence and not marks_agree(frame, sentence, _clause_of(sentence, claim)):
         return False  # 输出价格 is not answered by 输入价格, 全球销量 not by 中国销量
+    if frame.metric == "训练成本" and _OTHER_COST.search(clause):
+        return False  # 日均成本, 租赁成本, BOM成本: not what training cost
     if frame.unit and not _unit_fits(frame.unit, claim.quantity.unit):
         return False  # 多少块 is not answered by 1600亿元
     if frame.unit and frame.unit != "money" and _same_count(frame.unit, claim.quantity.unit):
@@ -341,6 +391,7 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
     return True
 
 
+_OTHER_COST = re.compile(r"(?:日均|每日|单位|租赁|硬件|物料|BOM|推理|运营|采购)\s*成本", re.I)
 _COUNT_FAMILIES = (frozenset({"块", "张", "颗", "片", "GPU", "卡"}), frozenset({"台", "部"}))
 
 

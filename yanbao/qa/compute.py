@@ -9,6 +9,7 @@ three quarters) shows its formula, marked 计算得出, and every input keeps it
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 from yanbao.qa import bind
@@ -23,6 +24,7 @@ COMPUTED = "计算得出"
 _RATIO_Q = re.compile(r"翻了几倍|翻了多少倍|几倍|多少倍")
 _DIFF_Q = re.compile(r"差多少|相差|差距|增加了多少|增长了多少|提升了多少|下降了多少|减少了多少|多出多少|多了多少|少了多少")
 _SUM_Q = re.compile(r"合计|总共|加起来|之和")
+_SUM_FORMULA = re.compile(r"(?P<terms>\d+(?:\.\d+)?(?:\s*\+\s*\d+(?:\.\d+)?){2,})\s*(?P<eq>[=≈])\s*(?P<c>\d+(?:\.\d+)?)")
 _GROWTH_FORMULA = re.compile(r"(?P<a>\d+(?:\.\d+)?)\s*÷\s*\(1\s*(?P<op>[+−-])\s*(?P<g>\d+(?:\.\d+)?)%\)\s*≈\s*(?P<c>\d+(?:\.\d+)?)")
 _FORMULA = re.compile(r"(?P<a>\d+(?:\.\d+)?)\s*(?P<op>[÷×+−-])\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<eq>[=≈])\s*(?P<c>\d+(?:\.\d+)?)")
 
@@ -81,6 +83,30 @@ def _num(q: Quantity) -> str:
     return q.text.replace(" ", "")
 
 
+_ABOUT_BEFORE = re.compile(r"(?:近|约|大约|接近|超过|超|逾|将近|约为|近乎)\s*$")
+_ABOUT_AFTER = re.compile(r"^\s*(?:左右|多|余|上下)")
+ROUGH = 0.02  # 近5900亿 and 5890亿 state one amount: a rounded figure agrees within 2%
+
+
+def _approximate(sentence: str, q: Quantity) -> bool:
+    """True when the sentence writes the figure as approximate (近5900亿, 约558万, 5000多家)."""
+    t = unicodedata.normalize("NFKC", sentence)
+    if t[q.start:q.end] != q.text:
+        return False
+    return bool(_ABOUT_BEFORE.search(t[max(0, q.start - 3):q.start]) or _ABOUT_AFTER.match(t[q.end:q.end + 3]))
+
+
+def agree(a: Quantity, a_text: str, b: Quantity, b_text: str) -> bool:
+    """True when two stated figures give one amount: equal at the coarser precision, or within ROUGH
+    when either is written as approximate."""
+    if a.same(b):
+        return True
+    if a.unit and b.unit and a.unit != b.unit:
+        return False
+    big = max(abs(a.value), abs(b.value))
+    return bool(big) and (_approximate(a_text, a) or _approximate(b_text, b)) and abs(a.value - b.value) <= ROUGH * big
+
+
 def consistency(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
     """一致 / 不一致 for "前后一致吗": the figures the passages state for the frame's subject and metric,
     compared; None unless two statements of it are found."""
@@ -94,13 +120,15 @@ def consistency(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -
     if len(seen) < 2:
         return None
     first = seen[0][1].quantity
-    other = next(((s, c) for s, c in seen[1:] if not c.quantity.same(first) and (
+    other = next(((s, c) for s, c in seen[1:] if not agree(c.quantity, s.text, first, seen[0][0].text) and (
         not c.quantity.unit or not first.unit or c.quantity.unit == first.unit)), None)
     what = f"{frame.subject}{frame.metric}"
     pair = seen[:2] if other is None else [seen[0], other]
     cites = "".join(f"[{s.hit + 1}]" for s, _ in pair)
     if other is None:
-        head = f"结论：一致。两处给出的{what}相同（{_num(first)}）{cites}。"
+        second = seen[1][1].quantity
+        same = _num(first) if second.same(first) else f"{_num(first)}与{_num(second)}，约数一致"
+        head = f"结论：一致。两处给出的{what}相同（{same}）{cites}。"
     else:
         head = f"结论：不一致。一处为{_num(first)}，另一处为{_num(other[1].quantity)}{cites}。"
     lines = [head] + [_line(Side(report_label(hits[s.hit].chunk.meta), s, c), hits) for s, c in pair]
@@ -161,6 +189,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     scored = score_sentences(q, hits)
     if len(frame.sides) < 2:
         return consistency(q, hits, frame, scored) if frame.metric or frame.subject else None
+    if len(frame.sides) > 2:
+        return sum_check(q, hits, frame, scored)
     sides = []
     for name, side_frame, broker in _side_frames(frame)[:2]:
         side = _best_side(q, hits, side_frame, broker, scored)
@@ -173,6 +203,37 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
         return None  # 3 (厘?) against 0.03元: not comparable as written
     lines = [_verdict(q.text, frame, a, b)] + [_line(s, hits) for s in sides]
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({a.scored.hit, b.scored.hit})))
+
+
+def sum_check(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """腾讯、阿里、百度三家加总，与BAT合计一致吗: the parts (all sides but the last) summed and set against
+    the total (the last side); None for more than two sides asked anything else (no pairwise verdict)."""
+    if not (_SUM_Q.search(q.text) or re.search(r"加总|总和", q.text)) or not CONSISTENT_Q.search(q.text):
+        return None
+    sides = []
+    for name, side_frame, broker in _side_frames(frame):
+        side = _best_side(q, hits, side_frame, broker, scored)
+        if side is None:
+            return None
+        sides.append(replace(side, name=name))
+    *parts, total = sides
+    units = {s.claim.quantity.unit for s in sides}
+    if len(units) > 1:
+        return None
+    first = parts[0].claim.quantity
+    value = sum(s.claim.quantity.value for s in parts)
+    inputs = " + ".join(_plain_value(s.claim.quantity.value, first) for s in parts)
+    summed = Quantity(value, first.unit, fmt(value, first.unit), 0, 0, max(s.claim.quantity.tolerance for s in parts))
+    same = agree(summed, "", total.claim.quantity, total.scored.text) or abs(value - total.claim.quantity.value) <= summed.tolerance * len(parts)
+    names = "、".join(_side_name(s.name) for s in parts)
+    head = (f"结论：{'一致' if same else '不一致'}。{names}的{frame.metric or '数值'}合计约{fmt(value, first.unit)}"
+            f"（{COMPUTED}：{inputs} = {_plain_value(value, first)}）。{_side_name(total.name)}为{_num(total.claim.quantity)}"
+            f"[{total.scored.hit + 1}]。")
+    by_sentence: dict[tuple[int, int, int], list[Side]] = {}
+    for side in sides:  # sides stated in one sentence (腾讯,阿里巴巴和百度…分别为…) are quoted once
+        by_sentence.setdefault((side.scored.hit, side.scored.start, side.scored.end), []).append(side)
+    lines = [head] + [_line(replace(group[0], name="、".join(g.name for g in group)), hits) for group in by_sentence.values()]
+    return Draft("\n".join(lines), False, 1.0, tuple(sorted({s.scored.hit for s in sides})))
 
 
 def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
@@ -190,8 +251,9 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
     if _SUM_Q.search(question) and not CONSISTENT_Q.search(question):
         total = qa.value + qb.value
         return f"合计约{fmt(total, unit)}（{COMPUTED}：{_plain(qa)} + {_plain_value(qb.value, qa)} = {_plain_value(total, qa)}）。"
-    if qa.same(qb):
-        same = _num(qa) if _num(qa) == _num(qb) else f"{_num(qa)}与{_num(qb)}为同一数值"
+    if agree(qa, a.scored.text, qb, b.scored.text):
+        same = _num(qa) if _num(qa) == _num(qb) else (f"{_num(qa)}与{_num(qb)}为同一数值" if qa.same(qb)
+                                                     else f"{_num(qa)}与{_num(qb)}，约数一致")
         return f"结论：一致。{na}与{nb}给出的{what}相同（{same}）。"
     diff = qb.value - qa.value
     hi, lo = (a, b) if diff < 0 else (b, a)
@@ -225,7 +287,14 @@ def formula_holds(sentence: str) -> bool:
         got = a / (1 + (g if m.group("op") == "+" else -g) / 100)
         if abs(got - c) > 0.01 * abs(got) + 0.5 * 10 ** -(len(m.group("c").split(".")[1]) if "." in m.group("c") else 0):
             return False
-    for m in _FORMULA.finditer(sentence):
+    for m in _SUM_FORMULA.finditer(sentence):  # A + B + C = D
+        terms = [float(x) for x in m.group("terms").split("+")]
+        c = float(m.group("c"))
+        decimals = len(m.group("c").split(".")[1]) if "." in m.group("c") else 0
+        tol = 0.5 * 10 ** -decimals + (0.01 * abs(c) if m.group("eq") == "≈" else 0)
+        if abs(sum(terms) - c) > tol + 1e-9:
+            return False
+    for m in _FORMULA.finditer(_SUM_FORMULA.sub(" ", sentence)):
         a, b, c = float(m.group("a")), float(m.group("b")), float(m.group("c"))
         op = m.group("op")
         got = {"÷": a / b if b else float("nan"), "×": a * b, "+": a + b, "−": a - b, "-": a - b}[op]
@@ -238,7 +307,8 @@ def formula_holds(sentence: str) -> bool:
 
 def formula_inputs(sentence: str) -> list[float]:
     """The input figures (A and B, or A and g) of the formulas in a sentence."""
-    return ([float(x) for m in _FORMULA.finditer(sentence) for x in (m.group("a"), m.group("b"))]
+    return ([float(x) for m in _SUM_FORMULA.finditer(sentence) for x in m.group("terms").split("+")]
+            + [float(x) for m in _FORMULA.finditer(_SUM_FORMULA.sub(" ", sentence)) for x in (m.group("a"), m.group("b"))]
             + [float(x) for m in _GROWTH_FORMULA.finditer(sentence) for x in (m.group("a"), m.group("g"))])
 
 
@@ -246,7 +316,11 @@ _SCALES = (1.0, 1e3, 1e4, 1e6, 1e8, 1e9, 1e12)
 
 
 def input_stated(x: float, stated: list[Quantity]) -> bool:
-    """True when `x` is one of the stated figures, in any of the usual scales (5.576M as 557.6万)."""
+    """True when `x` is one of the stated figures, in any of the usual scales (5.576M as 557.6万), or
+    an item of a list a comma ran together (分别为275,246.12和29亿: 275 and 246.12)."""
+    if any(abs(float(part) - x) <= 0.5 * 10 ** -(len(part.split(".")[1]) if "." in part else 0) + 1e-9
+           for q in stated if "," in q.text for part in re.findall(r"\d+(?:\.\d+)?", q.text)):
+        return True
     return any(abs(q.value / s - x) <= max(q.tolerance / s, 1e-9) * 1.0001 for q in stated for s in _SCALES)
 
 
