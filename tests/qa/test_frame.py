@@ -324,3 +324,38 @@ def test_a_rounded_figure_agrees_with_the_exact_one():
     assert not qa.same(qb) and agree(qa, a, qb, b)
     c = "市值蒸发2000亿美元"
     assert not agree(qa, a, quantities(c)[0], c)
+
+
+def test_periods_listed_with_one_name_and_a_unit_written_once():
+    c = chunk("英伟达表示,H20禁令对Q1、Q2收入影响分别为25、80亿美元,Q2业绩指引低于预期。")
+    got = {x.quantity.text: (x.subject, str(x.period), x.quantity.value) for x in bind.claims(c, 0, len(c.text))}
+    assert got["25"] == ("H20", "Q1", 25e8) and got["80亿美元"] == ("H20", "Q2", 80e8)
+    q = "美国H20禁令对英伟达Q1和Q2收入的影响合计多少？"
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), parse(q))
+    assert draft.text.startswith("合计约105亿美元（计算得出：25 + 80 = 105）")
+
+
+def test_a_share_changes_by_percentage_points():
+    c = chunk("海光盈利能力持续增强,毛利率呈上升趋势,由2019年的37.31%提升至2024年的63.72%。")
+    q = "海光信息毛利率从2019年到2024年提升了多少个百分点？"
+    frame = parse(q)
+    assert (frame.metric, frame.unit) == ("毛利率", "")
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), frame)
+    assert "相差约26.41个百分点（计算得出：63.72 − 37.31 = 26.41）" in draft.text
+
+
+def test_a_figure_after_a_compared_name_and_de_is_that_names():
+    c = chunk("但从云计算业务收入来看,亚马逊2023年云计算业务收入为908亿美元,相较于谷歌的331亿美元具有显著优势。")
+    assert {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))} == {"908亿美元": "亚马逊", "331亿美元": "谷歌"}
+    q = "2023年亚马逊云计算业务收入是谷歌的几倍？"
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), parse(q))
+    assert draft.text.startswith("亚马逊的营收约为谷歌的2.74倍（计算得出：908 ÷ 331 ≈ 2.74）")
+
+
+def test_a_version_is_no_figure_and_one_figure_is_no_comparison():
+    c = chunk("以谷歌的Gemini 2.5为例,月均Token数从9.7万亿增至480万亿。")
+    assert "2.5" not in [x.quantity.text for x in bind.claims(c, 0, len(c.text))]
+    row = chunk("加速卡\tTPUv6e\tTrainium2\n互联带宽 (GB/s)\t3584\t640")
+    q = "谷歌TPUv6e的互联带宽是亚马逊Trainium2的几倍？"
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(row), parse(q))
+    assert draft is None or "3584 ÷ 3584" not in draft.text

@@ -54,6 +54,13 @@ def _last_metric(text: str) -> str:
     return best
 
 
+def _last_level_metric(text: str) -> str:
+    """The last metric other than 增速 named in `text`, or ""."""
+    t = unicodedata.normalize("NFKC", text).lower()
+    hits = [(t.rfind(w), -len(w), m) for w, m in _METRIC_WORDS if m != "增速" and w in t]
+    return max(hits)[2] if hits else ""
+
+
 def _first_metric(text: str) -> str:
     low = text.lower()
     hits = [(low.find(w), -len(w), m) for w, m in _METRIC_WORDS if w in low]
@@ -69,6 +76,9 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
         right = [m for m in found if m.start == end or (m.start == end + 1 and sentence[end] == " ")]
         if right:
             return right[0].name, True
+    of = [m for m in found if 0 <= pos - m.end <= 2 and sentence[m.end:pos].strip() in ("的", "")]
+    if of:  # 相较于谷歌的331亿美元: a figure written right after a name and 的 is that name's, compared or not
+        return of[-1].name, True
     clause = _clause_start(sentence, pos)
     in_clause = [m for m in found if m.end <= pos and m.start >= clause and not _compared(sentence, m)]
     if in_clause:
@@ -169,7 +179,7 @@ def _respectively(sentence: str, qs: list[Quantity], found: list[Mention], ps: l
     for m in lists:
         stop = re.compile(r"[，,；;。](?!\s*\d)|分别").search(sentence, m.end())  # the list ends with its clause
         after = [q for q in qs if m.end() <= q.start < (stop.start() if stop else len(sentence))]
-        names = list(dict.fromkeys(x.name for x in found if x.end <= m.start()))
+        names = _enumerated([x for x in found if x.end <= m.start()], sentence)
         pers = [p for a, b, p in ps if b <= m.start()]
         if len(names) == len(after) > 1:
             subj.update({id(q): n for q, n in zip(after, names)})
@@ -180,6 +190,17 @@ def _respectively(sentence: str, qs: list[Quantity], found: list[Mention], ps: l
     return subj, per
 
 
+def _enumerated(before: list[Mention], sentence: str) -> list[str]:
+    """The names a 分别 list maps to: the last run of names written as a list (腾讯、阿里巴巴和百度);
+    英伟达表示,H20禁令对Q1、Q2… names no list (its figures go by period)."""
+    run: list[Mention] = []
+    for m in before:
+        if run and not re.fullmatch(r"[、，,和及与以及\s]*", sentence[run[-1].end:m.start]):
+            run = []
+        run.append(m)
+    return list(dict.fromkeys(m.name for m in run)) if len(run) > 1 else []
+
+
 def _listed(sentence: str, qs: list[Quantity], found: list[Mention]) -> list[Quantity]:
     """`qs` with a 分别 list's figures split where a comma separated them (see _split_listed)."""
     m = _RESPECTIVELY.search(sentence)
@@ -188,13 +209,27 @@ def _listed(sentence: str, qs: list[Quantity], found: list[Mention]) -> list[Qua
     stop = re.compile(r"[，,；;。](?!\s*\d)|分别").search(sentence, m.end())
     end = stop.start() if stop else len(sentence)
     after = [q for q in qs if m.end() <= q.start < end]
-    names = list(dict.fromkeys(x.name for x in found if x.end <= m.start()))
-    if not after or len(after) >= len(names):
+    names = _enumerated([x for x in found if x.end <= m.start()], sentence)
+    if not after:
         return qs
+    if len(after) >= len(names):
+        return _unit_of_list(qs, after)
     split = _split_listed(after, len(names))
     if split is after:
         return qs
     return [q for q in qs if q.start < m.end()] + split + [q for q in qs if q.start >= end]
+
+
+def _unit_of_list(qs: list[Quantity], listed: list[Quantity]) -> list[Quantity]:
+    """分别为25、80亿美元: the bare numbers of a list take the scale and unit written once at its end."""
+    last = listed[-1]
+    digits = re.match(r"[\d.]+", last.text.replace(",", ""))
+    if not last.unit or not digits or not float(digits.group(0)) or any(q.unit for q in listed[:-1]):
+        return qs
+    factor = last.value / float(digits.group(0))
+    bare = {id(q) for q in listed[:-1] if re.fullmatch(r"[\d.,]+", q.text)}
+    return [Quantity(q.value * factor, last.unit, q.text, q.start, q.end, q.tolerance * factor) if id(q) in bare else q
+            for q in qs]
 
 
 def _split_listed(qs: list[Quantity], want: int) -> list[Quantity]:
@@ -247,6 +282,13 @@ def _fitting_metric(text: str, unit: str) -> str:
     return best
 
 
+def _is_version(sentence: str, q: Quantity, found: list[Mention]) -> bool:
+    """True when a bare number is a model's version written after its name (Gemini 2.5, 豆包大模型1.6)."""
+    if q.unit or not re.fullmatch(r"\d{1,2}(?:\.\d{1,2})?", q.text):
+        return False
+    return any(0 <= q.start - m.end <= 1 and not sentence[m.end:q.start].strip() for m in found)
+
+
 @lru_cache(maxsize=100_000)
 def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = ()) -> tuple[Claim, ...]:
     """The figures stated in chunk.text[start:end] (a sentence or a table row), each bound to its
@@ -256,7 +298,8 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
         return _row_claims(chunk, start, sentence, header, extra)  # a table row, with or without its header
     found = mentions(sentence, extra)
     ps = periods(sentence)
-    qs = [q for q in quantities(sentence) if not any(m.start < q.end and q.start < m.end for m in found)]  # 910B is a name
+    qs = [q for q in quantities(sentence) if not any(m.start < q.end and q.start < m.end for m in found)  # 910B is a name
+          and not _is_version(sentence, q, found)]
     qs = _listed(sentence, qs, found)
     by_name, by_period = _respectively(sentence, qs, found, ps)
     ctx_subject = None
@@ -279,6 +322,9 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
         stop = _CLAUSE_END.search(sentence, q.end)
         rest = sentence[q.end:stop.start() if stop else len(sentence)]
         metric = _last_metric(clause) or _first_metric(rest) or _last_metric(_LEVEL.sub("至", sentence[:q.end]))
+        if metric == "增速" and q.unit == "%" and sentence[max(0, q.start - 1):q.start] == "的" and periods(sentence[max(0, q.start - 8):q.start]):
+            # 毛利率…由2019年的37.31%提升至2024年的63.72%: a level in a period, of the metric named before
+            metric = _last_level_metric(sentence[:q.start]) or metric
         if metric and q.unit and q.unit not in metric_units(metric):
             metric = _fitting_metric(sentence[:q.end], q.unit) or metric
         estimate = bool(ESTIMATE.search(sentence[_clause_start(sentence, q.start):q.start]))

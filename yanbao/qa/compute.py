@@ -201,6 +201,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     qa, qb = a.claim.quantity, b.claim.quantity
     if qa.unit != qb.unit:
         return None  # 3 (厘?) against 0.03元: not comparable as written
+    if (a.scored.hit, a.scored.start, qa.start, qa.text) == (b.scored.hit, b.scored.start, qb.start, qb.text):
+        return None  # both sides read the same figure: the passages do not tell them apart
     lines = [_verdict(q.text, frame, a, b)] + [_line(s, hits) for s in sides]
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({a.scored.hit, b.scored.hit})))
 
@@ -259,9 +261,12 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
     hi, lo = (a, b) if diff < 0 else (b, a)
     gap = abs(diff)
     growth = f"，高出约{fmt(gap / lo.claim.quantity.value * 100)}%" if lo.claim.quantity.value else ""
+    apart = fmt(gap, unit)
+    if unit == "%":  # two shares differ by percentage points (63.72% vs 37.31%: 26.41个百分点)
+        apart, growth = f"{fmt(gap)}个百分点", ""
     verdict = "结论：不一致。" if CONSISTENT_Q.search(question) else "结论："
     return (f"{verdict}{_side_name(hi.name)}的{what}（{_num(hi.claim.quantity)}）高于{_side_name(lo.name)}"
-            f"（{_num(lo.claim.quantity)}），相差约{fmt(gap, unit)}（{COMPUTED}：{_plain(hi.claim.quantity)} − "
+            f"（{_num(lo.claim.quantity)}），相差约{apart}（{COMPUTED}：{_plain(hi.claim.quantity)} − "
             f"{_plain_value(lo.claim.quantity.value, hi.claim.quantity)} = {_plain_value(gap, hi.claim.quantity)}{growth}）。")
 
 

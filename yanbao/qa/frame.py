@@ -466,7 +466,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "总市值": ("蒸发", "缩水", "下跌", "减少", "增加"),
 }
 MUST_SAY = frozenset({"国行", "正式版"})  # a passage must say these words itself to answer
-_UNIT_ASKED = re.compile(r"多少(?P<u>块|台|颗|张|片|部|辆|副|套|个|家|款|人|次|元|美元|亿元|万元|钱)|花了多少|(?P<m>多少钱)")
+_UNIT_ASKED = re.compile(r"多少(?P<u>块|台|颗|张|片|部|辆|副|套|个(?!百分点)|家|款|人|次|元|美元|亿元|万元|钱)|花了多少|(?P<m>多少钱)")
 _DAY_Q = re.compile(r"哪一?天|几号|几月几日|具体日期|哪日|何日")
 
 
@@ -518,6 +518,9 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     if kind in ("comparison", "arithmetic") and len(sides) < 2 and not CONSISTENT_Q.search(q):
         kind = "figure" if FIGURE_Q.search(q) or ARITH_Q.search(q) else "other"
     metric = metric_of(q)
+    if metric == "增速" and kind in ("arithmetic", "comparison", "figure") and sides:
+        named = [m for w, m in _METRIC_ORDER if m != "增速" and w in _norm(q)]
+        metric = named[0] if named else metric  # 毛利率从2019年到2024年提升了多少: the change of 毛利率
     if metric == "出货量" and unit_asked(q) == "money":
         metric = "营收"  # 卖了多少钱 asks the sales amount, not the units
     if kind == "other" and metric and metric != "制程" and re.search(r"多少|多长|多大|多重|多高|几", q):
