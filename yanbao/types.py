@@ -152,6 +152,7 @@ class Frame:
     marks: tuple[str, ...] = ()  # words an answer must not contradict: 输出 (not 输入), 全球 (not 中国), 单芯片, 正式版
     unit: str = ""  # the unit class the asked figure comes in when the question says it: 块, 台, money
     day: bool = False  # a date asked to the day (哪一天, 几号): a year or month alone does not answer it
+    base: str = ""  # for a change (增速): the metric that changed (营收同比增长多少 -> 营收)
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -359,3 +359,16 @@ def test_a_version_is_no_figure_and_one_figure_is_no_comparison():
     q = "谷歌TPUv6e的互联带宽是亚马逊Trainium2的几倍？"
     draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(row), parse(q))
     assert draft is None or "3584 ÷ 3584" not in draft.text
+
+
+def test_a_change_asked_of_one_metric_is_not_another_metrics_change():
+    frame = parse("做AI芯片的寒武纪今年一季度营收增长了多少？")
+    assert (frame.metric, frame.base) == ("增速", "营收")
+    other = chunk("在存储架构方面,思元590的MTP Cluster的访存带宽较上代提升4倍,支持大规模数据处理。", section="寒武纪")
+    assert not any(ok for _, ok in claims_of(frame, other))
+    own = chunk("寒武纪2025年一季度实现营收11.11亿元，同比增长4230%。")
+    assert ("4230%", True) in claims_of(frame, own)
+    scene = chunk("在客服和销售场景,豆包大模型的调用量增长16倍。在硬件终端场景豆包增长13倍。")
+    s = scene.text.index("在硬件")
+    stated = bind.claims(scene, s, len(scene.text))
+    assert bind.bound(parse("在硬件终端场景，豆包调用量增长了几倍？"), stated[0], scene.text[s:], scene.text)

@@ -15,8 +15,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, SEGMENTS, Mention, Period, entities, mentions, metric_units, names_subject,
-                             owners, period_of, periods)
+from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, SEGMENTS, Mention, Period, entities, mentions, metric_units,
+                             metric_words, names_subject, owners, period_of, periods)
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
 
@@ -358,6 +358,21 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
     return tuple(out)
 
 
+def _names_metric(sentence: str, metric: str, claim: Claim, passage: str = "") -> bool:
+    """True when the sentence, up to the claim's figure, names `metric`; or names no other metric
+    and its passage names it (在硬件终端场景豆包增长13倍, after a sentence about 调用量)."""
+    if not sentence:
+        return True
+    t = unicodedata.normalize("NFKC", sentence).lower()
+    q = claim.quantity
+    upto = t[:q.end] if t[q.start:q.end] == q.text else t
+    if any(w in upto for w in metric_words(metric)):
+        return True
+    if any(w in upto for w, m in _METRIC_WORDS if m not in (metric, "增速")):
+        return False  # 访存带宽较上代提升4倍: the change of another metric
+    return any(w in unicodedata.normalize("NFKC", passage).lower() for w in metric_words(metric))
+
+
 def subject_matches(frame: Frame, subject: str) -> bool:
     """True when a statement about `subject` is one about the frame's subject (B300 for 英伟达)."""
     if not frame.subject:
@@ -427,7 +442,9 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
         units = metric_units(frame.metric)
         unit = claim.quantity.unit
         if frame.metric == "增速" and unit in ("%", "x", "pct") and claim.metric not in _SHARE_METRICS:
-            return True  # a change in any metric (运营性资本开支 … +299%) answers 同比增长多少
+            # a change answers 同比增长多少 (运营性资本开支 … +299%), but 营收增长了多少 only when the
+            # sentence says what grew is 营收 (not 访存带宽较上代提升4倍)
+            return not frame.base or _names_metric(sentence or "", frame.base, claim, chunk_text)
         if claim.metric and claim.metric != frame.metric:
             return False
         if not claim.metric and unit not in _TELLING_UNITS.get(frame.metric, units if unit not in _COUNTS else ()):

@@ -232,6 +232,7 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "带宽": (("带宽",), ("GB/s",)),
     "价格": (("价格", "售价", "定价", "单价", "均价", "报价", "目标价", "当前价", "股价", "现价", "价钱", "收费"),
              ("USD", "CNY", "HKD", "")),
+    "产能利用率": (("产能利用率", "稼动率", "利用率"), ("%",)),
     "费用率": (("期间费用率", "销售费用率", "管理费用率", "研发费用率", "财务费用率", "费用率"), ("%",)),
     "参数量": (("参数量", "参数规模", "参数"), ("",)),
     "物料成本": (("物料成本", "bom成本", "bom", "硬件成本", "总成本", "成本拆解"), ("USD", "CNY", "HKD", "")),
@@ -470,6 +471,15 @@ _UNIT_ASKED = re.compile(r"多少(?P<u>块|台|颗|张|片|部|辆|副|套|个(?
 _DAY_Q = re.compile(r"哪一?天|几号|几月几日|具体日期|哪日|何日")
 
 
+def base_of(question: str, metric: str) -> str:
+    """For a change (增速), the metric whose change is asked (营收同比增长了多少 -> 营收), else ""."""
+    if metric != "增速":
+        return ""
+    t = _norm(question)
+    named = [(t.rfind(w), m) for w, m in _METRIC_ORDER if m != "增速" and w in t]
+    return max(named)[1] if named else ""
+
+
 def marks_of(question: str) -> tuple[str, ...]:
     """The MARKS words a question uses (输出价格 -> ("输出",))."""
     t = _norm(question)
@@ -528,7 +538,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     return Frame(subject=subject, aliases=names, metric=metric,
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
                  qualifier=qualifier_of(q, metric, segments_only=bool(subject)), marks=marks_of(q), unit=unit_asked(q),
-                 day=kind == "date" and bool(_DAY_Q.search(q)))
+                 day=kind == "date" and bool(_DAY_Q.search(q)), base=base_of(q, metric))
 
 
 _PERIOD_STR = re.compile(r"^(?P<fy>FY)?(?P<y>\d{4})?(?:-(?P<m>\d{2})|(?P<part>Q1-Q3|Q[1-4]|H[12]))?$")
@@ -558,4 +568,5 @@ def with_followup(frame: Frame, previous: Frame) -> Frame:
         marks=frame.marks or previous.marks,
         unit=frame.unit or previous.unit,
         day=frame.day if frame.answer_type != "other" else previous.day,
+        base=frame.base or (previous.base if not frame.metric else ""),
     )
