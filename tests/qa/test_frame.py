@@ -372,3 +372,14 @@ def test_a_change_asked_of_one_metric_is_not_another_metrics_change():
     s = scene.text.index("在硬件")
     stated = bind.claims(scene, s, len(scene.text))
     assert bind.bound(parse("在硬件终端场景，豆包调用量增长了几倍？"), stated[0], scene.text[s:], scene.text)
+
+
+def test_a_models_citation_goes_to_the_passage_that_says_it():
+    a = chunk("博通在 FY24Q3 实现营业收入 131 亿美元，同比增长 47%。", "a.txt", "国金证券")
+    b = chunk("英伟达FY25Q3营收441亿美元,同比+69%。", "b.txt")
+    c = chunk("寒武纪是全球知名的智能芯片企业,聚焦芯片技术突破与商业化落地。", "c.txt")
+    frame = parse("博通FY24Q3实现营业收入多少？")
+    text, cites = check("博通FY24Q3实现营业收入131亿美元[2]。", [a, b, c], frame, attach=True)
+    assert [x.chunk.file for x in cites] == ["a.txt"] and cites[0].verified and "未核实" not in text
+    text, cites = check("寒武纪是全球知名的智能芯片企业，聚焦芯片技术突破[2][3]。", [a, b, c], parse("寒武纪是做什么的？"), attach=True)
+    assert [x.chunk.file for x in cites] == ["c.txt"]

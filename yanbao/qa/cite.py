@@ -199,6 +199,11 @@ def check(text: str, passages: list[Chunk], frame: Frame | None = None,
             out.append(sentence)  # what the reports do not give: nothing is claimed (a model's figures are checked)
             continue
         plain = _strip_unverified(MARKER.sub("", sentence))
+        if attach and cited and passages and NOT_FOUND not in sentence:
+            kept = _supporting(plain, cited, passages, frame)  # a model's markers: to the passages that say it
+            if kept != cited:
+                cited = kept
+                sentence = _with_marker(MARKER.sub("", sentence), *kept)
         attached_ok = None
         if attach and not cited and passages and _is_claim(sentence) and NOT_FOUND not in sentence:
             n, attached_ok = _best_passage(plain, passages, frame)
@@ -241,7 +246,31 @@ def check(text: str, passages: list[Chunk], frame: Frame | None = None,
     return "".join(out), tuple(citations)
 
 
-def _with_marker(sentence: str, n: int) -> str:
-    """The sentence with [n] before its full stop's trailing space (after the stop, as answers write it)."""
+def _with_marker(sentence: str, *ns: int) -> str:
+    """The sentence with [n]… before its full stop's trailing space (after the stop, as answers write it)."""
     m = re.match(r"^(.*?)([。！？!?]*)(\s*)$", sentence, re.S)
-    return f"{m.group(1)}[{n}]{m.group(2)}{m.group(3)}"
+    return f"{m.group(1)}{''.join(f'[{n}]' for n in ns)}{m.group(2)}{m.group(3)}"
+
+
+SHARED_BIGRAMS = 0.3  # a passage a model cites for a claim without figures must share this share of its bigrams
+
+
+def _supporting(claim: str, cited: list[int], passages: list[Chunk], frame: Frame | None) -> list[int]:
+    """The passages a model's claim should cite, of those it cited: for a claim with figures, those
+    stating them about its subject, else the one passage that does (a model citing a neighbouring
+    passage), else what it cited (the check then marks it); for a claim without figures, those
+    sharing enough of its words, at least the closest."""
+    if figures(claim):
+        own = [n for n in cited if _supported(claim, [passages[n - 1]], frame)]
+        if own:
+            return own
+        if _supported(claim, [passages[n - 1] for n in cited], frame):
+            return cited  # the figures are spread over the cited passages
+        n, ok = _best_passage(claim, passages, frame)
+        return [n] if ok else cited
+    want = bigrams(claim)
+    if not want:
+        return cited
+    share = {n: len(want & bigrams(passages[n - 1].text)) / len(want) for n in cited}
+    close = [n for n in cited if share[n] >= SHARED_BIGRAMS]
+    return close or [max(cited, key=lambda n: share[n])]
