@@ -238,3 +238,17 @@ def test_text_too_long_for_one_report_is_refused_before_cleaning(tmp_path):
         ingest_file(p, max_chars=2000)
     with pytest.raises(SettingsError, match="YANBAO_MAX_REPORT_CHARS"):
         Settings(max_report_chars=10)
+
+
+def test_a_table_of_contents_is_set_aside_and_names_the_headings():
+    from yanbao.ingest.clean import clean
+    from yanbao.ingest.load import RawDoc
+
+    toc = ("目录\n华泰低市净率FFScore 模型策略回测结果分析 ...................................................... 22\n"
+           "图表31: 12 个财务指标低PB 选股的绩效 ........................................................ 25\n")
+    body = "华泰低市净率FFScore 模型策略回测结果分析\n回测时间为2006 年4 月30 日到2016 年4 月30 日。\n"
+    doc = clean(RawDoc("t.pdf", (toc, body), True, ""))
+    assert "......" not in doc.text and "回测时间为2006 年4 月30 日到2016 年4 月30 日。" in doc.text
+    assert sum(reason == "table of contents" for _, reason in doc.dropped) == 2
+    heading = next(ln for ln in doc.lines if doc.text[ln.start:ln.end].startswith("华泰低市净率FFScore"))
+    assert heading.kind == "heading"

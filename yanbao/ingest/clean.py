@@ -168,6 +168,9 @@ def _furniture(lines: list[_L], paged: bool, n_pages: int) -> set[str]:
 
 
 _TOC_ENTRY = re.compile(r"^(?!图|表)(.+?)\s*(?:\.{2,}|…+|·{2,})?\s*\t\s*\d{1,3}$")
+# a line of a table of contents with its dot leader ("回测结果分析 ........ 22", "图表31: … ...... 25"): it
+# repeats a heading or caption of the body and, kept, outranks the section it points to
+_TOC_LEADER = re.compile(r"^(?P<title>.+?)\s*(?:\.{5,}|…{3,}|·{5,}|\s(?:\.\s?){5,})\s*\d{1,3}$")
 
 
 def _page_edges(lines: list[_L]) -> set[int]:
@@ -183,7 +186,7 @@ def toc_titles(lines: list[_L]) -> set[str]:
     """Section titles listed in a table of contents ("标题.....\t3"): those lines are headings."""
     titles = set()
     for ln in lines:
-        m = _TOC_ENTRY.match(ln.text)
+        m = _TOC_ENTRY.match(ln.text) or _TOC_LEADER.match(ln.text)
         if m and len(m.group(1)) >= 2:
             titles.add(m.group(1).strip())
     return titles
@@ -215,6 +218,9 @@ def clean(doc: RawDoc) -> CleanDoc:
         key = re.sub(r"\d+", "#", text) if doc.paged and len(doc.pages) >= 3 else text
         if key in furniture:
             dropped.append((text, "repeated header/footer"))
+            continue
+        if _TOC_LEADER.match(text):
+            dropped.append((text, "table of contents"))
             continue
         m = _LEADING_PAGE_NO.match(text) or _TRAILING_PAGE_NO.search(text)
         if m:
