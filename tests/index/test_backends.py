@@ -69,7 +69,7 @@ def test_export_is_stamped_verified_and_reused(backends, model_cache):
 
 def test_an_altered_export_is_refused(tmp_path):
     from yanbao.index.ort import MODEL_FILE, STAMP, OnnxStamp, read_stamp
-    from yanbao.ingest.load import sha256_file
+    from yanbao.hashing import sha256_file
 
     (tmp_path / MODEL_FILE).write_bytes(b"onnx bytes")
     stamp = OnnxStamp("m", True, "mean", 384, 512, sha256_file(tmp_path / MODEL_FILE))
