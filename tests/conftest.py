@@ -1,4 +1,5 @@
-"""Shared fixtures: the real reports in ../shared/reports, tmp dirs, the CLI as a subprocess."""
+"""Shared fixtures: the real reports in ../shared/reports, tmp dirs, the CLI as a subprocess, the
+real embedding model and a registered fake one, a Milvus server."""
 
 from __future__ import annotations
 
@@ -53,6 +54,33 @@ def embedder(model_cache):
     from yanbao.index.embed import Embedder
 
     return Embedder(cache_dir=model_cache)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fake_embed_model() -> str:
+    """The hash embedder (tests/fake_embed.py) registered under its name for the whole session, as
+    a plugin registers a model: Settings(embed_model=FAKE_MODEL) then loads it through the same
+    path as the real one (Embedder.from_settings), in the CLI's and the UI's code as well."""
+    from tests.fake_embed import FAKE_MODEL, register
+
+    unregister = register()
+    yield FAKE_MODEL
+    unregister()
+
+
+@pytest.fixture(scope="session")
+def fake_settings(model_cache, fake_embed_model):
+    """Settings whose embedding model is the fake one: for store, fault and UI-mechanics tests."""
+    from yanbao.settings import Settings
+
+    return Settings(cache_dir=model_cache, embed_model=fake_embed_model)
+
+
+@pytest.fixture(scope="session")
+def fake_embedder(fake_settings):
+    from yanbao.index.embed import Embedder
+
+    return Embedder.from_settings(fake_settings)
 
 
 @pytest.fixture(scope="session")
