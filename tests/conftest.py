@@ -91,6 +91,39 @@ def test_settings(model_cache):
 
 
 @pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory):
+    """A real Milvus standalone server (PyPI `milvus`, tests/milvus_server.py), started once per
+    session on free ports; skipped, with the reason, when it is not installed or does not start."""
+    import shutil
+
+    from tests import milvus_server as ms
+
+    why = ms.missing()
+    if why:
+        pytest.skip(why)
+    data = tmp_path_factory.mktemp("milvus-server")
+    try:
+        server = ms.start(data)
+    except RuntimeError as e:
+        pytest.skip(f"milvus-server did not start in {ms.START_TIMEOUT_S:.0f} s: {e}")
+    yield server
+    server.stop()
+    shutil.rmtree(data, ignore_errors=True)  # ~500 MB: the server's binaries are unpacked into it
+
+
+@pytest.fixture(params=["lite", "server"])
+def milvus_place(request) -> dict:
+    """Where a Milvus test's collection lives, as settings: a Milvus Lite file in the index
+    directory (the default), or a collection of the test's own on the session's real server."""
+    if request.param == "lite":
+        return {}
+    import uuid
+
+    server = request.getfixturevalue("milvus_server")
+    return {"milvus_uri": server.uri, "milvus_collection": "t_" + uuid.uuid4().hex[:16]}
+
+
+@pytest.fixture(scope="session")
 def real_index_dir(tmp_path_factory, reports_dir, embedder, test_settings) -> Path:
     """An index over the five real reports, built once with the real model."""
     from yanbao.index.store import update
