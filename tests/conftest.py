@@ -28,11 +28,22 @@ def reports_dir() -> Path:
     return REPORTS
 
 
-def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the real `yanbao` command (as `python -m yanbao.cli`) and capture its output."""
+# `yanbao` with the hash embedder registered first, as a plugin would register it
+FAKE_CLI = "import sys\nfrom tests.fake_embed import register\nregister()\nfrom yanbao.cli import main\nsys.exit(main(sys.argv[1:]))"
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 300, fake_model: bool = False) -> subprocess.CompletedProcess:
+    """Run the real `yanbao` command (as `python -m yanbao.cli`) and capture its output. With
+    `fake_model` the child registers the hash embedder (tests/fake_embed.py) and is told to use
+    it (YANBAO_EMBED_MODEL), for tests of the CLI's mechanics rather than of the model."""
     full_env = {**os.environ, "YANBAO_NO_PROGRESS": "1", **(env or {})}
+    if fake_model:
+        from tests.fake_embed import FAKE_MODEL
+
+        full_env["YANBAO_EMBED_MODEL"] = FAKE_MODEL
+    command = [sys.executable, "-c", FAKE_CLI] if fake_model else [sys.executable, "-m", "yanbao.cli"]
     return subprocess.run(
-        [sys.executable, "-m", "yanbao.cli", *args],
+        [*command, *args],
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -171,23 +171,24 @@ def test_missing_index_says_how_to_create(tmp_path):
 
 
 def test_cli_ingest_list_remove(tmp_path, model_cache):
+    """The commands' mechanics, on the hash embedder (a child process that registers it)."""
     env = {"YANBAO_CACHE_DIR": str(model_cache), "YANBAO_INDEX_DIR": str(tmp_path / "idx")}
-    out = run_cli("ingest", str(SAMPLES), "--json", env=env)
+    out = run_cli("ingest", str(SAMPLES), "--json", env=env, fake_model=True)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert len(data["added"]) == 3 and data["embedded_chunks"] == data["total_chunks"] > 0
-    out = run_cli("list", "--json", env=env)
+    out = run_cli("list", "--json", env=env, fake_model=True)
     listing = json.loads(out.stdout)
     files = [r["file"] for r in listing["reports"]]
     assert len(files) == 3 and all(r["chunks"] > 0 for r in listing["reports"])
-    out = run_cli("remove", files[0], "--json", env=env)
+    out = run_cli("remove", files[0], "--json", env=env, fake_model=True)
     assert json.loads(out.stdout)["removed"] == [files[0]]
-    out = run_cli("list", "--json", env=env)
+    out = run_cli("list", "--json", env=env, fake_model=True)
     assert files[0] not in [r["file"] for r in json.loads(out.stdout)["reports"]]
     # a changed chunking is refused with the rebuild hint, and --rebuild does it
-    out = run_cli("ingest", str(SAMPLES), "--chunk-chars", "300", env=env)
+    out = run_cli("ingest", str(SAMPLES), "--chunk-chars", "300", env=env, fake_model=True)
     assert out.returncode == 1 and "--rebuild" in out.stderr and "Traceback" not in out.stderr
-    out = run_cli("ingest", str(SAMPLES), "--chunk-chars", "300", "--rebuild", "--json", env=env)
+    out = run_cli("ingest", str(SAMPLES), "--chunk-chars", "300", "--rebuild", "--json", env=env, fake_model=True)
     assert out.returncode == 0 and len(json.loads(out.stdout)["added"]) == 3
 
 
