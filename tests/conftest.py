@@ -21,6 +21,20 @@ REPORT_FILES = {
 }
 
 
+# A test that takes one of these loads the real embedding model, builds or opens an index made
+# with it, drives a browser or talks to a Milvus server: it is marked `slow`. The default suite
+# still runs every test; `pytest -m "not slow"` is the quick loop.
+HEAVY_FIXTURES = frozenset({"embedder", "real_index_dir", "chain", "backends", "both", "both_on", "browser", "server",
+                            "viewer_server", "milvus_server"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())) or params.get("milvus_place") == "server":
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def reports_dir() -> Path:
     if not (REPORTS / REPORT_FILES["000"]).exists():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import REPORT_FILES, ROOT, run_cli
 
 
@@ -62,9 +64,10 @@ def test_bench_qa_suite_reports_latency(reports_dir, real_index_dir, model_cache
 
 
 def test_bench_index_suite_times_builds_and_the_embedding_alone(model_cache):
+    """The suite's mechanics, on the hash embedder (the real model's figures are the bench's own job)."""
     samples = ROOT / "examples" / "reports"
     r = run_cli("bench", "--reports", str(samples), "--suite", "index", "--runs", "2", "--json",
-                env={"YANBAO_CACHE_DIR": str(model_cache)})
+                env={"YANBAO_CACHE_DIR": str(model_cache)}, fake_model=True)
     assert r.returncode == 0, r.stderr
     index = json.loads(r.stdout)["index"]
     assert index["runs"] == 2 and len(index["cold_build_s_runs"]) == 2 and len(index["embed_chunks_per_s_runs"]) == 2
@@ -73,6 +76,7 @@ def test_bench_index_suite_times_builds_and_the_embedding_alone(model_cache):
     assert 0 < index["index_chunks_per_s_median"] < index["embed_chunks_per_s_median"]
 
 
+@pytest.mark.slow
 def test_ingest_takes_odd_paths_and_skips_hostile_files_one_by_one(tmp_path, reports_dir, model_cache):
     """`yanbao ingest` with odd names, a 50 MB text file, an empty file and binary data named
     .pdf in one batch: each bad file gets its own line, the good ones all land. On the hash

@@ -170,6 +170,7 @@ def test_missing_index_says_how_to_create(tmp_path):
         open_index(tmp_path / "nothing")
 
 
+@pytest.mark.slow
 def test_cli_ingest_list_remove(tmp_path, model_cache):
     """The commands' mechanics, on the hash embedder (a child process that registers it)."""
     env = {"YANBAO_CACHE_DIR": str(model_cache), "YANBAO_INDEX_DIR": str(tmp_path / "idx")}
