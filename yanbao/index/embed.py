@@ -48,7 +48,7 @@ def register_model(name: str, factory: Callable[[Path | None, int], Encoder]) ->
     returns the function that takes the name back. The name is recorded in the index manifest as
     it is (no backend tag: the factory decides how it computes)."""
     if name in _REGISTERED or name == DEFAULT_EMBED_MODEL:
-        raise ModelError(f"an embedding model named {name!r} is registered already")
+        raise ModelError(f"an embedding model named {name!r} exists already; register it under another name")
     _REGISTERED[name] = factory
     return lambda: _REGISTERED.pop(name, None)
 
