@@ -251,6 +251,8 @@ def test_a_store_other_than_the_index_is_refused_until_rebuild(tmp_path, reports
 
 KILL_AFTER_UPSERT = """
 import os, signal, sys
+from tests.fake_embed import register
+register()
 from yanbao.index import milvus
 real_upsert = milvus.upsert
 def upsert(target, chunks, vectors):  # write the new rows to Milvus, then die before the swap
@@ -263,18 +265,22 @@ sys.exit(main(sys.argv[1:]))
 
 
 @pytest.mark.slow
-def test_ingest_killed_after_writing_to_milvus_leaves_rows_the_next_ingest_removes(tmp_path, reports_dir, embedder,
-                                                                                  test_settings, model_cache):
+def test_ingest_killed_after_writing_to_milvus_leaves_rows_the_next_ingest_removes(tmp_path, reports_dir, fake_embedder,
+                                                                                  fake_settings, model_cache, milvus_place):
+    """On Milvus Lite and on a server; on the hash embedder, the killed child too: the journal is
+    the point, not the model."""
+    from tests.fake_embed import FAKE_MODEL
     from yanbao.index import milvus
     from yanbao.index.store import open_index, update
     from yanbao.qa.chain import QAChain
 
-    settings = test_settings.with_(index_dir=tmp_path / "idx", vector_store="milvus")
-    update(settings.index_dir, [reports_dir / REPORT_FILES["004"]], settings, embedder)
+    settings = fake_settings.with_(index_dir=tmp_path / "idx", vector_store="milvus", **milvus_place)
+    update(settings.index_dir, [reports_dir / REPORT_FILES["004"]], settings, fake_embedder)
     question = "豆包通用模型的日均tokens使用量是多少？"
-    before = QAChain.open(settings, embedder).ask(question).text
+    before = QAChain.open(settings, fake_embedder).ask(question).text
     milvus.close(milvus.target_from_settings(settings, settings.index_dir))  # Lite: one process per file
-    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1", "YANBAO_VECTOR_STORE": "milvus"}
+    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1", "YANBAO_VECTOR_STORE": "milvus",
+           "YANBAO_EMBED_MODEL": FAKE_MODEL, **{"YANBAO_" + k.upper(): v for k, v in milvus_place.items()}}
     proc = subprocess.run([sys.executable, "-c", KILL_AFTER_UPSERT, "ingest", str(reports_dir / REPORT_FILES["000"]),
                            "--index", str(settings.index_dir)], env=env, cwd=ROOT, capture_output=True, timeout=300)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
@@ -283,11 +289,11 @@ def test_ingest_killed_after_writing_to_milvus_leaves_rows_the_next_ingest_remov
     assert [r.file for r in index.reports()] == [REPORT_FILES["004"]]
     orphans = milvus_ids(index) - {c.id for c in index.chunks}
     assert orphans  # the killed ingest's rows are in the collection but not in the live index ...
-    assert QAChain.open(settings, embedder).ask(question).text == before  # ... and never reach an answer
-    vec, n = embedder.embed_query("AI眼镜销量超预期，自研芯片加速部署"), len(index.chunks)  # about the killed ingest's report
+    assert QAChain.open(settings, fake_embedder).ask(question).text == before  # ... and never reach an answer
+    vec, n = fake_embedder.embed_query("AI眼镜销量超预期，自研芯片加速部署"), len(index.chunks)  # about the killed ingest's report
     assert {i for i, _ in milvus.search(index.milvus, vec, n)} & orphans  # orphans rank among the first n ...
     assert sorted(r for r, _ in index.dense_search(vec, n)) == list(range(n))  # ... yet all n live rows come back
-    result = update(settings.index_dir, [reports_dir / REPORT_FILES["000"]], settings, embedder)
+    result = update(settings.index_dir, [reports_dir / REPORT_FILES["000"]], settings, fake_embedder)
     assert result.added == [REPORT_FILES["000"]]
     index = open_index(settings.index_dir, settings=settings)
     assert milvus_ids(index) == {c.id for c in index.chunks} and not (settings.index_dir / milvus.JOURNAL).exists()
