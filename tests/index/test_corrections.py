@@ -13,8 +13,7 @@ from tests.conftest import REPORT_FILES, run_cli
 from yanbao.errors import CorrectionError, SettingsError
 from yanbao.index import corrections
 from yanbao.index.store import correct, current_generation, open_index, report_metadata, update
-from yanbao.qa.query import Filters
-from yanbao.types import Analyst, ReportMeta
+from yanbao.types import Analyst, Filters, ReportMeta
 
 F004 = REPORT_FILES["004"]  # 东吴证券, 2024-12-24, 增持(维持): the only dated report of the five
 QUESTION = "豆包通用模型的日均tokens使用量是多少？"  # answered from 004

@@ -1,4 +1,6 @@
-"""Faults while the index changes: a killed ingest, questions asked during an ingest, bad uploads."""
+"""Faults while the index changes: a killed ingest, questions asked during an ingest, bad uploads.
+The model is not the point here: these run on the registered hash embedder (tests/fake_embed.py),
+the killed `yanbao` children too (their scripts register it before the CLI runs)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import sys
 import threading
 
 from tests.conftest import REPORT_FILES, ROOT
+from tests.fake_embed import FAKE_MODEL
 
 QUESTION = "豆包通用模型的日均tokens使用量是多少？"
 
@@ -31,6 +34,8 @@ def answer_text(settings, embedder) -> str:
 # generation's chunk files are written.
 KILL_INSIDE = """
 import os, signal, sys
+from tests.fake_embed import register
+register()
 import yanbao.index.embed, yanbao.index.store
 def die(*args, **kw):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -45,17 +50,17 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_ingest_killed_mid_way_leaves_the_old_index_answering(tmp_path, reports_dir, embedder, test_settings, model_cache):
+def test_ingest_killed_mid_way_leaves_the_old_index_answering(tmp_path, reports_dir, fake_embedder, fake_settings, model_cache):
     from yanbao.index.store import open_index, update
 
-    settings = test_settings.with_(index_dir=tmp_path / "idx")
-    small_index(tmp_path, reports_dir, embedder, settings)
-    before = answer_text(settings, embedder)
+    settings = fake_settings.with_(index_dir=tmp_path / "idx")
+    small_index(tmp_path, reports_dir, fake_embedder, settings)
+    before = answer_text(settings, fake_embedder)
     more = tmp_path / "more"
     more.mkdir()
     for k in ("000", "004"):
         shutil.copy(reports_dir / REPORT_FILES[k], more)
-    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1"}
+    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1", "YANBAO_EMBED_MODEL": FAKE_MODEL}
 
     def run_and_kill(stage: str) -> None:
         proc = subprocess.run([sys.executable, "-c", KILL_INSIDE, stage, "ingest", str(more), "--index", str(settings.index_dir)],
@@ -68,14 +73,16 @@ def test_ingest_killed_mid_way_leaves_the_old_index_answering(tmp_path, reports_
     for _ in range(2):
         index = open_index(settings.index_dir)
         assert [r.file for r in index.reports()] == [REPORT_FILES["004"]]
-        assert answer_text(settings, embedder) == before
-    result = update(settings.index_dir, [more], settings, embedder)  # a re-run completes the work
+        assert answer_text(settings, fake_embedder) == before
+    result = update(settings.index_dir, [more], settings, fake_embedder)  # a re-run completes the work
     assert result.added == [REPORT_FILES["000"]] and result.unchanged == [REPORT_FILES["004"]]
     assert not list(settings.index_dir.glob(".tmp-gen-*"))  # the crashed writers' leftovers are gone
 
 
 KILL_AT_BM25_SAVE = """
 import os, signal, sys
+from tests.fake_embed import register
+register()
 from pathlib import Path
 import bm25s
 real_save = bm25s.BM25.save
@@ -91,34 +98,34 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_ingest_killed_during_the_bm25_save_leaves_the_old_index_answering(tmp_path, reports_dir, embedder, test_settings, model_cache):
+def test_ingest_killed_during_the_bm25_save_leaves_the_old_index_answering(tmp_path, reports_dir, fake_embedder, fake_settings, model_cache):
     from yanbao.index.store import open_index, update
 
-    settings = test_settings.with_(index_dir=tmp_path / "idx")
-    small_index(tmp_path, reports_dir, embedder, settings)
-    before = answer_text(settings, embedder)
-    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1"}
+    settings = fake_settings.with_(index_dir=tmp_path / "idx")
+    small_index(tmp_path, reports_dir, fake_embedder, settings)
+    before = answer_text(settings, fake_embedder)
+    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1", "YANBAO_EMBED_MODEL": FAKE_MODEL}
     new = reports_dir / REPORT_FILES["000"]
     proc = subprocess.run([sys.executable, "-c", KILL_AT_BM25_SAVE, "ingest", str(new), "--index", str(settings.index_dir)],
                           env=env, cwd=ROOT, capture_output=True, timeout=300)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
     assert list(settings.index_dir.glob(".tmp-gen-*"))  # it died half-way through writing a generation
     assert [r.file for r in open_index(settings.index_dir).reports()] == [REPORT_FILES["004"]]
-    assert answer_text(settings, embedder) == before
-    result = update(settings.index_dir, [new], settings, embedder)  # a re-run completes the work
+    assert answer_text(settings, fake_embedder) == before
+    result = update(settings.index_dir, [new], settings, fake_embedder)  # a re-run completes the work
     assert result.added == [REPORT_FILES["000"]]
     assert not list(settings.index_dir.glob(".tmp-gen-*"))
 
 
-def test_questions_during_an_ingest_see_old_or_new_never_half(tmp_path, reports_dir, embedder, test_settings):
+def test_questions_during_an_ingest_see_old_or_new_never_half(tmp_path, reports_dir, fake_embedder, fake_settings):
     from yanbao.index.store import update
     from yanbao.ui.app import Service
 
-    settings = test_settings.with_(index_dir=tmp_path / "idx")
-    small_index(tmp_path, reports_dir, embedder, settings)
-    service = Service(settings, embedder)
+    settings = fake_settings.with_(index_dir=tmp_path / "idx")
+    small_index(tmp_path, reports_dir, fake_embedder, settings)
+    service = Service(settings, fake_embedder)
     errors, seen = [], set()
-    writer = threading.Thread(target=lambda: update(settings.index_dir, [reports_dir / REPORT_FILES["000"]], settings, embedder))
+    writer = threading.Thread(target=lambda: update(settings.index_dir, [reports_dir / REPORT_FILES["000"]], settings, fake_embedder))
     writer.start()
     while writer.is_alive():
         try:
@@ -153,13 +160,13 @@ def hostile_documents(d):
     return [d / "locked.pdf", d / "truncated.pdf", d / "scan.pdf", d / "bomb.docx"]
 
 
-def test_hostile_uploads_get_a_message_each_and_good_ones_still_land(tmp_path, reports_dir, embedder, test_settings):
+def test_hostile_uploads_get_a_message_each_and_good_ones_still_land(tmp_path, reports_dir, fake_embedder, fake_settings):
     from yanbao.index.store import open_index
     from yanbao.ui.app import Service
 
-    settings = test_settings.with_(index_dir=tmp_path / "idx")
-    small_index(tmp_path, reports_dir, embedder, settings)
-    service = Service(settings, embedder)
+    settings = fake_settings.with_(index_dir=tmp_path / "idx")
+    small_index(tmp_path, reports_dir, fake_embedder, settings)
+    service = Service(settings, fake_embedder)
     up = tmp_path / "up"
     up.mkdir()
     files = {

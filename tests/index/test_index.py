@@ -95,9 +95,9 @@ def small_corpus(tmp_path, reports_dir):
     return src
 
 
-def test_add_change_remove_keep_indexes_in_step(tmp_path, small_corpus, embedder, test_settings):
+def test_add_change_remove_keep_indexes_in_step(tmp_path, small_corpus, fake_embedder, fake_settings):
     root = tmp_path / "index"
-    first = update(root, [small_corpus], test_settings, embedder)
+    first = update(root, [small_corpus], fake_settings, fake_embedder)
     assert len(first.added) == len(list(small_corpus.iterdir()))
     index = _consistent(root)
     n_before = len(index.chunks)
@@ -105,7 +105,7 @@ def test_add_change_remove_keep_indexes_in_step(tmp_path, small_corpus, embedder
     # change one report: only its new chunks are embedded
     target = small_corpus / REPORT_FILES["004"]
     target.write_text(target.read_text(encoding="utf-8") + "\n补充说明：本周新增示例段落，寒武纪订单超预期。\n", encoding="utf-8")
-    changed = update(root, [small_corpus], test_settings, embedder)
+    changed = update(root, [small_corpus], fake_settings, fake_embedder)
     assert changed.replaced == [REPORT_FILES["004"]]
     assert 0 < changed.embedded_chunks <= 3
     index = _consistent(root)
@@ -119,20 +119,20 @@ def test_add_change_remove_keep_indexes_in_step(tmp_path, small_corpus, embedder
     assert REPORT_FILES["004"] not in index.chunk_counts()
     for r, _ in index.bm25_search(tokenize("豆包模型日均 token 使用量 寒武纪订单超预期"), 50):
         assert index.chunks[r].file != REPORT_FILES["004"]
-    for r, _ in index.dense_search(embedder.embed_query("豆包模型日均 token 使用量超 4 万亿"), 50):
+    for r, _ in index.dense_search(fake_embedder.embed_query("豆包模型日均 token 使用量超 4 万亿"), 50):
         assert index.chunks[r].file != REPORT_FILES["004"]
 
     # duplicate content under another name is refused
     shutil.copy(small_corpus / next(p.name for p in SAMPLES.glob("*.txt")), tmp_path / "renamed_copy.txt")
-    dup = update(root, [tmp_path / "renamed_copy.txt"], test_settings, embedder)
+    dup = update(root, [tmp_path / "renamed_copy.txt"], fake_settings, fake_embedder)
     assert dup.skipped and "duplicate" in dup.skipped[0][1]
 
 
-def test_failure_mid_build_leaves_old_index(tmp_path, small_corpus, embedder, test_settings, monkeypatch):
+def test_failure_mid_build_leaves_old_index(tmp_path, small_corpus, fake_embedder, fake_settings, monkeypatch):
     import bm25s
 
     root = tmp_path / "index"
-    update(root, [small_corpus], test_settings, embedder)
+    update(root, [small_corpus], fake_settings, fake_embedder)
     gen = current_generation(root)
     snapshot = {p.name: p.read_bytes() for p in gen.rglob("*") if p.is_file()}
 
@@ -143,7 +143,7 @@ def test_failure_mid_build_leaves_old_index(tmp_path, small_corpus, embedder, te
     extra = tmp_path / "new_report.txt"
     extra.write_text("示例证券研究所\n新报告：光模块出货量预计增长 50%。\n", encoding="utf-8")
     with pytest.raises(RuntimeError, match="injected"):
-        update(root, [extra], test_settings, embedder)
+        update(root, [extra], fake_settings, fake_embedder)
     monkeypatch.undo()
     assert current_generation(root) == gen
     assert {p.name: p.read_bytes() for p in gen.rglob("*") if p.is_file()} == snapshot
@@ -151,7 +151,7 @@ def test_failure_mid_build_leaves_old_index(tmp_path, small_corpus, embedder, te
     index = _consistent(root)
     assert "new_report.txt" not in index.chunk_counts()
     # a re-run completes the work
-    done = update(root, [extra], test_settings, embedder)
+    done = update(root, [extra], fake_settings, fake_embedder)
     assert done.added == ["new_report.txt"]
 
 
@@ -170,47 +170,49 @@ def test_missing_index_says_how_to_create(tmp_path):
         open_index(tmp_path / "nothing")
 
 
+@pytest.mark.slow
 def test_cli_ingest_list_remove(tmp_path, model_cache):
+    """The commands' mechanics, on the hash embedder (a child process that registers it)."""
     env = {"YANBAO_CACHE_DIR": str(model_cache), "YANBAO_INDEX_DIR": str(tmp_path / "idx")}
-    out = run_cli("ingest", str(SAMPLES), "--json", env=env)
+    out = run_cli("ingest", str(SAMPLES), "--json", env=env, fake_model=True)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert len(data["added"]) == 3 and data["embedded_chunks"] == data["total_chunks"] > 0
-    out = run_cli("list", "--json", env=env)
+    out = run_cli("list", "--json", env=env, fake_model=True)
     listing = json.loads(out.stdout)
     files = [r["file"] for r in listing["reports"]]
     assert len(files) == 3 and all(r["chunks"] > 0 for r in listing["reports"])
-    out = run_cli("remove", files[0], "--json", env=env)
+    out = run_cli("remove", files[0], "--json", env=env, fake_model=True)
     assert json.loads(out.stdout)["removed"] == [files[0]]
-    out = run_cli("list", "--json", env=env)
+    out = run_cli("list", "--json", env=env, fake_model=True)
     assert files[0] not in [r["file"] for r in json.loads(out.stdout)["reports"]]
     # a changed chunking is refused with the rebuild hint, and --rebuild does it
-    out = run_cli("ingest", str(SAMPLES), "--chunk-chars", "300", env=env)
+    out = run_cli("ingest", str(SAMPLES), "--chunk-chars", "300", env=env, fake_model=True)
     assert out.returncode == 1 and "--rebuild" in out.stderr and "Traceback" not in out.stderr
-    out = run_cli("ingest", str(SAMPLES), "--chunk-chars", "300", "--rebuild", "--json", env=env)
+    out = run_cli("ingest", str(SAMPLES), "--chunk-chars", "300", "--rebuild", "--json", env=env, fake_model=True)
     assert out.returncode == 0 and len(json.loads(out.stdout)["added"]) == 3
 
 
-def test_damaged_current_is_an_error_not_an_empty_index(tmp_path, small_corpus, embedder, test_settings):
+def test_damaged_current_is_an_error_not_an_empty_index(tmp_path, small_corpus, fake_embedder, fake_settings):
     root = tmp_path / "index"
-    update(root, [small_corpus], test_settings, embedder)
+    update(root, [small_corpus], fake_settings, fake_embedder)
     gen = current_generation(root)
     (root / "CURRENT").write_text("gen-does-not-exist\n", encoding="utf-8")
     with pytest.raises(IndexMismatchError, match="damaged.*--rebuild"):
         open_index(root)
     with pytest.raises(IndexMismatchError, match="--rebuild"):
-        update(root, [small_corpus], test_settings, embedder)
+        update(root, [small_corpus], fake_settings, fake_embedder)
     assert gen.is_dir()  # nothing was wiped
-    rebuilt = update(root, [small_corpus], test_settings, embedder, rebuild=True)
+    rebuilt = update(root, [small_corpus], fake_settings, fake_embedder, rebuild=True)
     assert len(rebuilt.added) == len(list(small_corpus.iterdir()))
     _consistent(root)
 
 
-def test_same_file_name_twice_in_one_batch(tmp_path, embedder, test_settings):
+def test_same_file_name_twice_in_one_batch(tmp_path, fake_embedder, fake_settings):
     for sub, text in (("a", "甲证券研究所\n豆包日均使用量超4万亿。"), ("b", "乙证券研究所\n光模块出货量增长50%。")):
         (tmp_path / sub).mkdir()
         (tmp_path / sub / "周报.txt").write_text(text, encoding="utf-8")
-    result = update(tmp_path / "index", [tmp_path / "a", tmp_path / "b"], test_settings, embedder)
+    result = update(tmp_path / "index", [tmp_path / "a", tmp_path / "b"], fake_settings, fake_embedder)
     assert result.added == ["周报.txt"]
     assert len(result.skipped) == 1 and "same file name" in result.skipped[0][1]
 

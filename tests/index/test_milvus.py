@@ -1,5 +1,6 @@
 """YANBAO_VECTOR_STORE=milvus against FAISS, on a real Milvus Lite file: the same retrieval and
-answers over the five reports, filters inside Milvus, updates and removals, a crashed write."""
+answers over the five reports, filters inside Milvus, updates and removals, a crashed write.
+Filters, updates and removals run on a real Milvus server too (the `milvus_place` fixture)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPORT_FILES, ROOT
-from yanbao.qa.query import Filters
+from yanbao.qa.query import allows
+from yanbao.types import Filters
 
 pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
@@ -46,22 +48,36 @@ class SameQueryOnce:
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory, real_index_dir, reports_dir, embedder, test_settings):
-    """(FAISS chain, Milvus chain) over the five reports. The Milvus index is the FAISS one moved
-    over with --rebuild, which carries the stored vectors instead of embedding again."""
+def both_on(tmp_path_factory, real_index_dir, reports_dir, embedder, test_settings):
+    """place (milvus_place's settings) -> (FAISS chain, Milvus chain) over the five reports, built
+    once per place. The Milvus index is the FAISS one moved over with --rebuild, which carries the
+    stored vectors instead of embedding again."""
     from yanbao.index.store import update
     from yanbao.qa.chain import QAChain
 
-    root = tmp_path_factory.mktemp("milvus") / "idx"
-    shutil.copytree(real_index_dir, root)
-    settings = test_settings.with_(index_dir=root, vector_store="milvus")
-    result = update(root, [reports_dir], settings, embedder, rebuild=True)
-    assert result.embedded_chunks == 0 and result.total_chunks == 496
-    once = SameQueryOnce(embedder)
-    faiss_chain = QAChain.open(test_settings.with_(index_dir=real_index_dir), once)
-    milvus_chain = QAChain.open(settings, once)
-    assert faiss_chain.retriever.index.store == "faiss" and milvus_chain.retriever.index.store == "milvus"
-    return faiss_chain, milvus_chain
+    made, once = {}, SameQueryOnce(embedder)
+
+    def make(place: dict):
+        key = place.get("milvus_uri", "lite")
+        if key not in made:
+            root = tmp_path_factory.mktemp("milvus") / "idx"
+            shutil.copytree(real_index_dir, root)
+            settings = test_settings.with_(index_dir=root, vector_store="milvus", **place)
+            result = update(root, [reports_dir], settings, embedder, rebuild=True)
+            assert result.embedded_chunks == 0 and result.total_chunks == 496
+            faiss_chain = QAChain.open(test_settings.with_(index_dir=real_index_dir), once)
+            milvus_chain = QAChain.open(settings, once)
+            assert faiss_chain.retriever.index.store == "faiss" and milvus_chain.retriever.index.store == "milvus"
+            made[key] = faiss_chain, milvus_chain
+        return made[key]
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def both(both_on):
+    """(FAISS chain, Milvus Lite chain) over the five reports."""
+    return both_on({})
 
 
 def test_filter_expressions_mean_what_the_filters_mean():
@@ -129,8 +145,8 @@ def test_both_stores_retrieve_the_same_top10_and_give_the_same_answers(both):
 
 
 @pytest.mark.slow
-def test_filters_run_inside_milvus_and_agree_with_faiss(both):
-    faiss_chain, milvus_chain = both
+def test_filters_run_inside_milvus_and_agree_with_faiss(both_on, milvus_place):
+    faiss_chain, milvus_chain = both_on(milvus_place)
     reports = milvus_chain.retriever.reports
     dated = sorted(r.date for r in reports if r.date)  # only 004 has a date: a date filter drops the dateless
     cases = [Filters(files=(REPORT_FILES["001"], REPORT_FILES["003"])), Filters(brokers=("国金",)),
@@ -138,7 +154,7 @@ def test_filters_run_inside_milvus_and_agree_with_faiss(both):
     index = milvus_chain.retriever.index
     vec = milvus_chain.retriever.embedder.embed_query("AI算力芯片的市场规模")
     for f in cases:
-        allowed = {r.file for r in reports if f.allows(r)}
+        allowed = {r.file for r in reports if allows(f, r)}
         assert 0 < len(allowed) < len(reports), f
         mask = milvus_chain.retriever.allowed_rows(f)
         got = index.dense_search(vec, 20, mask, f)
@@ -150,7 +166,10 @@ def test_filters_run_inside_milvus_and_agree_with_faiss(both):
 
 
 @pytest.mark.slow
-def test_update_and_removal_keep_the_collection_and_the_index_in_step(tmp_path, reports_dir, embedder, test_settings):
+def test_update_and_removal_keep_the_collection_and_the_index_in_step(tmp_path, reports_dir, fake_embedder, fake_settings,
+                                                                      milvus_place):
+    """Ingest, a changed report, questions with filters, a removal: Milvus and FAISS in step. On the
+    hash embedder (the stores are the point here, not the model)."""
     from yanbao.index import milvus
     from yanbao.index.store import open_index, remove, update
     from yanbao.qa.chain import QAChain
@@ -159,10 +178,10 @@ def test_update_and_removal_keep_the_collection_and_the_index_in_step(tmp_path, 
     lib.mkdir()
     for k in ("000", "004"):
         shutil.copy(reports_dir / REPORT_FILES[k], lib)
-    ms = test_settings.with_(index_dir=tmp_path / "m", vector_store="milvus")
-    fs = test_settings.with_(index_dir=tmp_path / "f")
+    ms = fake_settings.with_(index_dir=tmp_path / "m", vector_store="milvus", **milvus_place)
+    fs = fake_settings.with_(index_dir=tmp_path / "f")
     for s in (ms, fs):
-        update(s.index_dir, [lib], s, embedder)
+        update(s.index_dir, [lib], s, fake_embedder)
     # a changed report: a new paragraph, a few words changed, and a new date, which changes the
     # metadata of chunks whose text (and so whose id) stayed the same; then a report removed
     path = lib / REPORT_FILES["004"]
@@ -171,20 +190,25 @@ def test_update_and_removal_keep_the_collection_and_the_index_in_step(tmp_path, 
     path.write_text(text[:cut].replace("豆包", "豆包（字节跳动）", 3) + "\n补充：数据中心液冷渗透率达到37.5%。\n" + text[cut:],
                     encoding="utf-8")
     for s in (ms, fs):
-        r = update(s.index_dir, [lib], s, embedder)
+        r = update(s.index_dir, [lib], s, fake_embedder)
         assert r.replaced == [REPORT_FILES["004"]] and r.unchanged == [REPORT_FILES["000"]]
     m = open_index(ms.index_dir)
     assert milvus_ids(m) == {c.id for c in m.chunks}  # old chunks of the replaced report are gone
     assert m.reports()[1].date == "2024-12-25"
     stored = milvus.stored_fields(m.milvus, [c.id for c in m.chunks])
     assert all(stored[c.id] == milvus.fields(c) for c in m.chunks)  # every row as the chunk is now, dates included
-    assert {m.chunks[r].file for r, _ in m.dense_search(embedder.embed_query("豆包"), 10, None, Filters(date_from="2024-12-25"))} \
+    assert {m.chunks[r].file for r, _ in m.dense_search(fake_embedder.embed_query("豆包"), 10, None, Filters(date_from="2024-12-25"))} \
         == {REPORT_FILES["004"]}
-    chains = [QAChain.open(s, embedder) for s in (ms, fs)]
+    chains = [QAChain.open(s, fake_embedder) for s in (ms, fs)]
     q = "数据中心液冷渗透率达到多少？"
     answers = [c.ask(q) for c in chains]
     assert all("37.5%" in a.text for a in answers), [a.text for a in answers]
     assert answers[0].text == answers[1].text
+    by_broker = [c.ask(q, filters=Filters(brokers=("东吴",))) for c in chains]  # 004 is 东吴's report
+    assert by_broker[0].text == by_broker[1].text and "37.5%" in by_broker[0].text
+    assert {c.chunk.file for c in by_broker[0].citations} == {REPORT_FILES["004"]}
+    hits = chains[0].retriever.retrieve(q, Filters(brokers=("国金",)), k=10)  # 000 is 国金's
+    assert hits and {h.chunk.file for h in hits} == {REPORT_FILES["000"]}
     for s in (ms, fs):
         assert remove(s.index_dir, [REPORT_FILES["000"]], s).removed == [REPORT_FILES["000"]]
     m = open_index(ms.index_dir)
@@ -227,6 +251,8 @@ def test_a_store_other_than_the_index_is_refused_until_rebuild(tmp_path, reports
 
 KILL_AFTER_UPSERT = """
 import os, signal, sys
+from tests.fake_embed import register
+register()
 from yanbao.index import milvus
 real_upsert = milvus.upsert
 def upsert(target, chunks, vectors):  # write the new rows to Milvus, then die before the swap
@@ -239,18 +265,22 @@ sys.exit(main(sys.argv[1:]))
 
 
 @pytest.mark.slow
-def test_ingest_killed_after_writing_to_milvus_leaves_rows_the_next_ingest_removes(tmp_path, reports_dir, embedder,
-                                                                                  test_settings, model_cache):
+def test_ingest_killed_after_writing_to_milvus_leaves_rows_the_next_ingest_removes(tmp_path, reports_dir, fake_embedder,
+                                                                                  fake_settings, model_cache, milvus_place):
+    """On Milvus Lite and on a server; on the hash embedder, the killed child too: the journal is
+    the point, not the model."""
+    from tests.fake_embed import FAKE_MODEL
     from yanbao.index import milvus
     from yanbao.index.store import open_index, update
     from yanbao.qa.chain import QAChain
 
-    settings = test_settings.with_(index_dir=tmp_path / "idx", vector_store="milvus")
-    update(settings.index_dir, [reports_dir / REPORT_FILES["004"]], settings, embedder)
+    settings = fake_settings.with_(index_dir=tmp_path / "idx", vector_store="milvus", **milvus_place)
+    update(settings.index_dir, [reports_dir / REPORT_FILES["004"]], settings, fake_embedder)
     question = "豆包通用模型的日均tokens使用量是多少？"
-    before = QAChain.open(settings, embedder).ask(question).text
+    before = QAChain.open(settings, fake_embedder).ask(question).text
     milvus.close(milvus.target_from_settings(settings, settings.index_dir))  # Lite: one process per file
-    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1", "YANBAO_VECTOR_STORE": "milvus"}
+    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1", "YANBAO_VECTOR_STORE": "milvus",
+           "YANBAO_EMBED_MODEL": FAKE_MODEL, **{"YANBAO_" + k.upper(): v for k, v in milvus_place.items()}}
     proc = subprocess.run([sys.executable, "-c", KILL_AFTER_UPSERT, "ingest", str(reports_dir / REPORT_FILES["000"]),
                            "--index", str(settings.index_dir)], env=env, cwd=ROOT, capture_output=True, timeout=300)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
@@ -259,11 +289,11 @@ def test_ingest_killed_after_writing_to_milvus_leaves_rows_the_next_ingest_remov
     assert [r.file for r in index.reports()] == [REPORT_FILES["004"]]
     orphans = milvus_ids(index) - {c.id for c in index.chunks}
     assert orphans  # the killed ingest's rows are in the collection but not in the live index ...
-    assert QAChain.open(settings, embedder).ask(question).text == before  # ... and never reach an answer
-    vec, n = embedder.embed_query("AI眼镜销量超预期，自研芯片加速部署"), len(index.chunks)  # about the killed ingest's report
+    assert QAChain.open(settings, fake_embedder).ask(question).text == before  # ... and never reach an answer
+    vec, n = fake_embedder.embed_query("AI眼镜销量超预期，自研芯片加速部署"), len(index.chunks)  # about the killed ingest's report
     assert {i for i, _ in milvus.search(index.milvus, vec, n)} & orphans  # orphans rank among the first n ...
     assert sorted(r for r, _ in index.dense_search(vec, n)) == list(range(n))  # ... yet all n live rows come back
-    result = update(settings.index_dir, [reports_dir / REPORT_FILES["000"]], settings, embedder)
+    result = update(settings.index_dir, [reports_dir / REPORT_FILES["000"]], settings, fake_embedder)
     assert result.added == [REPORT_FILES["000"]]
     index = open_index(settings.index_dir, settings=settings)
     assert milvus_ids(index) == {c.id for c in index.chunks} and not (settings.index_dir / milvus.JOURNAL).exists()

@@ -181,6 +181,7 @@ def test_directory_expansion_skips_other_types(tmp_path):
     assert [r.meta.file for r in result.reports] == ["a.md"] and result.skipped == []
 
 
+@pytest.mark.slow
 def test_50mb_text_file_in_bounded_memory(tmp_path):
     """With the length limit raised, a 50 MB report is read, cleaned and chunked in a subprocess
     whose peak memory stays far below absurd (by default it is refused: see the test below)."""

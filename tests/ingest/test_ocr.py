@@ -16,6 +16,7 @@ from yanbao.ingest.pipeline import ingest_file
 
 pytest.importorskip("rapidocr_onnxruntime")
 pymupdf = pytest.importorskip("pymupdf")
+pytestmark = pytest.mark.slow  # the OCR models load, and every page is rendered and read
 
 
 def scanned_copy(src: Path, dst: Path, pages: list[int], dpi: int = 150) -> Path:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import REPORT_FILES, run_cli
 from yanbao.errors import SettingsError
-from yanbao.qa.query import Filters
+from yanbao.types import Filters
 
 
 def squash(text: str) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from yanbao.errors import ModelError, SettingsError
+from yanbao.ingest.brokers import broker_short
 from yanbao.qa.cite import check
 from yanbao.qa.extractive import cell_for
 from yanbao.qa.followup import is_followup, rewrite
-from yanbao.qa.query import Filters, broker_short, fact_kind, named_brokers, named_reports
+from yanbao.qa.query import allows, fact_kind, named_brokers, named_reports
 from yanbao.qa.retrieve import rrf
 from yanbao.qa.text import figures, has_figure
-from yanbao.types import Chunk, ReportMeta
+from yanbao.types import Chunk, Filters, ReportMeta
 
 GUOJIN_WEEKLY = ReportMeta(file="a.txt", title="AI 周观察", broker="国金证券", date="2024-12-08")
 GUOJIN_OUTLOOK = ReportMeta(file="b.txt", title="2025 AI 行业前瞻报告", broker="国金证券")
@@ -83,12 +84,12 @@ def test_brokers_and_reports_named_in_a_question():
 def test_filters_validate_and_select():
     with pytest.raises(SettingsError, match="2024-12-31"):
         Filters(date_from="2024/12/01")
-    assert Filters().empty and Filters().allows(GUOJIN_WEEKLY)
-    assert Filters(brokers=("国金",)).allows(GUOJIN_OUTLOOK) and not Filters(brokers=("国金",)).allows(DONGWU)
+    assert Filters().empty and allows(Filters(), GUOJIN_WEEKLY)
+    assert allows(Filters(brokers=("国金",)), GUOJIN_OUTLOOK) and not allows(Filters(brokers=("国金",)), DONGWU)
     between = Filters(date_from="2024-12-10", date_to="2024-12-31")
-    assert between.allows(DONGWU) and not between.allows(GUOJIN_WEEKLY)
-    assert not between.allows(GUOJIN_OUTLOOK)  # undated reports fail a date filter
-    assert Filters(files=("a.txt",)).allows(GUOJIN_WEEKLY) and not Filters(files=("a.txt",)).allows(DONGWU)
+    assert allows(between, DONGWU) and not allows(between, GUOJIN_WEEKLY)
+    assert not allows(between, GUOJIN_OUTLOOK)  # undated reports fail a date filter
+    assert allows(Filters(files=("a.txt",)), GUOJIN_WEEKLY) and not allows(Filters(files=("a.txt",)), DONGWU)
 
 
 @pytest.mark.parametrize(

@@ -228,10 +228,10 @@ def test_login_when_auth_is_set(tmp_path, embedder, test_settings, real_index_di
         app.close()
 
 
-def test_empty_index_explains_how_to_add_reports(tmp_path, embedder, test_settings):
+def test_empty_index_explains_how_to_add_reports(tmp_path, fake_embedder, fake_settings):
     from yanbao.ui.app import EMPTY_INDEX, Service, build
 
-    service = Service(test_settings.with_(index_dir=tmp_path / "empty"), embedder)
+    service = Service(fake_settings.with_(index_dir=tmp_path / "empty"), fake_embedder)
     assert service.chain is None
     app = build(service)
     port = free_port()
@@ -245,14 +245,14 @@ def test_empty_index_explains_how_to_add_reports(tmp_path, embedder, test_settin
         app.close()
 
 
-def test_ui_picks_up_an_ingest_made_beside_it(tmp_path, embedder, test_settings, reports_dir):
+def test_ui_picks_up_an_ingest_made_beside_it(tmp_path, fake_embedder, fake_settings, reports_dir):
     from yanbao.index.store import update
     from yanbao.ui.app import Service
 
-    settings = test_settings.with_(index_dir=tmp_path / "idx")
-    service = Service(settings, embedder)
+    settings = fake_settings.with_(index_dir=tmp_path / "idx")
+    service = Service(settings, fake_embedder)
     assert service.current() is None  # empty: the page explains how to add reports
-    update(settings.index_dir, [reports_dir / REPORT_FILES["004"]], settings, embedder)  # e.g. `yanbao ingest`
+    update(settings.index_dir, [reports_dir / REPORT_FILES["004"]], settings, fake_embedder)  # e.g. `yanbao ingest`
     chain = service.current()
     assert chain is not None and [r.file for r in chain.retriever.reports] == [REPORT_FILES["004"]]
     assert service.current() is chain  # no reload while nothing changed

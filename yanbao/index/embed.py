@@ -1,7 +1,8 @@
 """Embedder: a sentence-transformers model loaded on first use, with per-model prefixes.
 
 The default model is materialized offline (see model.py); any sentence-transformers name or
-local path works by setting. Prefixes ("query: " / "passage: " for e5) are applied here,
+local path works by setting, and so does a name registered with `register_model` (a plugin's
+encoder, or the tests' hash embedder). Prefixes ("query: " / "passage: " for e5) are applied here,
 never by callers. Vectors come back L2-normalised float32, ready for inner-product search.
 """
 
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -24,6 +27,35 @@ _PREFIXES = (
     ("e5", "query: ", "passage: "),
     ("bge-", "为这个句子生成表示以用于检索相关文章：", ""),
 )
+
+
+class Encoder(Protocol):
+    """A loaded model as the Embedder drives it: what ort.OrtEncoder and a registered model provide."""
+
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), dim) float32 unit rows."""
+        ...
+
+
+# name -> factory(cache_dir, batch_size) -> Encoder: models a plugin or a test adds by name
+_REGISTERED: dict[str, Callable[[Path | None, int], Encoder]] = {}
+
+
+def register_model(name: str, factory: Callable[[Path | None, int], Encoder]) -> Callable[[], None]:
+    """Make `name` a model setting (YANBAO_EMBED_MODEL) that loads `factory(cache_dir, batch_size)`;
+    returns the function that takes the name back. The name is recorded in the index manifest as
+    it is (no backend tag: the factory decides how it computes)."""
+    if name in _REGISTERED or name == DEFAULT_EMBED_MODEL:
+        raise ModelError(f"an embedding model named {name!r} exists already; register it under another name")
+    _REGISTERED[name] = factory
+    return lambda: _REGISTERED.pop(name, None)
+
+
+def registered_models() -> tuple[str, ...]:
+    """Names registered with register_model, sorted."""
+    return tuple(sorted(_REGISTERED))
 
 
 def default_prefixes(model: str) -> tuple[str, str]:
@@ -57,6 +89,7 @@ class Embedder:
         self.query_prefix = q if query_prefix is None else query_prefix
         self.passage_prefix = p if passage_prefix is None else passage_prefix
         self.backend = backend
+        self.registered = model in _REGISTERED  # then `backend` does not apply: the factory computes
         # measured on 2 cores: torch is fastest at small batches (4-8), ONNX Runtime at 1-2
         self.batch_size = batch_size or (8 if backend == "torch" else 1)
         self._model = None
@@ -73,12 +106,15 @@ class Embedder:
         """What the manifest records as the model (the prefixes are recorded beside it)."""
         from yanbao.index.ort import INT8_TAG
 
-        return self.model_name + (INT8_TAG if self.backend == "onnx-int8" else "")
+        return self.model_name + (INT8_TAG if self.backend == "onnx-int8" and not self.registered else "")
 
     def _load(self):
         with self._lock:
             if self._model is None:
-                self._model = self._load_torch() if self.backend == "torch" else self._load_onnx()
+                if self.registered:
+                    self._model = _REGISTERED[self.model_name](self.cache_dir, self.batch_size)
+                else:
+                    self._model = self._load_torch() if self.backend == "torch" else self._load_onnx()
             return self._model
 
     def _model_path(self) -> str:
@@ -121,7 +157,7 @@ class Embedder:
     def _encode(self, texts: list[str]) -> np.ndarray:
         model = self._load()
         with self._encode_lock:  # one tokenizer and session shared by the UI's concurrent sessions
-            if self.backend != "torch":
+            if self.registered or self.backend != "torch":
                 return model.encode(texts)
             return model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
                                 convert_to_numpy=True, show_progress_bar=False)
@@ -129,7 +165,7 @@ class Embedder:
     @property
     def dim(self) -> int:
         model = self._load()
-        if self.backend != "torch":
+        if self.registered or self.backend != "torch":
             return model.dim
         get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(get())

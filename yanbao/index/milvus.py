@@ -32,9 +32,10 @@ from pathlib import Path
 import numpy as np
 
 from yanbao.errors import IndexMismatchError, SettingsError, YanbaoError
+from yanbao.ingest.brokers import broker_short
 from yanbao.progress import progress
-from yanbao.qa.query import Filters, broker_short
-from yanbao.types import Chunk
+from yanbao.settings import MILVUS_SERVER_SCHEMES as _SERVER
+from yanbao.types import Chunk, Filters
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ BATCH = 1000
 HNSW = {"M": 32, "efConstruction": 80}  # the FAISS HNSW parameters (store.HNSW_*)
 EF_SEARCH = 160
 TEXT_BYTES = 65_535  # Milvus' VARCHAR limit; a chunk's text is cut to it (the full text is in chunks.jsonl)
-_SERVER = ("http://", "https://")
 
 
 class MilvusError(YanbaoError):
@@ -81,21 +81,6 @@ class MilvusTarget:
                 "collection": self.collection, "index": {"type": "HNSW", **HNSW, "ef": EF_SEARCH}}
 
 
-def uri_problem(uri: str) -> str | None:
-    """Why a YANBAO_MILVUS_URI cannot be used, or None ("" is fine: the default Lite file)."""
-    if not uri:
-        return None
-    if uri.startswith(_SERVER):
-        from urllib.parse import urlsplit
-
-        if urlsplit(uri).username or urlsplit(uri).password:
-            return "has a user or password in it; put them in YANBAO_MILVUS_TOKEN (user:password) instead"
-        return None
-    if "://" in uri or not uri.endswith(".db"):
-        return "must be a server address (http://host:19530, https://...) or a Milvus Lite file path ending in .db"
-    return None
-
-
 def target_from_settings(settings, root: Path) -> MilvusTarget:
     uri = settings.milvus_uri or str(Path(root) / LITE_FILE)
     return MilvusTarget(uri, settings.milvus_collection, settings.milvus_token)
@@ -118,7 +103,7 @@ def key(value: str) -> str:
 
 
 def filter_expr(filters: Filters) -> str:
-    """Filters as a Milvus boolean expression ("" for none); same meaning as Filters.allows."""
+    """Filters as a Milvus boolean expression ("" for none); same meaning as qa.query.allows."""
     parts = []
     if filters.files:
         parts.append("file_key in [" + ", ".join(f'"{key(f)}"' for f in filters.files) + "]")

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from yanbao.errors import ModelError
-from yanbao.ingest.load import sha256_file
+from yanbao.hashing import sha256_file
 
 log = logging.getLogger(__name__)
 

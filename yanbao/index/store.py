@@ -37,11 +37,11 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from yanbao.errors import REBUILD_HINT, CorrectionError, IndexMismatchError, IndexNotFoundError, LoadError, shown
+from yanbao.hashing import sha256_file
 from yanbao.index import corrections, milvus
 from yanbao.index.chunkstore import CHUNKS, ChunkStore, write_chunks
 from yanbao.index.ort import INT8_TAG
 from yanbao.index.tokenize import tokenize, tokenizer_id
-from yanbao.ingest.load import sha256_file
 from yanbao.ingest.pipeline import expand, try_ingest
 from yanbao.progress import progress
 from yanbao.types import Chunk, ReportMeta
@@ -159,7 +159,7 @@ class Index:
                      filters=None) -> list[tuple[int, float]]:
         """(row, cosine) of the k nearest chunks; with `mask`, only among the rows it allows
         (searched inside FAISS with an ID selector, so HNSW never walks the whole corpus).
-        On Milvus the `filters` (qa.query.Filters) the mask came from run as a filter expression."""
+        On Milvus the `filters` (types.Filters) the mask came from run as a filter expression."""
         import faiss
 
         if self.milvus is not None:

@@ -146,6 +146,15 @@ def canonical(name: str) -> str:
     return _CANON.get(name, name)
 
 
+# brokers are named as 国金 / 国金证券 / 国金的; these tails make the short form
+_BROKER_TAIL = re.compile(r"(证券|证券股份有限公司|证券有限责任公司|股份有限公司|有限公司|研究所|研究院)$")
+
+
+def broker_short(broker: str) -> str:
+    """国金证券 -> 国金; a name without a known tail is returned unchanged."""
+    return _BROKER_TAIL.sub("", broker.strip()) or broker.strip()
+
+
 # Industry names printed after a company on covers ('华东医药(000963)/化学制药'): SW (申万)
 # level-1 and common level-2 names, longest first when matched.
 INDUSTRIES = sorted(set(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import zipfile
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from yanbao.errors import LoadError, UnsupportedFileError
+from yanbao.hashing import sha256_file
 from yanbao.ingest.layout import COVER_PAGES, CoverLine, cover_lines, furniture_keys, page_layout, page_text
 from yanbao.progress import progress
 
@@ -33,15 +33,6 @@ class RawDoc:
     hints: tuple[tuple[str, str], ...] = ()  # (source, text): the PDF's own title / author / date
     dropped: tuple[tuple[str, str], ...] = ()  # (line, reason) the loader set aside as page furniture
     ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text was read by OCR
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes, read in 1 MiB blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def load(path: Path, max_bytes: int = 200 * 1024 * 1024) -> RawDoc:

@@ -24,9 +24,9 @@ from yanbao.qa.cite import check
 from yanbao.qa.text import MARKER
 from yanbao.qa import frame as frames
 from yanbao.qa.followup import is_followup, rewrite
-from yanbao.qa.query import Filters, named_brokers, named_reports
+from yanbao.qa.query import allows, named_brokers, named_reports
 from yanbao.qa.retrieve import Retriever
-from yanbao.types import Answer, Hit
+from yanbao.types import Answer, Filters, Hit
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +250,7 @@ class QAChain:
         """The metadata answer to a question about a report's analysts, or None (see qa.meta)."""
         from yanbao.qa import meta
 
-        allowed = None if filters.empty else {r.file for r in self.retriever.reports if filters.allows(r)}
+        allowed = None if filters.empty else {r.file for r in self.retriever.reports if allows(filters, r)}
         return meta.answer(question, self.retriever.reports, self.retriever.index.chunks.of_report, allowed)
 
     def _llm_answer(self, base: Answer, question: str, hits: list[Hit], draft=None, frame=None):

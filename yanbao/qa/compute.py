@@ -12,11 +12,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from yanbao.ingest.brokers import broker_short
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, score_sentences
 from yanbao.qa.extractive import Draft, _render, report_label
 from yanbao.qa.frame import CONSISTENT_Q, period_of, periods
-from yanbao.qa.query import broker_short
 from yanbao.quantity import Quantity, fmt
 from yanbao.types import Frame, Hit
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from yanbao.qa.query import broker_short, catalog, content_terms, named_brokers
+from yanbao.ingest.brokers import broker_short
+from yanbao.qa.query import catalog, content_terms, named_brokers
 from yanbao.types import ReportMeta
 
 PRONOUN = re.compile(r"它们的|它们|它的|它|(?<![尤极])其(?![他中实余次])|该公司|这家公司|这家|他们的|他们")

@@ -15,7 +15,8 @@ from functools import lru_cache
 from importlib import resources
 
 from yanbao.index.tokenize import common_word, first_word_tag, words
-from yanbao.qa.query import DATE_Q, FIGURE_Q, NAME_Q, broker_short, catalog, content_terms, named_brokers
+from yanbao.ingest.brokers import broker_short
+from yanbao.qa.query import DATE_Q, FIGURE_Q, NAME_Q, catalog, content_terms, named_brokers
 from yanbao.quantity import quantities
 from yanbao.types import Frame, ReportMeta
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from pathlib import Path
 
-from yanbao.errors import SettingsError
 from yanbao.index.tokenize import tokenize
-from yanbao.types import ReportMeta
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+from yanbao.ingest.brokers import broker_short
+from yanbao.types import Filters, ReportMeta
 
 # words that say what is asked, not what about: they never count as evidence
 QUESTION_WORDS = frozenset(
@@ -22,8 +18,6 @@ QUESTION_WORDS = frozenset(
     "里 中 给出 给 说 列 列出 分别 各 各自 主要 一下 介绍 总结 概括 大约 约 大概 具体 情况 "
     "the what which who how".split()
 )
-# brokers are named as 国金 / 国金证券 / 国金的; these tails make the short form
-_BROKER_TAIL = re.compile(r"(证券|证券股份有限公司|证券有限责任公司|股份有限公司|有限公司|研究所|研究院)$")
 _GENERIC_TITLE = frozenset("报告 行业 研究 深度 周报 点评 专题 系列 ai 的 与 和 看 从 三个 趋势 新 年度".split())
 
 FIGURE_Q = re.compile(r"多少|几[个家款台倍成%]?|规模|增速|增长|增幅|占比|比例|份额|市占|收入|营收|利润|出货|销量|价格|金额|成本|容量|算力|参数|估值|目标价|capex|资本开支|同比|环比|倍")
@@ -31,44 +25,20 @@ DATE_Q = re.compile(r"何时|哪天|哪一天|什么时候|哪年|哪月|日期|
 NAME_Q = re.compile(r"哪家|哪些|哪个|谁|什么公司|哪几|名字|名称|分析师|厂商|公司有")
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Which reports a question may be answered from; empty means all."""
-
-    files: tuple[str, ...] = ()  # file names as `yanbao list` shows them (a path is cut to its name)
-    brokers: tuple[str, ...] = ()
-    date_from: str | None = None  # ISO yyyy-mm-dd, inclusive
-    date_to: str | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "files", tuple(Path(f).name for f in self.files))
-        for d in (self.date_from, self.date_to):
-            if d is not None and not _DATE.match(d):
-                raise SettingsError(f"date filter {d!r} must look like 2024-12-31")
-
-    @property
-    def empty(self) -> bool:
-        return not (self.files or self.brokers or self.date_from or self.date_to)
-
-    def allows(self, meta: ReportMeta) -> bool:
-        """True when a report passes every filter (a report without a date fails a date filter)."""
-        if self.files and meta.file not in self.files:
+def allows(filters: Filters, meta: ReportMeta) -> bool:
+    """True when a report passes every filter (a report without a date fails a date filter)."""
+    if filters.files and meta.file not in filters.files:
+        return False
+    if filters.brokers and not any(_broker_matches(b, meta.broker) for b in filters.brokers):
+        return False
+    if filters.date_from or filters.date_to:
+        if not meta.date:
             return False
-        if self.brokers and not any(_broker_matches(b, meta.broker) for b in self.brokers):
+        if filters.date_from and meta.date < filters.date_from:
             return False
-        if self.date_from or self.date_to:
-            if not meta.date:
-                return False
-            if self.date_from and meta.date < self.date_from:
-                return False
-            if self.date_to and meta.date > self.date_to:
-                return False
-        return True
-
-
-def broker_short(broker: str) -> str:
-    """国金证券 -> 国金; a name without a known tail is returned unchanged."""
-    return _BROKER_TAIL.sub("", broker.strip()) or broker.strip()
+        if filters.date_to and meta.date > filters.date_to:
+            return False
+    return True
 
 
 def _broker_matches(wanted: str, broker: str | None) -> bool:

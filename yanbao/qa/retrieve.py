@@ -17,8 +17,8 @@ from yanbao.index.store import Index
 from yanbao.index.tokenize import expand_query, tokenize
 from yanbao.qa import frame as frames
 from yanbao.qa.evidence import Query, alternatives, best_in_chunk, make_query
-from yanbao.qa.query import Catalog, Filters, content_terms, named_reports
-from yanbao.types import Hit
+from yanbao.qa.query import Catalog, allows, content_terms, named_reports
+from yanbao.types import Filters, Hit
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class Retriever:
         """Boolean mask of rows that pass the filters, or None when nothing is filtered."""
         if filters.empty:
             return None
-        ok = {r.file for r in self.reports if filters.allows(r)}
+        ok = {r.file for r in self.reports if allows(filters, r)}
         if not ok:
             known = "、".join(f"{r.file}（{r.broker or '-'}，{r.date or '无日期'}）" for r in self.reports)
             raise SettingsError(f"筛选条件排除了所有报告，请放宽筛选。已入库：{known}")

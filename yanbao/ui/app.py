@@ -30,8 +30,7 @@ from yanbao.errors import YanbaoError
 from yanbao.qa import feedback as fb
 from yanbao.qa import source
 from yanbao.qa.chain import QAChain, answer_to_json
-from yanbao.qa.query import Filters
-from yanbao.types import Answer, SourceView
+from yanbao.types import Answer, Filters, SourceView
 from yanbao.ui import render as rd
 from yanbao.ui.render import md_escape, option_label, report_label  # noqa: F401 - md_escape is part of this module's API
 
