@@ -165,11 +165,11 @@ class OrtEncoder:
     second than one call at a time on two intra-op threads (whose per-operator hand-offs cost
     more than they gain at batch size 1), for about 2 ms more on a lone query."""
 
-    def __init__(self, target: Path, batch_size: int = 1, workers: int | None = None):
+    def __init__(self, target: Path, batch_size: int = 1, workers: int | None = None, stamp: OnnxStamp | None = None):
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
-        stamp = read_stamp(target)
+        stamp = stamp or read_stamp(target)  # given when the caller has just verified it: hashed once per load
         if stamp is None:
             raise ModelError(f"no verified ONNX export at {target}; delete it and run again to re-export")
         self.stamp = stamp
