@@ -115,8 +115,8 @@ class LibraryOnnxEmbedder(Embedder):
 
     def _export(self, target: Path) -> LibraryStamp:
         from sentence_transformers import SentenceTransformer
-
         from sentence_transformers.backend import export_dynamic_quantized_onnx_model, export_optimized_onnx_model
+
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
         try:
@@ -124,7 +124,11 @@ class LibraryOnnxEmbedder(Embedder):
                 model = SentenceTransformer(self._model_path(), backend="onnx", device="cpu",
                                             model_kwargs={"provider": "CPUExecutionProvider"})
             except Exception as e:  # optimum-onnx missing, or it cannot export this model
-                raise ModelError(f"sentence-transformers' ONNX backend cannot load {self.model_name}: {e}") from e
+                raise ModelError(
+                    f"sentence-transformers' ONNX backend cannot load {self.model_name}: {e}. Its optimum-onnx needs "
+                    "transformers < 4.58: install it into a separate --target folder (README, \"sentence-transformers' "
+                    "own ONNX backend\"), not into this environment"
+                ) from e
             model.save(str(tmp))
             onnx_file = "onnx/model.onnx"
             if self.optimize:
@@ -162,6 +166,7 @@ def read_library_stamp(target: Path) -> LibraryStamp | None:
 
 
 def make_encoder(name: str, cache_dir: Path) -> Embedder:
+    """An encoder by its bench name (see the module docstring), not loaded yet."""
     if name in OURS:
         return Embedder(cache_dir=cache_dir, backend=name)
     if name in LIBRARY:
