@@ -193,9 +193,21 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from yanbao.index.embed import Embedder
 
     settings = _settings(args)
+    result = {}
+    if args.suite == "encoders":
+        from yanbao.bench.encoders import bench_encoders, print_table
+
+        names = [x.strip() for x in args.encoders.split(",") if x.strip()]
+        result["encoders"] = bench_encoders(Path(args.reports), settings, names, Path(args.questions), rounds=args.runs)
+        if args.json:
+            print(_dump(result))
+        else:
+            print(f"encoder benchmark over {args.reports} and {args.questions} ({len(names)} encoders, "
+                  f"{args.runs} round(s), order alternated); retrieval on the top 10, hybrid = BM25 + dense")
+            print_table(result["encoders"])
+        return 0
     embedder = Embedder.from_settings(settings)
     embedder.dim  # materialize the default model once, outside the timings
-    result = {}
     if args.suite in ("index", "all"):
         from yanbao.bench.index import bench_index
 
@@ -565,10 +577,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="measure indexing speed and memory on this machine")
     p.add_argument("--reports", required=True, help="directory of reports to index")
-    p.add_argument("--runs", type=int, default=3, help="cold index builds to time")
-    p.add_argument("--suite", choices=("index", "qa", "all", "scale", "store"), default="all",
+    p.add_argument("--runs", type=int, default=3, help="cold index builds to time (encoders suite: rounds)")
+    p.add_argument("--suite", choices=("index", "qa", "all", "scale", "store", "encoders"), default="all",
                    help="all = index + qa over --reports; scale = synthetic corpora of --sizes chunks; "
-                        "store = FAISS vs Milvus (YANBAO_MILVUS_URI, default a Milvus Lite file) on --reports and --sizes")
+                        "store = FAISS vs Milvus (YANBAO_MILVUS_URI, default a Milvus Lite file) on --reports and --sizes; "
+                        "encoders = our ONNX export vs sentence-transformers' ONNX backend (--encoders, --runs rounds)")
+    p.add_argument("--encoders", default="onnx-int8,st-onnx-int8",
+                   help="encoders suite: onnx-int8, onnx, torch (ours) and st-onnx-int8, st-onnx (the library's), comma-separated")
     p.add_argument("--sizes", default="10000,100000", help="scale suite: corpus sizes in chunks, comma-separated")
     p.add_argument("--subset", type=int, default=2000, help="scale suite: chunks embedded for real (the rest are perturbed copies)")
     p.add_argument("--index", default=None, help="index for the QA suite (default var/bench-index, built if needed)")

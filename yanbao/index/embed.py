@@ -150,9 +150,10 @@ class Embedder:
         source = MODEL_DIR_NAME if self.model_name == DEFAULT_EMBED_MODEL else self.model_name
         quantized = self.backend == "onnx-int8"
         target = export_dir(self.cache_dir, source, quantized)
-        if read_stamp(target) is None:  # export once, from the torch model
+        stamp = read_stamp(target)
+        if stamp is None:  # export once, from the torch model
             target = ensure_export(self._load_torch(), source, self.cache_dir, quantized)
-        return OrtEncoder(target, self.batch_size)
+        return OrtEncoder(target, self.batch_size, stamp=stamp)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         model = self._load()

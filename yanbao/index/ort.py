@@ -8,6 +8,11 @@ cache dir beside a stamp recording the source, pooling and the sha256 of model.o
 checked on every load: a truncated or altered file is rebuilt, never used.
 
     CACHE/onnx/<model>-<int8|fp32>-v1/model.onnx, tokenizer files, yanbao-onnx.json
+
+Kept over sentence-transformers' own `backend="onnx"` by measurement. That path is 2.2x slower
+per chunk here with the same MRR@10, it cannot fuse before quantizing, and its optimum-onnx needs
+transformers < 4.58. See README, "sentence-transformers' own ONNX backend", and
+`yanbao bench --suite encoders`.
 """
 
 from __future__ import annotations
@@ -165,11 +170,11 @@ class OrtEncoder:
     second than one call at a time on two intra-op threads (whose per-operator hand-offs cost
     more than they gain at batch size 1), for about 2 ms more on a lone query."""
 
-    def __init__(self, target: Path, batch_size: int = 1, workers: int | None = None):
+    def __init__(self, target: Path, batch_size: int = 1, workers: int | None = None, stamp: OnnxStamp | None = None):
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
-        stamp = read_stamp(target)
+        stamp = stamp or read_stamp(target)  # given when the caller has just verified it: hashed once per load
         if stamp is None:
             raise ModelError(f"no verified ONNX export at {target}; delete it and run again to re-export")
         self.stamp = stamp
