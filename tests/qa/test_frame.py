@@ -383,3 +383,11 @@ def test_a_models_citation_goes_to_the_passage_that_says_it():
     assert [x.chunk.file for x in cites] == ["a.txt"] and cites[0].verified and "未核实" not in text
     text, cites = check("寒武纪是全球知名的智能芯片企业，聚焦芯片技术突破[2][3]。", [a, b, c], parse("寒武纪是做什么的？"), attach=True)
     assert [x.chunk.file for x in cites] == ["c.txt"]
+
+
+def test_counted_names_are_no_figures_and_an_output_price_must_say_so():
+    c = chunk("英伟达周一收跌16.97%,市值蒸发近5900亿美元(相当于略超3个AMD或近18个寒武纪)。")
+    assert [x.quantity.text for x in bind.claims(c, 0, len(c.text))] == ["16.97%", "5900亿美元"]
+    assert not any(ok for _, ok in claims_of(parse("1月27日收盘后英伟达的总市值是多少？"), c))
+    price = chunk("豆包视觉理解模型定价是每千 tokens 0.03 元。")
+    assert claims_of(parse("豆包视觉理解模型的输出价格是每千tokens多少钱？"), price) == [("0.03 元", False)]

@@ -283,7 +283,11 @@ def _fitting_metric(text: str, unit: str) -> str:
 
 
 def _is_version(sentence: str, q: Quantity, found: list[Mention]) -> bool:
-    """True when a bare number is a model's version written after its name (Gemini 2.5, 豆包大模型1.6)."""
+    """True when a bare number is a model's version written after its name (Gemini 2.5, 豆包大模型1.6),
+    or counts names (相当于略超3个AMD或近18个寒武纪): no figure of a metric."""
+    counted = re.match(r"\s*个?", sentence[q.end:])
+    if q.unit in ("", "个") and any(m.start == q.end + len(counted.group(0)) for m in found):
+        return True
     if q.unit or not re.fullmatch(r"\d{1,2}(?:\.\d{1,2})?", q.text):
         return False
     return any(0 <= q.start - m.end <= 1 and not sentence[m.end:q.start].strip() for m in found)

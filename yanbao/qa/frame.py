@@ -467,7 +467,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "正式版": ("preview", "预览版", "beta", "mini"), "国行": (),
     "总市值": ("蒸发", "缩水", "下跌", "减少", "增加"),
 }
-MUST_SAY = frozenset({"国行", "正式版"})  # a passage must say these words itself to answer
+MUST_SAY = frozenset({"国行", "正式版", "输出"})  # a price with no 输出 is the (input) price models are quoted at  # a passage must say these words itself to answer
 _UNIT_ASKED = re.compile(r"多少(?P<u>块|台|颗|张|片|部|辆|副|套|个(?!百分点)|家|款|人|次|元|美元|亿元|万元|钱)|花了多少|(?P<m>多少钱)")
 _DAY_Q = re.compile(r"哪一?天|几号|几月几日|具体日期|哪日|何日")
 
