@@ -391,3 +391,22 @@ def test_counted_names_are_no_figures_and_an_output_price_must_say_so():
     assert not any(ok for _, ok in claims_of(parse("1月27日收盘后英伟达的总市值是多少？"), c))
     price = chunk("豆包视觉理解模型定价是每千 tokens 0.03 元。")
     assert claims_of(parse("豆包视觉理解模型的输出价格是每千tokens多少钱？"), price) == [("0.03 元", False)]
+
+
+def test_a_strongly_bound_sentence_answers_with_fewer_shared_words():
+    from yanbao.qa import extractive
+
+    c = chunk("DeepSeek是一家中国人工智能公司,成立于2023年7月17日,总部位于浙江杭州。", "d.txt", "华西证券")
+    q = "深度求索（DeepSeek）公司成立于哪一天？"
+    frame = parse(q)
+    draft = extractive.answer(make_query(q, [], lambda t: 1.0), _hits(c), 0.9, frame=frame)
+    assert not draft.refused and "2023年7月17日" in draft.text
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("据Cerebras联合创始人的说法，Blackwell延迟出货的核心原因是什么？", "reason"),
+    ("东吴认为2025年国产算力的领头羊是谁？", "name"),
+    ("华西估值表里乐鑫科技2025年预测市盈率是多少？", "figure"),
+])
+def test_answer_types_before_metric_words(question, kind):
+    assert parse(question).answer_type == kind

@@ -518,14 +518,14 @@ def about(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
 _DATEISH = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}[-/.]\d{1,2}|\d{1,2}\s*日|[上下]半年|季度|Q[1-4]")
 
 
-_DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}\s*[日号]|\b\d{1,2}/\d{1,2}\b")
+DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}\s*[日号]|\b\d{1,2}/\d{1,2}\b")
 
 
 def date_bound(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
     """True when the sentence states a date or period (a day when the question asks 哪一天) and
     names the frame's subject (or, for a subject the entity list does not know, is about it)."""
     sentence = chunk.text[start:end]
-    if not _DATEISH.search(sentence) or (frame.day and not _DAY.search(sentence)):
+    if not _DATEISH.search(sentence) or (frame.day and not DAY.search(sentence)):
         return False
     if not marks_agree(frame, sentence):
         return False

@@ -20,6 +20,7 @@ NOT_FOUND = "报告中未提及"
 NOT_GIVEN = "报告未给出"
 BOUND_SCORE_SHARE = 0.7  # a bound sentence must score this share of the best sentence (dev set)
 BOUND_SHARE = 0.6  # a bound sentence may cover this share of the refusal threshold (calibrated on the dev set)
+STRONG_SHARE = 0.5  # … and a strongly bound one (subject named, the fact stated outright) half of that
 
 
 @dataclass(frozen=True)
@@ -232,19 +233,37 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
         return Draft(refusal_text(hits), True, 0.0, coverage="none")
     scored = score_sentences(q, hits) if q.terms else []
     evidence = max((s.coverage for s in scored), default=0.0)
-    bound = [s for s in scored if binds(frame, s, hits)] if evidence >= threshold else []
+    bound = [s for s in scored if binds(frame, s, hits)]
     if frame is not None and frame.answer_type == "figure":  # a sentence stating a bound figure beats one stating none
         stating = [s for s in bound if bind.claims(hits[s.hit].chunk, s.start, s.end, s.header, bind.frame_extra(frame))]
         bound = stating or bound
     if bound and scored:  # binding vetoes sentences; it does not promote a weak one over the best
         bound = [s for s in bound if s.score >= BOUND_SCORE_SHARE * scored[0].score]
-    if not bound or max(s.coverage for s in bound) < BOUND_SHARE * threshold:
+    strong = [s for s in bound[:1] if _strongly_bound(frame, s, hits)]
+    floor = BOUND_SHARE * threshold
+    if evidence < threshold:
+        bound = []
+    if not bound and evidence < threshold and strong and strong[0].coverage >= STRONG_SHARE * floor:
+        bound = strong  # it names the subject and states the asked fact outright: fewer shared words suffice
+    if not bound or max(s.coverage for s in bound) < floor * (STRONG_SHARE if bound is strong else 1.0):
         said = _discusses(frame, scored, hits)[:2]
         if said:
             return Draft(partial_text(frame, said, hits), True, evidence, tuple(sorted({s.hit for s in said})), "partial")
         return Draft(refusal_text(hits), True, evidence, coverage="none")
     chosen = select(_stated_outright(frame, bound, hits), hits, q.kind)
     return Draft(compose(chosen, hits, q.kind, q.text), False, evidence, tuple(sorted({s.hit for s in chosen})))
+
+
+def _strongly_bound(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
+    """True when the sentence names the frame's subject and states what is asked outright: the figure
+    with its metric and period, or (for a date) a date of the asked precision."""
+    if frame is None or not frame.subject or not names_subject(s.text, frame.subject, frame.aliases):
+        return False
+    if frame.answer_type == "figure" and frame.metric:
+        return _outright(frame, s, hits)
+    if frame.answer_type == "date":
+        return bind.date_bound(frame, hits[s.hit].chunk, s.start, s.end) and bool(bind.DAY.search(s.text) or not frame.day)
+    return False
 
 
 def _outright(frame: Frame, s: Scored, hits: list[Hit]) -> bool:

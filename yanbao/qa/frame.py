@@ -233,6 +233,7 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "带宽": (("带宽",), ("GB/s",)),
     "价格": (("价格", "售价", "定价", "单价", "均价", "报价", "目标价", "当前价", "股价", "现价", "价钱", "收费"),
              ("USD", "CNY", "HKD", "")),
+    "市盈率": (("市盈率", "估值倍数"), ("", "x")),
     "产能利用率": (("产能利用率", "稼动率", "利用率"), ("%",)),
     "费用率": (("期间费用率", "销售费用率", "管理费用率", "研发费用率", "财务费用率", "费用率"), ("%",)),
     "参数量": (("参数量", "参数规模", "参数"), ("",)),
@@ -342,6 +343,10 @@ def answer_type(question: str) -> str:
         return "comparison"
     if DATE_Q.search(q):
         return "date"
+    if re.search(r"原因|为什么|为何", q) and not re.search(r"多少|几[个家款台倍成%]?", q):
+        return "reason"  # 延迟出货的核心原因是什么: a reason, though 出货 is a metric word
+    if re.search(r"是谁|哪家|哪位", q) and not re.search(r"多少|几[个家款台倍成%]?", q):
+        return "name"  # 国产算力的领头羊是谁
     if FIGURE_Q.search(q):
         return "figure"
     if LIST_Q.search(q):
@@ -364,7 +369,7 @@ _PERIODISH = re.compile(r"^(fy)?\d+[年qh]?|^[qh]\d$|^[一二三四上下前]|�
 _COMPANY_SUFFIX = re.compile(r"(?:股份|科技|集团|控股|公司|技术)$")
 # words of how a question is put, never a name (由同比增速推算…, 根据…报告, 特朗普官宣的…)
 _NOT_NAMES = frozenset("推算 计算 估算 测算 换算 根据 按照 给出 提到 提及 认为 预计 官宣 宣布 发布 推出 表示 披露 显示 大约 大概 "
-                       "正式 最终 最早 最新 目前 当前 其中 分别 一共 总共 "
+                       "正式 最终 最早 最新 目前 当前 其中 分别 一共 总共 表里 表中 图中 文中 报告 里面 "
                        # sources a figure is quoted from (按TrendForce数据, 大摩预计, 麦肯锡调研说): not what is asked about
                        "trendforce idc omdia counterpoint canalys gartner bloomberg 彭博 集邦 维深 wellsenn 财联社 壹零社 "
                        "大摩 小摩 摩根士丹利 高盛 麦肯锡 中金 中信 海通 华泰 国金 民生 东吴 华西 西南".split())
