@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 from yanbao.errors import YanbaoError, shown
@@ -113,7 +114,7 @@ def _print_result(r, settings) -> None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from yanbao.index.embed import Embedder
-    from yanbao.index.store import update
+    from yanbao.library import update
 
     settings = _settings(args)
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -129,7 +130,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from yanbao.index.store import remove
+    from yanbao.library import remove
 
     settings = _settings(args)
     result = remove(settings.index_dir, args.reports, settings)
@@ -138,6 +139,20 @@ def cmd_remove(args: argparse.Namespace) -> int:
     else:
         _print_result(result, settings)
     return 0 if result.removed or not result.skipped else 1
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from yanbao.library import compact
+
+    settings = _settings(args)
+    t0 = time.perf_counter()
+    result = compact(settings.index_dir, settings, full=not args.small)
+    took = round(time.perf_counter() - t0, 2)
+    if args.json:
+        print(_dump({"chunks": result.total_chunks, "segments": result.segments, "generation": result.generation, "seconds": took}))
+    else:
+        print(f"index {settings.index_dir}: {result.segments} segment(s), {result.total_chunks} chunks ({took} s)")
+    return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -162,7 +177,7 @@ META_LABELS = {"title": "标题", "broker": "券商", "date": "日期", "rating"
 
 
 def cmd_meta(args: argparse.Namespace) -> int:
-    from yanbao.index.store import correct, report_metadata
+    from yanbao.library import correct, report_metadata
 
     settings = _settings(args)
     changes = {n: getattr(args, n) for n in META_LABELS if getattr(args, n) is not None}
@@ -504,6 +519,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("reports", nargs="+")
     index_opts(p)
     p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("compact", help="merge the index's segments into one, dropping removed reports' rows (readers go on answering)")
+    p.add_argument("--small", action="store_true", help="merge all segments but the largest (what an ingest does past 8 segments)")
+    index_opts(p)
+    p.set_defaults(func=cmd_compact)
 
     p = sub.add_parser("list", help="list indexed reports with metadata and chunk counts")
     index_opts(p)

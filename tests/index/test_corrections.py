@@ -12,7 +12,8 @@ import pytest
 from tests.conftest import REPORT_FILES, run_cli
 from yanbao.errors import CorrectionError, SettingsError
 from yanbao.index import corrections
-from yanbao.index.store import correct, current_generation, open_index, report_metadata, update
+from yanbao.index.store import correct, current_generation, open_index, report_metadata
+from yanbao.library import update
 from yanbao.qa.query import Filters
 from yanbao.types import Analyst, ReportMeta
 

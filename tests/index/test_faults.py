@@ -15,7 +15,7 @@ QUESTION = "豆包通用模型的日均tokens使用量是多少？"
 
 
 def small_index(tmp_path, reports_dir, embedder, settings, keys=("004",)):
-    from yanbao.index.store import update
+    from yanbao.library import update
 
     update(settings.index_dir, [reports_dir / REPORT_FILES[k] for k in keys], settings, embedder)
 
@@ -46,7 +46,8 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_ingest_killed_mid_way_leaves_the_old_index_answering(tmp_path, reports_dir, embedder, test_settings, model_cache):
-    from yanbao.index.store import open_index, update
+    from yanbao.index.store import open_index
+    from yanbao.library import update
 
     settings = test_settings.with_(index_dir=tmp_path / "idx")
     small_index(tmp_path, reports_dir, embedder, settings)
@@ -92,7 +93,8 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_ingest_killed_during_the_bm25_save_leaves_the_old_index_answering(tmp_path, reports_dir, embedder, test_settings, model_cache):
-    from yanbao.index.store import open_index, update
+    from yanbao.index.store import open_index
+    from yanbao.library import update
 
     settings = test_settings.with_(index_dir=tmp_path / "idx")
     small_index(tmp_path, reports_dir, embedder, settings)
@@ -111,7 +113,7 @@ def test_ingest_killed_during_the_bm25_save_leaves_the_old_index_answering(tmp_p
 
 
 def test_questions_during_an_ingest_see_old_or_new_never_half(tmp_path, reports_dir, embedder, test_settings):
-    from yanbao.index.store import update
+    from yanbao.library import update
     from yanbao.ui.app import Service
 
     settings = test_settings.with_(index_dir=tmp_path / "idx")

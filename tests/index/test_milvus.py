@@ -49,7 +49,7 @@ class SameQueryOnce:
 def both(tmp_path_factory, real_index_dir, reports_dir, embedder, test_settings):
     """(FAISS chain, Milvus chain) over the five reports. The Milvus index is the FAISS one moved
     over with --rebuild, which carries the stored vectors instead of embedding again."""
-    from yanbao.index.store import update
+    from yanbao.library import update
     from yanbao.qa.chain import QAChain
 
     root = tmp_path_factory.mktemp("milvus") / "idx"
@@ -152,7 +152,8 @@ def test_filters_run_inside_milvus_and_agree_with_faiss(both):
 @pytest.mark.slow
 def test_update_and_removal_keep_the_collection_and_the_index_in_step(tmp_path, reports_dir, embedder, test_settings):
     from yanbao.index import milvus
-    from yanbao.index.store import open_index, remove, update
+    from yanbao.index.store import open_index, remove
+    from yanbao.library import update
     from yanbao.qa.chain import QAChain
 
     lib = tmp_path / "lib"
@@ -197,7 +198,8 @@ def test_update_and_removal_keep_the_collection_and_the_index_in_step(tmp_path, 
 @pytest.mark.slow
 def test_a_store_other_than_the_index_is_refused_until_rebuild(tmp_path, reports_dir, embedder, test_settings):
     from yanbao.errors import IndexMismatchError
-    from yanbao.index.store import open_index, update
+    from yanbao.index.store import open_index
+    from yanbao.library import update
 
     fs = test_settings.with_(index_dir=tmp_path / "idx")
     update(fs.index_dir, [reports_dir / REPORT_FILES["004"]], fs, embedder)
@@ -242,7 +244,8 @@ sys.exit(main(sys.argv[1:]))
 def test_ingest_killed_after_writing_to_milvus_leaves_rows_the_next_ingest_removes(tmp_path, reports_dir, embedder,
                                                                                   test_settings, model_cache):
     from yanbao.index import milvus
-    from yanbao.index.store import open_index, update
+    from yanbao.index.store import open_index
+    from yanbao.library import update
     from yanbao.qa.chain import QAChain
 
     settings = test_settings.with_(index_dir=tmp_path / "idx", vector_store="milvus")
@@ -291,7 +294,8 @@ def test_a_lite_file_held_by_another_process_is_named_with_the_fix(tmp_path):
 def test_a_correction_rewrites_the_reports_rows_in_milvus_with_their_vectors(tmp_path, real_index_dir, reports_dir,
                                                                             embedder, test_settings):
     from yanbao.index import milvus
-    from yanbao.index.store import correct, open_index, update
+    from yanbao.index.store import correct, open_index
+    from yanbao.library import update
 
     root = tmp_path / "idx"
     shutil.copytree(real_index_dir, root)
@@ -325,7 +329,8 @@ def test_a_correction_rewrites_the_reports_rows_in_milvus_with_their_vectors(tmp
 def test_a_correction_cut_short_after_milvus_is_finished_by_the_next_ingest(tmp_path, real_index_dir, reports_dir,
                                                                            embedder, test_settings, monkeypatch):
     from yanbao.index import milvus, store
-    from yanbao.index.store import correct, current_generation, open_index, update
+    from yanbao.index.store import correct, current_generation, open_index
+    from yanbao.library import update
 
     root = tmp_path / "idx"
     shutil.copytree(real_index_dir, root)

@@ -197,7 +197,8 @@ def milvus_bm25_side(root: Path, settings, tokens: list[list[str]], questions: l
 def reports_row(reports: Path, settings, embedder, questions: list[str], workdir: Path | None = None) -> dict:
     """The real reports ingested (chunking, embedding, the store's write) and probed like a synthetic size."""
     from yanbao.index import milvus
-    from yanbao.index.store import open_index, update
+    from yanbao.index.store import open_index
+    from yanbao.library import update
     from yanbao.index.tokenize import tokenize
 
     queries = np.stack([embedder.embed_query(q) for q in questions])
