@@ -243,6 +243,24 @@ def cmd_bench(args: argparse.Namespace) -> int:
             s = bench_settings(settings, store)
             result["store"].append(reports_row(Path(args.reports), s, embedder, questions))
             result["store"] += bench_scale(Path(args.reports), sizes, s, embedder, questions, subset=args.subset)
+    if args.suite == "update":
+        from yanbao.bench.qa import questions_from
+        from yanbao.bench.scale import bench_settings
+        from yanbao.bench.update import bench_update
+
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+        rows = bench_update(Path(args.reports), sizes, bench_settings(settings, settings.vector_store), embedder,
+                            questions_from(Path(args.questions), min(args.limit, 100)), subset=args.subset,
+                            full_compact=args.full_compact)
+        if args.json:
+            for row in rows:  # one JSON object per size, a line each
+                print(json.dumps(row, ensure_ascii=False))
+        else:
+            from yanbao.bench.scale import print_table
+            from yanbao.bench.update import COLUMNS
+
+            print_table(rows, COLUMNS)
+        return 0
     if args.json:
         print(_dump(result))
         return 0
@@ -586,9 +604,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure indexing speed and memory on this machine")
     p.add_argument("--reports", required=True, help="directory of reports to index")
     p.add_argument("--runs", type=int, default=3, help="cold index builds to time")
-    p.add_argument("--suite", choices=("index", "qa", "all", "scale", "store"), default="all",
+    p.add_argument("--suite", choices=("index", "qa", "all", "scale", "store", "update"), default="all",
                    help="all = index + qa over --reports; scale = synthetic corpora of --sizes chunks; "
-                        "store = FAISS vs Milvus (YANBAO_MILVUS_URI, default a Milvus Lite file) on --reports and --sizes")
+                        "store = FAISS vs Milvus (YANBAO_MILVUS_URI, default a Milvus Lite file) on --reports and --sizes; "
+                        "update = add and remove one report on synthetic bases of --sizes chunks, questions asked meanwhile")
+    p.add_argument("--full-compact", action="store_true", help="update suite: also time merging every segment into one")
     p.add_argument("--sizes", default="10000,100000", help="scale suite: corpus sizes in chunks, comma-separated")
     p.add_argument("--subset", type=int, default=2000, help="scale suite: chunks embedded for real (the rest are perturbed copies)")
     p.add_argument("--index", default=None, help="index for the QA suite (default var/bench-index, built if needed)")

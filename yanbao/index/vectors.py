@@ -74,6 +74,9 @@ class VectorStore(Protocol):
     def update_metadata(self, chunks: Sequence[Chunk]) -> int:
         """Rewrite what the store keeps of these chunks' report metadata; returns rows rewritten."""
 
+    def close(self) -> None:
+        """Let go of what this process holds open (a Milvus Lite file admits one process at a time)."""
+
 
 # --------------------------------------------------------------------------- FAISS
 
@@ -228,6 +231,9 @@ class FaissVectors:
     def update_metadata(self, chunks):
         return 0  # FAISS keeps vectors only: report metadata lives in the manifest
 
+    def close(self):
+        pass
+
 
 def _live_rows(global_of: np.ndarray) -> np.ndarray:
     """Local rows that are live, in order (global_of >= 0)."""
@@ -314,3 +320,6 @@ class MilvusVectors:
 
     def update_metadata(self, chunks):
         return milvus.update_metadata(self.target, list(chunks))
+
+    def close(self):
+        milvus.close(self.target)
