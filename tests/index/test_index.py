@@ -230,7 +230,7 @@ def test_large_corpora_get_hnsw_with_good_recall_and_filtered_search(monkeypatch
     big, entry = build_dense(v, hnsw_from=1000)
     assert entry_small["type"] == "IndexFlatIP" and entry["type"] == "IndexHNSWFlat" and entry["efSearch"] > 10
     assert isinstance(big, faiss.IndexHNSWFlat)
-    exact, approx = (FaissVectors([(d, None, 0, None)], 3000, 64) for d in (small, big))
+    exact, approx = (FaissVectors([(lambda d=d: d, None, 0, None)], 3000, 64) for d in (small, big))
     queries = v[:50] + 0.3 * rng.standard_normal((50, 64)).astype(np.float32)
     recall = np.mean([len({r for r, _ in exact.search(q, 10)} & {r for r, _ in approx.search(q, 10)}) / 10
                       for q in queries])

@@ -128,11 +128,26 @@ class Segment:
         self.metas = [ReportMeta.from_json(m) for m in self.info["metas"]]
         self.rows = int(self.info["rows"])
         self.postings = lexical.Postings(self.dir)
-        self.dense = read_dense(self.dir / DENSE_FILE, self.info.get("dense") or {}) if (self.dir / DENSE_FILE).exists() else None
-        if self.dense is not None and self.dense.ntotal != self.rows:
-            raise ValueError(f"{self.dense.ntotal} vectors for {self.rows} rows")
+        self._dense, self._dense_lock = None, threading.Lock()
         if len(self.postings.doclen) != self.rows:
             raise ValueError(f"{len(self.postings.doclen)} BM25 documents for {self.rows} rows")
+
+
+    def read_dense(self):
+        """Its FAISS index (None on Milvus), read on first use: a writer adding a report never reads
+        the big segments' vectors."""
+        with self._dense_lock:
+            if self._dense is None and (self.dir / DENSE_FILE).exists():
+                dense = read_dense(self.dir / DENSE_FILE, self.info.get("dense") or {})
+                if dense.ntotal != self.rows:
+                    raise IndexMismatchError(f"index at {self.dir.parent} is damaged: segment {self.name} has {dense.ntotal} "
+                                             f"vectors for {self.rows} rows. " + REBUILD_HINT.format(dir=self.dir.parent))
+                self._dense = dense
+            return self._dense
+
+    @property
+    def dense(self):
+        return self.read_dense()
 
 
 _segments: "weakref.WeakValueDictionary[str, Segment]" = weakref.WeakValueDictionary()
@@ -198,6 +213,15 @@ class Chunks(SequenceABC):
         for store, rows in zip(self.stores, self.live_rows):
             for r in rows:
                 yield store._decode(int(r))
+
+    def ids_where(self, mask: np.ndarray) -> list[str]:
+        """The chunk ids of the rows `mask` allows, in row order (no row decoded)."""
+        out: list[str] = []
+        for store, rows, first in zip(self.stores, self.live_rows, self.firsts):
+            m = np.asarray(mask[first:first + len(rows)])
+            if m.any():
+                out += [i.decode("ascii") for i in np.asarray(store.rows["id"])[rows[m]]]
+        return out
 
     def rows_of_reports(self, files: set[str]) -> np.ndarray:
         """Boolean mask of the rows whose report is one of `files`."""
@@ -418,9 +442,9 @@ def open_index(root: Path, expect: BuildConfig | None = None, settings=None) -> 
             milvus.create(target, int(manifest["dim"]), manifest.get("uid", ""))  # checks the owner, loads it for search
         dense: VectorStore = MilvusVectors(target, root, manifest.get("uid", ""), manifest.get("dim"), chunks.row_of, lambda: chunks.ids)
     else:
-        if any(seg.dense is None and seg.rows for seg in segments):
+        if any(seg.rows and not (seg.dir / DENSE_FILE).exists() for seg in segments):
             raise IndexMismatchError(f"index at {gen} is inconsistent (a segment without its {DENSE_FILE}). " + REBUILD_HINT.format(dir=root))
-        dense = FaissVectors([(seg.dense, lv, int(chunks.firsts[s]), chunks.global_of(s)) for s, (seg, lv) in enumerate(zip(segments, lives))],
+        dense = FaissVectors([(seg.read_dense, lv, int(chunks.firsts[s]), chunks.global_of(s)) for s, (seg, lv) in enumerate(zip(segments, lives))],
                              len(chunks), manifest.get("dim"), chunks.row_of, root)
     return Index(root, gen, manifest, segments, chunks, lex, dense, target)
 
@@ -459,7 +483,7 @@ def _writer_lock(root: Path):
 def store_for(settings, root: Path, uid: str = "", rebuild: bool = False) -> VectorStore:
     """The dense store the settings name, for writing a new index (or rebuilding one)."""
     if settings is not None and settings.vector_store == "milvus":
-        return MilvusVectors(milvus.target_from_settings(settings, root), root, uid, rebuild=rebuild)
+        return MilvusVectors(milvus.target_from_settings(settings, root), root, uid or uuid.uuid4().hex, rebuild=rebuild)
     return FaissVectors(root=root)
 
 
@@ -501,13 +525,14 @@ class Writer:
             if not self.rebuild:
                 raise
             log.warning("rebuilding %s from scratch: the old index cannot be read", self.root)
+        self.uid = (self.old.uid if self.old is not None else "") or uuid.uuid4().hex
         if self.old is not None and not self.rebuild:
             _check_store(self.old, self.settings, self.root)
             self.store = self.old.dense
             self.entries = {r["file"]: dict(r) for r in self.old.manifest["reports"]}
         else:
-            self.store = store_for(self.settings, self.root, self.old.uid if self.old else "", rebuild=self.rebuild)
-        self.store.recover(set(self.old.chunks.ids) if self.old is not None else set())
+            self.store = store_for(self.settings, self.root, self.uid, rebuild=self.rebuild)
+        self.store.recover(self.old.row_of if self.old is not None else set())
 
     def add(self, entry: dict, chunks: Sequence[Chunk]) -> None:
         """Add a report (or replace the one of that file name): its manifest entry (file, sha256,
@@ -552,9 +577,7 @@ class Writer:
         if self.old is not None:
             gone = set(self.old.chunk_counts()) if self.rebuild else self._gone
             if gone:
-                mask = self.old.chunks.rows_of_reports(gone)
-                ids = self.old.chunks.ids if mask.any() else []
-                stale_ids = {i for i, m in zip(ids, mask) if m} - {c.id for c in new_chunks}
+                stale_ids = set(self.old.chunks.ids_where(self.old.chunks.rows_of_reports(gone))) - {c.id for c in new_chunks}
             for s in segments:
                 s["deleted"] += [f for f in sorted(self._gone) if seg_of.get(f) == s["name"]]
         self.store.delete(sorted(stale_ids))
@@ -570,8 +593,7 @@ class Writer:
                 seg_of[f] = name
         reports = [{**e, "segment": seg_of[f]} for f, e in self.entries.items()]
         segments = [s for s in segments if set(_segment_files(self.root, s["name"])) - set(s["deleted"])]  # wholly removed: gone
-        gen = publish_manifest(self.root, self.config, segments, reports, dim, self.store,
-                               uid=(self.old.uid if self.old is not None else "") or uuid.uuid4().hex)
+        gen = publish_manifest(self.root, self.config, segments, reports, dim, self.store, uid=self.uid)
         self.store.commit()
         result.generation = gen.name
         result.total_chunks = sum(r["chunks"] for r in reports)
@@ -670,6 +692,7 @@ def build(root: Path, config: BuildConfig, reports: list[dict], chunks: Sequence
     returns the live generation. `reports`: manifest entries (file, sha256, chunks, meta) in order."""
     root = Path(root)
     store = store or FaissVectors(root=root)
+    uid = uid or getattr(store, "uid", "") or uuid.uuid4().hex  # a Milvus collection is created with its owner's uid
     with _writer_lock(root):
         files = [r["file"] for r in reports]
         store.recover(set())
@@ -698,16 +721,14 @@ def compact(root: Path, settings=None, full: bool = True) -> UpdateResult:
 def compact_locked(root: Path, settings, full: bool) -> Path | None:
     """compact() with the writer lock held; returns the new generation, or None when nothing was merged."""
     old = open_index(root, settings=settings)
-    old.dense.recover(set(old.chunks.ids))
+    old.dense.recover(old.row_of)
     entries = old.manifest["segments"]
     if not entries:
         return None
     live = [len(r) for r in old.chunks.live_rows]
     picked = list(range(len(entries)))
-    if not full:
-        biggest = int(np.argmax(live))
-        if not entries[biggest].get("deleted"):
-            picked.remove(biggest)
+    if not full:  # the largest stays as it is (rewriting it would rebuild its HNSW graph)
+        picked.remove(int(np.argmax(live)))
     if len(picked) < 2 and not any(entries[s].get("deleted") for s in picked):
         return None
     t0 = time.perf_counter()
@@ -916,7 +937,7 @@ def correct(root: Path, file: str, changes: Mapping[str, str | None], settings=N
                 corrections.save(root, fixes)
         result = CorrectionResult(entry["file"], new, sorted((fixes.get(entry["sha256"]) or {}).get("fields", {})),
                                   [n for n in corrections.FIELDS if getattr(new, n) != getattr(meta, n)], generation=old.dir.name)
-        old.dense.recover(set(old.chunks.ids))
+        old.dense.recover(old.row_of)
         result.milvus_rows = old.dense.update_metadata([replace(c, meta=new) for c in old.chunks.of_report(entry["file"])])
         if new != meta:
             reports = [dict(r) for r in old.manifest["reports"]]

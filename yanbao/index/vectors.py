@@ -68,8 +68,9 @@ class VectorStore(Protocol):
     def entry(self) -> dict:
         """What the manifest records about the store (never a secret)."""
 
-    def recover(self, live_ids: set[str]) -> int:
-        """Before a write: undo what a crashed writer left; returns how many rows it removed."""
+    def recover(self, live_ids) -> int:
+        """Before a write: undo what a crashed writer left (`live_ids`: anything that answers `id in
+        live_ids`, such as Index.row_of); returns how many rows it removed."""
 
     def update_metadata(self, chunks: Sequence[Chunk]) -> int:
         """Rewrite what the store keeps of these chunks' report metadata; returns rows rewritten."""
@@ -140,8 +141,9 @@ def search_one(dense, query: np.ndarray, k: int, allowed: np.ndarray | None) -> 
 class FaissVectors:
     """The vectors of each segment in its own dense.faiss; a search asks each and merges.
 
-    `parts`: per segment (FAISS index or None, live bool mask or None when all live, first global
-    row, global row of each local row or None when all live); `row_of`: chunk id -> global row."""
+    `parts`: per segment (a function giving its FAISS index, read on first use; live bool mask or
+    None when all live; first global row; global row of each local row or None when all live);
+    `row_of`: chunk id -> global row."""
 
     kind = "faiss"
 
@@ -160,7 +162,8 @@ class FaissVectors:
                 f"query vector has dimension {query.shape[-1]} but the index at {self.root} has {self.dim}. "
                 + REBUILD_HINT.format(dir=self.root))
         found: list[tuple[int, float]] = []
-        for dense, live, first, global_of in self.parts:
+        for get_dense, live, first, global_of in self.parts:
+            dense = get_dense()
             if dense is None:
                 continue
             local_ok = live
@@ -197,7 +200,7 @@ class FaissVectors:
         out = np.empty((len(rows), self.dim), dtype=np.float32)
         for s in np.unique(seg):
             at = np.flatnonzero(seg == s)
-            out[at] = self.parts[s][0].reconstruct_batch(local[at])
+            out[at] = self.parts[s][0]().reconstruct_batch(local[at])
         return out
 
     def vectors_by_id(self, ids):
