@@ -220,3 +220,18 @@ def test_an_index_written_before_segments_is_refused_with_the_fix(tmp_path):
     (root / store.CURRENT).write_text("gen-1\n", encoding="utf-8")
     with pytest.raises(IndexMismatchError, match="before segments.*--rebuild"):
         open_index(root)
+
+
+def test_bm25_scores_are_bm25s_scores(tmp_path, reports):
+    """The postings score as bm25s did before segments (its default "lucene" BM25, k1 1.5, b 0.75),
+    so retrieval quality does not move with the change of engine."""
+    import bm25s
+
+    index = single(tmp_path / "one", reports)
+    tokens = [tokenize(c.index_text) for _, cs in reports for c in cs]
+    ref = bm25s.BM25()
+    ref.index([t or [""] for t in tokens], show_progress=False)
+    for q in QUESTIONS:
+        qt = expand_query(tokenize(q))
+        want = np.asarray(ref.get_scores([ref.vocab_dict[t] for t in qt if t in ref.vocab_dict]), dtype=np.float32)
+        assert np.allclose(index.bm25_scores(qt), want, rtol=1e-4, atol=1e-5), q
