@@ -605,16 +605,19 @@ class Writer:
         return result
 
     def _vectors(self, chunks: list[Chunk], embedder) -> tuple[np.ndarray, int, float]:
-        """(vectors of these chunks, how many were embedded, seconds embedding): a chunk whose id
-        the old index holds with the same text takes its stored vector."""
+        """(vectors of these chunks, how many were embedded, seconds embedding): a chunk whose text
+        the old index holds, in the report of that name or a report of the same content (renamed),
+        takes its stored vector. Only those reports' rows are read."""
         found: dict[int, np.ndarray] = {}
         if not chunks:
             return np.zeros((0, (self.old.manifest.get("dim") if self.old is not None else 0) or 0), np.float32), 0, 0.0
         old = self.old
         if old is not None and len(old.chunks) and old.config.embed_model == self.config.embed_model \
                 and old.config.passage_prefix == self.config.passage_prefix:
-            rows = {i: old.row_of[c.id] for i, c in enumerate(chunks) if c.id in old.row_of}
-            same = {i: r for i, r in rows.items() if old.chunks[r].index_text == chunks[i].index_text}
+            digests = {self.entries[f]["sha256"] for f in self._added if f in self.entries}
+            files = set(self._added) | {r["file"] for r in old.manifest["reports"] if r["sha256"] in digests}
+            row_of_text = {old.chunks[int(r)].index_text: int(r) for r in np.flatnonzero(old.chunks.rows_of_reports(files))}
+            same = {i: row_of_text[c.index_text] for i, c in enumerate(chunks) if c.index_text in row_of_text}
             if same:
                 found.update(zip(same, old.vectors_at(list(same.values()))))
         missing = [i for i in range(len(chunks)) if i not in found]
