@@ -306,6 +306,8 @@ class MilvusVectors:
         return self.target.entry(self.root)  # the rows are in the collection already, under the same ids
 
     def delete(self, ids):
+        if not ids:
+            return  # no journal yet: add() checks the collection is ours before writing one
         self._stale |= set(ids)
         milvus.write_journal(self.root, self.target, self._journal | self._stale)
 
