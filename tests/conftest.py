@@ -151,7 +151,7 @@ def milvus_place(request) -> dict:
 @pytest.fixture(scope="session")
 def real_index_dir(tmp_path_factory, reports_dir, embedder, test_settings) -> Path:
     """An index over the five real reports, built once with the real model."""
-    from yanbao.index.store import update
+    from yanbao.library import update
 
     root = tmp_path_factory.mktemp("real-index")
     result = update(root, [reports_dir], test_settings, embedder)

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 from yanbao.errors import YanbaoError, shown
@@ -113,7 +114,7 @@ def _print_result(r, settings) -> None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from yanbao.index.embed import Embedder
-    from yanbao.index.store import update
+    from yanbao.library import update
 
     settings = _settings(args)
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -129,7 +130,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from yanbao.index.store import remove
+    from yanbao.library import remove
 
     settings = _settings(args)
     result = remove(settings.index_dir, args.reports, settings)
@@ -138,6 +139,20 @@ def cmd_remove(args: argparse.Namespace) -> int:
     else:
         _print_result(result, settings)
     return 0 if result.removed or not result.skipped else 1
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from yanbao.library import compact
+
+    settings = _settings(args)
+    t0 = time.perf_counter()
+    result = compact(settings.index_dir, settings, full=not args.small)
+    took = round(time.perf_counter() - t0, 2)
+    if args.json:
+        print(_dump({"chunks": result.total_chunks, "segments": result.segments, "generation": result.generation, "seconds": took}))
+    else:
+        print(f"index {settings.index_dir}: {result.segments} segment(s), {result.total_chunks} chunks ({took} s)")
+    return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -162,7 +177,7 @@ META_LABELS = {"title": "标题", "broker": "券商", "date": "日期", "rating"
 
 
 def cmd_meta(args: argparse.Namespace) -> int:
-    from yanbao.index.store import correct, report_metadata
+    from yanbao.library import correct, report_metadata
 
     settings = _settings(args)
     changes = {n: getattr(args, n) for n in META_LABELS if getattr(args, n) is not None}
@@ -240,6 +255,24 @@ def cmd_bench(args: argparse.Namespace) -> int:
             s = bench_settings(settings, store)
             result["store"].append(reports_row(Path(args.reports), s, embedder, questions))
             result["store"] += bench_scale(Path(args.reports), sizes, s, embedder, questions, subset=args.subset)
+    if args.suite == "update":
+        from yanbao.bench.qa import questions_from
+        from yanbao.bench.scale import bench_settings
+        from yanbao.bench.update import bench_update
+
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+        rows = bench_update(Path(args.reports), sizes, bench_settings(settings, settings.vector_store), embedder,
+                            questions_from(Path(args.questions), min(args.limit, 100)), subset=args.subset,
+                            full_compact=args.full_compact)
+        if args.json:
+            for row in rows:  # one JSON object per size, a line each
+                print(json.dumps(row, ensure_ascii=False))
+        else:
+            from yanbao.bench.scale import print_table
+            from yanbao.bench.update import COLUMNS
+
+            print_table(rows, COLUMNS)
+        return 0
     if args.json:
         print(_dump(result))
         return 0
@@ -517,6 +550,11 @@ def build_parser() -> argparse.ArgumentParser:
     index_opts(p)
     p.set_defaults(func=cmd_remove)
 
+    p = sub.add_parser("compact", help="merge the index's segments into one, dropping removed reports' rows (readers go on answering)")
+    p.add_argument("--small", action="store_true", help="merge all segments but the largest (what an ingest does past 8 segments)")
+    index_opts(p)
+    p.set_defaults(func=cmd_compact)
+
     p = sub.add_parser("list", help="list indexed reports with metadata and chunk counts")
     index_opts(p)
     p.set_defaults(func=cmd_list)
@@ -578,10 +616,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure indexing speed and memory on this machine")
     p.add_argument("--reports", required=True, help="directory of reports to index")
     p.add_argument("--runs", type=int, default=3, help="cold index builds to time (encoders suite: rounds)")
-    p.add_argument("--suite", choices=("index", "qa", "all", "scale", "store", "encoders"), default="all",
+    p.add_argument("--suite", choices=("index", "qa", "all", "scale", "store", "update", "encoders"), default="all",
                    help="all = index + qa over --reports; scale = synthetic corpora of --sizes chunks; "
                         "store = FAISS vs Milvus (YANBAO_MILVUS_URI, default a Milvus Lite file) on --reports and --sizes; "
+                        "update = add and remove one report on synthetic bases of --sizes chunks, questions asked meanwhile; "
                         "encoders = our ONNX export vs sentence-transformers' ONNX backend (--encoders, --runs rounds)")
+    p.add_argument("--full-compact", action="store_true", help="update suite: also time merging every segment into one")
     p.add_argument("--encoders", default="onnx-int8,st-onnx-int8",
                    help="encoders suite: onnx-int8, onnx, torch (ours) and st-onnx-int8, st-onnx (the library's), comma-separated")
     p.add_argument("--sizes", default="10000,100000", help="scale suite: corpus sizes in chunks, comma-separated")

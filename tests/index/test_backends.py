@@ -105,7 +105,8 @@ def test_a_registered_model_is_a_model_setting_end_to_end(tmp_path, reports_dir,
     from tests.fake_embed import FAKE_MODEL, HashEncoder
     from yanbao.errors import IndexMismatchError, ModelError
     from yanbao.index.embed import Embedder, register_model, registered_models
-    from yanbao.index.store import open_index, update
+    from yanbao.index.store import open_index
+    from yanbao.library import update
     from yanbao.qa.chain import QAChain
 
     assert FAKE_MODEL in registered_models()

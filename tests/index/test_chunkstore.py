@@ -126,7 +126,7 @@ def test_a_damaged_row_names_the_file_and_the_rebuild(tmp_path):
 def test_open_index_reads_a_generation_written_before_the_chunk_store(tmp_path):
     """An index written before rows.npy / by_id.npy / codes.txt opens, finds its rows by id and
     report, and spots codes as before - no rebuild needed."""
-    from yanbao.index.store import BuildConfig, open_index, write_generation
+    from yanbao.index.store import BuildConfig, build, open_index, read_manifest
     from yanbao.types import Filters
     from yanbao.qa.retrieve import Retriever
 
@@ -134,9 +134,10 @@ def test_open_index_reads_a_generation_written_before_the_chunk_store(tmp_path):
     vectors = np.eye(len(chunks), 8, dtype=np.float32)
     reports = [{"file": m.file, "sha256": "", "chunks": sum(c.file == m.file for c in chunks), "meta": m.to_json()} for m in METAS]
     config = BuildConfig("test-model", "q: ", "p: ", "tok", 400, 80)
-    gen = write_generation(tmp_path, config, reports, chunks, vectors)
+    gen = build(tmp_path, config, reports, chunks, vectors)
+    segment = tmp_path / read_manifest(tmp_path, gen)["segments"][0]["name"]
     for name in (ROWS, BY_ID, CODES):
-        (gen / name).unlink()
+        (segment / name).unlink()
     index = open_index(tmp_path)
     assert list(index.chunks) == chunks and index.row_of[chunks[2].id] == 2
     retriever = Retriever(index, None)

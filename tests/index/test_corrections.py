@@ -12,8 +12,10 @@ import pytest
 from tests.conftest import REPORT_FILES, run_cli
 from yanbao.errors import CorrectionError, SettingsError
 from yanbao.index import corrections
-from yanbao.index.store import correct, current_generation, open_index, report_metadata, update
-from yanbao.types import Analyst, Filters, ReportMeta
+from yanbao.index.store import correct, current_generation, open_index, report_metadata
+from yanbao.library import update
+from yanbao.types import Filters
+from yanbao.types import Analyst, ReportMeta
 
 F004 = REPORT_FILES["004"]  # 东吴证券, 2024-12-24, 增持(维持): the only dated report of the five
 QUESTION = "豆包通用模型的日均tokens使用量是多少？"  # answered from 004
@@ -109,11 +111,11 @@ def test_a_correction_is_live_at_once_in_list_citations_labels_and_filters(index
     assert r.changed == ["title", "broker", "date", "rating"] and r.corrected == sorted(FIX)
     after = open_index(index_copy)
     assert after.dir != old_gen and after.dir.name == r.generation == current_generation(index_copy).name
-    # only the manifest was written: chunks, rows, FAISS vectors and BM25 are the same files (hard links)
-    shared = [p.relative_to(old_gen) for p in old_gen.rglob("*") if p.is_file() and p.name != "manifest.json"]
-    assert {"dense.faiss", "chunks.jsonl", "rows.npy"} <= {p.name for p in shared} and any(p.parts[0] == "bm25" for p in shared)
-    for p in shared:
-        assert (after.dir / p).samefile(old_gen / p)
+    # only the manifest was written: the new generation names the same segments (chunks, rows,
+    # FAISS vectors, BM25 postings), and a generation is its manifest alone
+    assert [s.dir for s in after.segments] == [s.dir for s in before.segments]
+    assert after.manifest["segments"] == before.manifest["segments"]
+    assert [p.name for p in after.dir.iterdir()] == ["manifest.json"]
     meta = next(m for m in after.reports() if m.file == F004)
     assert (meta.broker, meta.title, meta.date, meta.rating) == tuple(FIX[k] for k in ("broker", "title", "date", "rating"))
     assert meta.analysts == next(m for m in before.reports() if m.file == F004).analysts  # untouched fields stay

@@ -18,7 +18,7 @@ QUESTION = "豆包通用模型的日均tokens使用量是多少？"
 
 
 def small_index(tmp_path, reports_dir, embedder, settings, keys=("004",)):
-    from yanbao.index.store import update
+    from yanbao.library import update
 
     update(settings.index_dir, [reports_dir / REPORT_FILES[k] for k in keys], settings, embedder)
 
@@ -31,7 +31,7 @@ def answer_text(settings, embedder) -> str:
 
 # Runs `yanbao` and SIGKILLs it at a given point of an ingest (no timing guesses: a fast machine
 # would finish first): "embedding" as the first chunks are embedded, "writing" right after the new
-# generation's chunk files are written.
+# segment's chunk files are written.
 KILL_INSIDE = """
 import os, signal, sys
 from tests.fake_embed import register
@@ -51,7 +51,8 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_ingest_killed_mid_way_leaves_the_old_index_answering(tmp_path, reports_dir, fake_embedder, fake_settings, model_cache):
-    from yanbao.index.store import open_index, update
+    from yanbao.index.store import open_index
+    from yanbao.library import update
 
     settings = fake_settings.with_(index_dir=tmp_path / "idx")
     small_index(tmp_path, reports_dir, fake_embedder, settings)
@@ -68,57 +69,101 @@ def test_ingest_killed_mid_way_leaves_the_old_index_answering(tmp_path, reports_
         assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
 
     run_and_kill("embedding")  # killed while embedding the new chunks
-    run_and_kill("writing")  # killed with the new generation's chunk files written, the rest not
-    assert list(settings.index_dir.glob(".tmp-gen-*"))
+    run_and_kill("writing")  # killed with the new segment's chunk files written, the rest not
+    assert list(settings.index_dir.glob(".tmp-seg-*"))
     for _ in range(2):
         index = open_index(settings.index_dir)
         assert [r.file for r in index.reports()] == [REPORT_FILES["004"]]
         assert answer_text(settings, fake_embedder) == before
     result = update(settings.index_dir, [more], settings, fake_embedder)  # a re-run completes the work
     assert result.added == [REPORT_FILES["000"]] and result.unchanged == [REPORT_FILES["004"]]
-    assert not list(settings.index_dir.glob(".tmp-gen-*"))  # the crashed writers' leftovers are gone
+    assert not list(settings.index_dir.glob(".tmp-*"))  # the crashed writers' leftovers are gone
 
 
-KILL_AT_BM25_SAVE = """
+KILL_AT_LEXICAL_SAVE = """
 import os, signal, sys
 from tests.fake_embed import register
 register()
 from pathlib import Path
-import bm25s
-real_save = bm25s.BM25.save
-def save(self, path, **kw):  # write the BM25 files, cut one in half, then die like a power cut
-    real_save(self, path, **kw)
-    victim = max(Path(path).iterdir(), key=lambda p: p.stat().st_size)
+import yanbao.index.lexical as lexical
+real = lexical._write_arrays
+def save(out_dir, *args, **kw):  # write the BM25 postings, cut one file in half, then die like a power cut
+    real(out_dir, *args, **kw)
+    victim = max((Path(out_dir) / lexical.DIR).iterdir(), key=lambda p: p.stat().st_size)
     with open(victim, "r+b") as f:
         f.truncate(victim.stat().st_size // 2)
     os.kill(os.getpid(), signal.SIGKILL)
-bm25s.BM25.save = save
+lexical._write_arrays = save
 from yanbao.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
 
 def test_ingest_killed_during_the_bm25_save_leaves_the_old_index_answering(tmp_path, reports_dir, fake_embedder, fake_settings, model_cache):
-    from yanbao.index.store import open_index, update
+    from yanbao.index.store import open_index
+    from yanbao.library import update
 
     settings = fake_settings.with_(index_dir=tmp_path / "idx")
     small_index(tmp_path, reports_dir, fake_embedder, settings)
     before = answer_text(settings, fake_embedder)
     env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1", "YANBAO_EMBED_MODEL": FAKE_MODEL}
     new = reports_dir / REPORT_FILES["000"]
-    proc = subprocess.run([sys.executable, "-c", KILL_AT_BM25_SAVE, "ingest", str(new), "--index", str(settings.index_dir)],
+    proc = subprocess.run([sys.executable, "-c", KILL_AT_LEXICAL_SAVE, "ingest", str(new), "--index", str(settings.index_dir)],
                           env=env, cwd=ROOT, capture_output=True, timeout=300)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
-    assert list(settings.index_dir.glob(".tmp-gen-*"))  # it died half-way through writing a generation
+    assert list(settings.index_dir.glob(".tmp-seg-*"))  # it died half-way through writing a segment
     assert [r.file for r in open_index(settings.index_dir).reports()] == [REPORT_FILES["004"]]
     assert answer_text(settings, fake_embedder) == before
     result = update(settings.index_dir, [new], settings, fake_embedder)  # a re-run completes the work
     assert result.added == [REPORT_FILES["000"]]
-    assert not list(settings.index_dir.glob(".tmp-gen-*"))
+    assert not list(settings.index_dir.glob(".tmp-*"))
+
+
+# SIGKILLs `yanbao compact` after the merged segment's chunk files are written ("copying"), or once
+# the merged segment is renamed into place but before a manifest names it ("publishing").
+KILL_COMPACT = """
+import os, signal, sys
+import yanbao.index.store as store
+def die(*args, **kw):
+    os.kill(os.getpid(), signal.SIGKILL)
+stage = sys.argv.pop(1)
+if stage == "copying":
+    copy_rows = store.copy_rows
+    store.copy_rows = lambda *args, **kw: (copy_rows(*args, **kw), die())
+else:
+    store.publish_manifest = die
+from yanbao.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_compaction_killed_mid_way_leaves_the_index_answering(tmp_path, reports_dir, embedder, test_settings, model_cache):
+    from yanbao.index.store import compact, open_index
+    from yanbao.library import remove, update
+
+    settings = test_settings.with_(index_dir=tmp_path / "idx")
+    small_index(tmp_path, reports_dir, embedder, settings, keys=("004", "001"))
+    update(settings.index_dir, [reports_dir / REPORT_FILES["000"]], settings, embedder)  # a second segment
+    remove(settings.index_dir, [REPORT_FILES["001"]])  # and a tombstone
+    before, files = answer_text(settings, embedder), [r.file for r in open_index(settings.index_dir).reports()]
+    assert len(open_index(settings.index_dir).segments) == 2
+    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1"}
+    for stage in ("copying", "publishing"):
+        proc = subprocess.run([sys.executable, "-c", KILL_COMPACT, stage, "compact", "--index", str(settings.index_dir)],
+                              env=env, cwd=ROOT, capture_output=True, timeout=300)
+        assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+        index = open_index(settings.index_dir)
+        assert len(index.segments) == 2 and [r.file for r in index.reports()] == files
+        assert answer_text(settings, embedder) == before
+    assert list(settings.index_dir.glob(".tmp-seg-*")) and len(list(settings.index_dir.glob("seg-*"))) == 3  # leftovers
+    done = compact(settings.index_dir)  # a re-run completes the work and collects what the crashes left
+    assert done.segments == 1 and [r.file for r in open_index(settings.index_dir).reports()] == files
+    assert answer_text(settings, embedder) == before
+    assert not list(settings.index_dir.glob(".tmp-*")) and len(list(settings.index_dir.glob("seg-*"))) == 3  # new + previous two
 
 
 def test_questions_during_an_ingest_see_old_or_new_never_half(tmp_path, reports_dir, fake_embedder, fake_settings):
-    from yanbao.index.store import update
+    from yanbao.library import update
     from yanbao.ui.app import Service
 
     settings = fake_settings.with_(index_dir=tmp_path / "idx")

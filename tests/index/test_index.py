@@ -10,7 +10,8 @@ import pytest
 
 from tests.conftest import REPORT_FILES, ROOT, run_cli
 from yanbao.errors import IndexMismatchError, IndexNotFoundError
-from yanbao.index.store import BuildConfig, current_generation, open_index, remove, update
+from yanbao.index.store import BuildConfig, current_generation, open_index, remove
+from yanbao.library import update
 from yanbao.index.tokenize import expand_query, tokenize
 
 SAMPLES = ROOT / "examples" / "reports"
@@ -50,8 +51,9 @@ def test_synonyms_expand_queries_only():
 def _consistent(root):
     index = open_index(root)
     n = len(index.chunks)
-    assert index.dense.ntotal == n
-    assert index.bm25.scores["num_docs"] == n
+    assert all(seg.dense.ntotal == seg.rows for seg in index.segments)  # FAISS row i = chunk row i in each segment
+    assert all(len(seg.postings.doclen) == seg.rows for seg in index.segments)  # and BM25 document i
+    assert index.lexical.n == n
     assert len({c.id for c in index.chunks}) == n
     assert index.manifest["counts"]["chunks"] == n
     assert sum(index.chunk_counts().values()) == n
@@ -129,7 +131,7 @@ def test_add_change_remove_keep_indexes_in_step(tmp_path, small_corpus, fake_emb
 
 
 def test_failure_mid_build_leaves_old_index(tmp_path, small_corpus, fake_embedder, fake_settings, monkeypatch):
-    import bm25s
+    from yanbao.index import lexical
 
     root = tmp_path / "index"
     update(root, [small_corpus], fake_settings, fake_embedder)
@@ -139,7 +141,7 @@ def test_failure_mid_build_leaves_old_index(tmp_path, small_corpus, fake_embedde
     def boom(*a, **k):
         raise RuntimeError("disk full (injected)")
 
-    monkeypatch.setattr(bm25s.BM25, "save", boom)
+    monkeypatch.setattr(lexical, "write", boom)
     extra = tmp_path / "new_report.txt"
     extra.write_text("示例证券研究所\n新报告：光模块出货量预计增长 50%。\n", encoding="utf-8")
     with pytest.raises(RuntimeError, match="injected"):
@@ -147,7 +149,7 @@ def test_failure_mid_build_leaves_old_index(tmp_path, small_corpus, fake_embedde
     monkeypatch.undo()
     assert current_generation(root) == gen
     assert {p.name: p.read_bytes() for p in gen.rglob("*") if p.is_file()} == snapshot
-    assert not list(root.glob(".tmp-gen-*"))
+    assert not list(root.glob(".tmp-*"))
     index = _consistent(root)
     assert "new_report.txt" not in index.chunk_counts()
     # a re-run completes the work
@@ -220,8 +222,8 @@ def test_same_file_name_twice_in_one_batch(tmp_path, fake_embedder, fake_setting
 def test_large_corpora_get_hnsw_with_good_recall_and_filtered_search(monkeypatch):
     import faiss
 
-    from yanbao.index import store
-    from yanbao.index.store import Index, build_dense
+    from yanbao.index import vectors
+    from yanbao.index.vectors import FaissVectors, build_dense
 
     rng = np.random.default_rng(0)
     v = rng.standard_normal((3000, 64)).astype(np.float32)
@@ -230,18 +232,18 @@ def test_large_corpora_get_hnsw_with_good_recall_and_filtered_search(monkeypatch
     big, entry = build_dense(v, hnsw_from=1000)
     assert entry_small["type"] == "IndexFlatIP" and entry["type"] == "IndexHNSWFlat" and entry["efSearch"] > 10
     assert isinstance(big, faiss.IndexHNSWFlat)
-    exact, approx = (Index(None, None, {}, range(3000), d, None) for d in (small, big))
+    exact, approx = (FaissVectors([(lambda d=d: d, None, 0, None)], 3000, 64) for d in (small, big))
     queries = v[:50] + 0.3 * rng.standard_normal((50, 64)).astype(np.float32)
-    recall = np.mean([len({r for r, _ in exact.dense_search(q, 10)} & {r for r, _ in approx.dense_search(q, 10)}) / 10
+    recall = np.mean([len({r for r, _ in exact.search(q, 10)} & {r for r, _ in approx.search(q, 10)}) / 10
                       for q in queries])
     assert recall >= 0.95
     mask = np.zeros(3000, dtype=bool)
     mask[1::5] = True  # a filter: only every fifth row
     for index in (exact, approx):
-        hits = index.dense_search(queries[0], 10, mask)
+        hits = index.search(queries[0], 10, mask)
         assert len(hits) == 10 and all(r % 5 == 1 for r, _ in hits)
-    monkeypatch.setattr(store, "HNSW_FROM", 100)  # a filter wider than exact search covers: HNSW with a selector
-    hits = approx.dense_search(queries[0], 10, mask)
+    monkeypatch.setattr(vectors, "HNSW_FROM", 100)  # a filter wider than exact search covers: HNSW with a selector
+    hits = approx.search(queries[0], 10, mask)
     assert len(hits) == 10 and all(r % 5 == 1 for r, _ in hits)
-    assert len({r for r, _ in hits} & {r for r, _ in exact.dense_search(queries[0], 10, mask)}) >= 8
-    assert np.allclose(approx.vectors()[:5], v[:5])  # vectors can still be reused on update
+    assert len({r for r, _ in hits} & {r for r, _ in exact.search(queries[0], 10, mask)}) >= 8
+    assert np.allclose(approx.vectors(range(5)), v[:5])  # vectors can still be reused on update

@@ -140,16 +140,16 @@ def test_scale_bench_runs_the_full_path_exact_and_hnsw(reports_dir, embedder, te
     """Small sizes through the scale benchmark: the real index (chunk store, FAISS, bm25s) and the
     real retriever in a subprocess, exact below HNSW_FROM and HNSW above it."""
     from yanbao.bench import scale
-    from yanbao.index import store
+    from yanbao.index import vectors
 
-    monkeypatch.setattr(store, "HNSW_FROM", 1500)
+    monkeypatch.setattr(vectors, "HNSW_FROM", 1500)
     questions = ["博通FY24Q3实现营业收入多少？", "豆包通用模型的日均tokens使用量是多少？", "AI眼镜出货量预计多少？"]
     rows = scale.bench_scale(reports_dir, [800, 2000], test_settings, embedder, questions, subset=40, workdir=tmp_path)
     flat, hnsw = rows
     assert flat["chunks"] == 800 and flat["dense_type"] == "IndexFlatIP" and flat["dense_recall_at_10"] == 1.0
     assert hnsw["chunks"] == 2000 and hnsw["dense_type"] == "IndexHNSWFlat" and hnsw["dense_recall_at_10"] >= 0.9
     for row in rows:
-        assert 0 < row["hybrid_ms_p50"] <= row["retrieve_ms_p50"] and row["rss_mb"] > 0 and row["load_s"] > 0
+        assert 0 < row["hybrid_ms_p50"] <= row["retrieve_ms_p50"] and row["rss_mb"] > 0 and row["load_s"] >= 0  # segments load lazily
         assert 0 < row["chunks_mb"] + row["dense_mb"] + row["bm25_mb"] <= row["disk_mb"] + 2  # MB, rounded
     assert not list(tmp_path.iterdir())  # the temporary indexes are gone
 

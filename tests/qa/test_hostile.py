@@ -45,7 +45,7 @@ def test_odd_questions_do_not_crash(chain, question):
 
 @pytest.fixture(scope="module")
 def injected_chain(tmp_path_factory, embedder, test_settings):
-    from yanbao.index.store import update
+    from yanbao.library import update
     from yanbao.qa.chain import QAChain
 
     d = tmp_path_factory.mktemp("inj")
@@ -115,7 +115,7 @@ def test_eval_normalize_is_idempotent(text):
 
 def test_secrets_never_reach_the_index_files(tmp_path, embedder, test_settings, reports_dir):
     from tests.conftest import REPORT_FILES
-    from yanbao.index.store import update
+    from yanbao.library import update
 
     settings = test_settings.with_(index_dir=tmp_path / "idx", llm_api_key="sk-index-secret", auth="u:idx-pass")
     update(settings.index_dir, [reports_dir / REPORT_FILES["004"]], settings, embedder)

@@ -13,7 +13,8 @@ from tests.pdfgen import FIGURE, PDF_NAME, figure_rect, write_report_pdf
 @pytest.fixture(scope="module")
 def pdf_index(tmp_path_factory, reports_dir, embedder, test_settings):
     """An index of the generated PDF (ingested from a folder, not uploaded) and report 000."""
-    from yanbao.index.store import open_index, update
+    from yanbao.index.store import open_index
+    from yanbao.library import update
 
     folder = tmp_path_factory.mktemp("pdf-reports")
     pdf = write_report_pdf(folder / PDF_NAME)

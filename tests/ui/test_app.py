@@ -246,7 +246,7 @@ def test_empty_index_explains_how_to_add_reports(tmp_path, fake_embedder, fake_s
 
 
 def test_ui_picks_up_an_ingest_made_beside_it(tmp_path, fake_embedder, fake_settings, reports_dir):
-    from yanbao.index.store import update
+    from yanbao.library import update
     from yanbao.ui.app import Service
 
     settings = fake_settings.with_(index_dir=tmp_path / "idx")

@@ -28,7 +28,7 @@ TIMES: dict[str, list[float]] = {}
 def viewer_server(tmp_path_factory, real_index_dir, embedder, test_settings):
     """The app over the five reports, the generated PDF (ingested from its folder) and, where
     ../shared/real-reports is present, one real PDF report."""
-    from yanbao.index.store import update
+    from yanbao.library import update
     from yanbao.ui.app import Service, build, launch_options
 
     base = tmp_path_factory.mktemp("viewer")

@@ -3,7 +3,7 @@
 Same run, same machine, same texts. For each encoder: model load with the export uncached
 (export + quantization included) and cached (in this process, and in a fresh process with its
 imports), the export's size on disk, embedding throughput over the reports' chunks (the real
-ingest path, `store.update`), queries per second, and dense-only and hybrid hit@5 / MRR@10 on
+ingest path, `library.update`), queries per second, and dense-only and hybrid hit@5 / MRR@10 on
 the development questions through the project's own retriever and metrics.
 
 Encoders, by name:
@@ -205,7 +205,7 @@ def process_load_s(name: str, cache_dir: Path) -> float:
 def bench_encoder(name: str, reports: Path, settings, items: list, cache_dir: Path) -> dict:
     """One row of the encoder benchmark (see the module docstring); its export is deleted first."""
     from yanbao.eval.metrics import retrieval_aggregate, retrieval_scores
-    from yanbao.index.store import update
+    from yanbao.library import update
     from yanbao.qa.chain import QAChain
 
     row: dict = {"encoder": name, "loadavg_before": round(os.getloadavg()[0], 2)}

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from yanbao.index.embed import Embedder
-from yanbao.index.store import update
+from yanbao.library import update
 
 
 def peak_rss_mb() -> float:

@@ -6,7 +6,7 @@ a random embedded chunk j plus Gaussian noise, v_i = normalize(v_j + 0.5 * g / s
 so cos(v_i, v_j) is about 0.89 - near-duplicates, as in a real library, at no embedding cost.
 Queries are the development set's real questions, embedded for real.
 
-Per size: build time of the real generation (FAISS or, with YANBAO_VECTOR_STORE=milvus, an upsert
+Per size: build time of the real index, one segment (FAISS or, with YANBAO_VECTOR_STORE=milvus, an upsert
 into a Milvus collection; bm25s; the chunk store), then - in a fresh subprocess, so memory is the
 index's own - load time, resident memory, retrieval latency by stage through the product's own
 open_index and Retriever, and recall@10 of the dense index against exact search.
@@ -95,22 +95,14 @@ def bench_scale(reports: Path, sizes: list[int], settings, embedder, questions: 
 
 
 def write_any(root: Path, settings, config, reports_rows, chunks, vectors, tokens) -> None:
-    """A generation of these chunks in the store the settings name; Milvus is let go afterwards, so
-    the probe process can open a Milvus Lite file."""
-    from yanbao.index import milvus
-    from yanbao.index.store import write_generation
+    """An index of these chunks (one segment) through the product's writer, in the store the
+    settings name (on Milvus: its upsert with the journal); the store is let go afterwards, so the
+    probe process can open a Milvus Lite file."""
+    from yanbao.index import store
 
-    if settings.vector_store != "milvus":
-        write_generation(root, config, reports_rows, chunks, vectors, tokens)
-        return
-    import uuid
-
-    target = milvus.target_from_settings(settings, root)
-    uid = uuid.uuid4().hex
-    milvus.create(target, vectors.shape[1], uid)
-    milvus.upsert(target, chunks, vectors)
-    write_generation(root, config, reports_rows, chunks, None, tokens, dense_entry=target.entry(root), dim=vectors.shape[1], uid=uid)
-    milvus.close(target)
+    target = store.store_for(settings, root)
+    store.build(root, config, reports_rows, chunks, vectors, tokens, target)
+    target.close()
 
 
 def bench_settings(settings, store: str):
@@ -196,9 +188,9 @@ def milvus_bm25_side(root: Path, settings, tokens: list[list[str]], questions: l
 
 def reports_row(reports: Path, settings, embedder, questions: list[str], workdir: Path | None = None) -> dict:
     """The real reports ingested (chunking, embedding, the store's write) and probed like a synthetic size."""
-    from yanbao.index import milvus
-    from yanbao.index.store import open_index, update
+    from yanbao.index.store import open_index
     from yanbao.index.tokenize import tokenize
+    from yanbao.library import update
 
     queries = np.stack([embedder.embed_query(q) for q in questions])
     with tempfile.TemporaryDirectory(prefix="yanbao-store-", dir=workdir) as tmp:
@@ -208,9 +200,8 @@ def reports_row(reports: Path, settings, embedder, questions: list[str], workdir
         index = open_index(Path(tmp), settings=settings)
         exact, flat_ms = exact_top(index.vectors(), queries)
         n = len(index.chunks)
-        tokens = [tokenize(c.index_text) for c in index.chunks] if index.milvus is not None else []
-        if index.milvus is not None:
-            milvus.close(index.milvus)
+        tokens = [tokenize(c.index_text) for c in index.chunks] if settings.vector_store == "milvus" else []  # for the Milvus BM25 side
+        index.dense.close()
         probe = _in_subprocess(_probe, Path(tmp), settings, questions, queries, exact)
         side = _milvus_side(Path(tmp), settings, tokens, questions)
         return {"chunks": n, "store": settings.vector_store, "build_s": round(ingest_s, 1),
@@ -228,15 +219,17 @@ def _disk_mb(paths) -> int:
 
 
 def _disk_parts(root: Path) -> dict:
-    """MB on disk of the index at `root`: all of it, and its chunk store, FAISS and BM25 files (the
-    chunk store and BM25 are memory-mapped, so this bounds what they can hold in memory)."""
+    """MB on disk of the index at `root`: all of it, and its segments' chunk stores, FAISS and BM25
+    files (the chunk store and BM25 are memory-mapped, so this bounds what they can hold in memory)."""
     from yanbao.index.chunkstore import BY_ID, CHUNKS, CODES, ROWS
-    from yanbao.index.store import current_generation
+    from yanbao.index.lexical import DIR
+    from yanbao.index.store import current_generation, read_manifest
+    from yanbao.index.vectors import DENSE_FILE
 
-    gen = current_generation(root)
-    return {"disk_mb": _disk_mb([root]), "chunks_mb": _disk_mb([gen / n for n in (CHUNKS, ROWS, BY_ID, CODES)]),
-            "dense_mb": _disk_mb([gen / "dense.faiss"]),
-            "bm25_mb": _disk_mb([gen / "bm25"])}
+    segs = [root / s["name"] for s in read_manifest(root, current_generation(root))["segments"]]
+    return {"disk_mb": _disk_mb([root]), "chunks_mb": _disk_mb([g / n for g in segs for n in (CHUNKS, ROWS, BY_ID, CODES)]),
+            "dense_mb": _disk_mb([g / DENSE_FILE for g in segs if (g / DENSE_FILE).exists()]),
+            "bm25_mb": _disk_mb([g / DIR for g in segs])}
 
 
 def _report_rows(chunks) -> list[dict]:
@@ -287,7 +280,7 @@ def _probe(index_dir: Path, settings, questions: list[str], queries: np.ndarray,
             for s in stages:
                 stages[s].append(timings.get(s, 0.0))
     return {
-        "dense_type": index.manifest["dense"]["type"],
+        "dense_type": index.segments[0].info["dense"]["type"] if index.segments else "",
         "load_s": round(load_s, 2),
         "rss_mb": peak_rss_since_exec_mb(),
         "hybrid_ms_p50": percentile(hybrid, 50), "hybrid_ms_p95": percentile(hybrid, 95),

@@ -18,24 +18,11 @@ EVAL_DEPTH = 10  # retrieval is scored on the top 10, answers use the chain's to
 
 
 def ensure_index(reports_dir: Path, settings, embedder) -> None:
-    """Build or update the index at settings.index_dir so that it holds the reports in `reports_dir`;
-    an index built with other settings (model, backend, chunking) is rebuilt."""
-    from yanbao.errors import IndexMismatchError
-    from yanbao.index.store import current_generation, open_index, remove, update
-    from yanbao.ingest.pipeline import expand
+    """Build or update the index at settings.index_dir so that it holds the reports in `reports_dir`
+    (library.sync: an index built with other settings is rebuilt)."""
+    from yanbao.library import sync
 
-    try:
-        result = update(settings.index_dir, [reports_dir], settings, embedder)
-    except IndexMismatchError as e:
-        log.warning("rebuilding %s for the current settings: %s", settings.index_dir, e)
-        result = update(settings.index_dir, [reports_dir], settings, embedder, rebuild=True)
-    for name, reason in result.skipped:
-        log.warning("skip %s: %s", name, reason)
-    if current_generation(settings.index_dir) is not None:
-        wanted = {p.name for p in expand([reports_dir])}
-        stale = [r.file for r in open_index(settings.index_dir, settings=settings).reports() if r.file not in wanted]
-        if stale:
-            remove(settings.index_dir, stale, settings)
+    sync(settings.index_dir, reports_dir, settings, embedder)
 
 
 def evaluate(items: list[GoldItem], chain, mode: str = "extractive", ablations: bool = False, show_progress: bool = True,

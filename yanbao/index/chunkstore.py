@@ -200,3 +200,35 @@ class RowsById(Mapping):
 
     def __iter__(self) -> Iterator[str]:
         return (i.decode("ascii") for i in self._ids)
+
+
+def copy_rows(out_dir: Path, parts: Sequence[tuple["ChunkStore", np.ndarray, np.ndarray]]) -> None:
+    """chunks.jsonl, rows.npy, by_id.npy and codes.txt of rows taken from other chunk stores, their
+    lines copied as bytes (nothing decoded). `parts`: (store, its rows to copy in order, the new
+    report position of each of its report positions). The
+    code words are the union of the parts' (a word only a left-out row held stays: the unknown-code
+    check then errs towards present)."""
+    offsets, reports, ids, codes = [], [], [], set()
+    pos = 0
+    with open(out_dir / CHUNKS, "wb") as f:
+        for store, rows, report_map in parts:
+            rows = np.asarray(rows, dtype=np.int64)
+            if not len(rows):
+                continue
+            starts = np.asarray(store.rows["offset"])[rows]
+            ends = store._ends[rows]
+            for a, b in zip(starts.tolist(), ends.tolist()):
+                f.write(store._data[a:b])
+            lengths = ends - starts
+            offsets.append(pos + np.concatenate(([0], np.cumsum(lengths)[:-1])))
+            pos += int(lengths.sum())
+            reports.append(np.asarray(report_map, dtype=np.int32)[np.asarray(store.rows["report"])[rows]])
+            ids.extend(np.asarray(store.rows["id"])[rows].tolist())
+            codes.update(store.codes().split())
+    table, by_id = _row_table(np.concatenate(offsets) if offsets else np.zeros(0, np.int64),
+                              np.concatenate(reports) if reports else np.zeros(0, np.int32), ids)
+    if len(set(ids)) != len(ids):
+        raise ValueError("two chunks share an id: ids must be unique within an index")
+    np.save(out_dir / ROWS, table, allow_pickle=False)
+    np.save(out_dir / BY_ID, by_id, allow_pickle=False)
+    (out_dir / CODES).write_text("".join(w + "\n" for w in sorted(codes)), encoding="utf-8")

@@ -65,21 +65,17 @@ class Retriever:
         self.config = config
         self.reranker = reranker
         self.row_of = index.row_of
+        self._dfs: dict[str, int] = {}
 
     @cached_property
     def reports(self) -> Catalog:
         return Catalog(self.index.reports())
 
-    @cached_property
-    def _df(self) -> tuple[dict[str, int], int]:
-        """Document frequency of every BM25 token, read from the BM25 matrix (no re-tokenizing)."""
-        bm25 = self.index.bm25
-        n = len(self.index.chunks)
-        if bm25 is None:
-            return {}, n
-        indptr = np.asarray(bm25.scores["indptr"])
-        counts = np.diff(indptr)
-        return {tok: int(counts[i]) for tok, i in bm25.vocab_dict.items() if i < len(counts)}, n
+    def _df(self, token: str) -> int:
+        """How many chunks hold this BM25 token (the index's lexical statistics, no re-tokenizing)."""
+        if token not in self._dfs:
+            self._dfs[token] = self.index.df(token)
+        return self._dfs[token]
 
     def query(self, question: str) -> Query:
         """The question prepared for sentence scoring against this index."""
@@ -87,8 +83,7 @@ class Retriever:
 
     def idf(self, token: str) -> float:
         """BM25-style idf; a token no chunk holds gets the highest idf (it is strong evidence of absence)."""
-        df, n = self._df
-        d = df.get(token, 0)
+        n, d = len(self.index.chunks), self._df(token)
         return math.log(1 + (n - d + 0.5) / (d + 0.5))
 
     @cached_property
@@ -105,9 +100,8 @@ class Retriever:
     def unknown_codes(self, question: str) -> list[str]:
         """Names with latin letters or digits (X9, MI355X, Ironwood) in the question that occur
         nowhere in the index: the reports cannot be about them."""
-        df, _ = self._df
         terms = content_terms(question, self.reports)
-        coded = [t for t in terms if re.search(r"[a-z]", t) and not _PERIOD.match(t) and not any(df.get(a) for a in alternatives(t))]
+        coded = [t for t in terms if re.search(r"[a-z]", t) and not _PERIOD.match(t) and not any(self._df(a) for a in alternatives(t))]
         missing = [t for t in coded if self._absent(t)]
         spelled = (re.search(re.escape(t), question, re.I) for t in missing)  # as the question writes it
         return [m.group(0) if m else t for m, t in zip(spelled, missing)]

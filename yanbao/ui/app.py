@@ -2,7 +2,7 @@
 feedback and export, filters, and a 知识库 tab.
 
 Only wiring lives here: answers come from yanbao.qa.chain, source views from yanbao.qa.source,
-feedback records from yanbao.qa.feedback, index changes from yanbao.index.store; what the page
+feedback records from yanbao.qa.feedback, index changes from yanbao.library; what the page
 shows is rendered by yanbao.ui.render. Each browser session keeps its own conversation (gr.State).
 
 A click on a citation marker or a source card is picked up by a small script (VIEWER_JS): the
@@ -176,7 +176,7 @@ class Service:
     def add(self, paths: list[Path], on_file=lambda i, n, name: None) -> list[list[str]]:
         """Ingest uploaded files one by one; one [file, result, detail] row per file.
         `on_file(i, n, name)` is called before each file (the UI's progress bar)."""
-        from yanbao.index.store import update
+        from yanbao.library import update
 
         rows, seen = [], set()
         with self._write:
@@ -248,7 +248,7 @@ class Service:
         fb.record(self.settings.index_dir, record)
 
     def delete(self, names: list[str]) -> str:
-        from yanbao.index.store import remove
+        from yanbao.library import remove
 
         with self._write:
             result = remove(self.settings.index_dir, names, self.settings)
@@ -261,7 +261,7 @@ class Service:
 
     def correct(self, file: str, changes: dict):
         """Correct a report's metadata (index.store.correct: nothing is embedded) and reopen the index."""
-        from yanbao.index.store import correct
+        from yanbao.library import correct
 
         with self._write:
             result = correct(self.settings.index_dir, file, changes, self.settings)

@@ -1,0 +1,202 @@
+"""Update benchmark: what adding and removing one report costs on a big index, and what questions
+asked meanwhile see.
+
+Per size: a synthetic base of `n` chunks (bench/synth.py, vectors as bench/scale.py makes them)
+written as one segment through the product's writer (store.build, with the store the settings
+name); then six small synthetic reports added one by one through the library (each its own
+segment, embedded for real); then, while a reader in another process asks the development
+questions over and over (reopening the index when the manifest changes, as the web UI does), one
+real report is added end to end (read, chunk, embed with the settings' model, write its segment,
+swap the manifest: library.update) and later removed (library.remove). Last, the small segments
+are merged (`compact --small`) and, when `full_compact`, everything (`compact`).
+
+Latencies are the reader's "hybrid" retrieval (query embedding + BM25 + dense + fusion, no
+sentence rerank), as `--suite scale` reports them; recall@10 is the dense search of the
+segmented index against exact search over the same live vectors.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from yanbao.bench.scale import exact_top, synth_vectors
+from yanbao.bench.synth import sentence_pool, synth_chunks, to_chunk
+from yanbao.eval.metrics import percentile
+
+SMALL_SEGMENTS = 6  # + the base + the real report = 8 segments while questions are timed
+
+
+def pick_report(reports: Path, settings, want_chunks: int = 60) -> tuple[Path, int]:
+    """The report under `reports` whose chunk count is nearest `want_chunks`, and that count."""
+    from yanbao.ingest.pipeline import expand, try_ingest
+
+    best = None
+    for path in expand([reports]):
+        report, _ = try_ingest(path, settings.chunk_chars, settings.overlap_chars, settings.max_file_mb << 20)
+        if report is not None and (best is None or abs(len(report.chunks) - want_chunks) < abs(best[1] - want_chunks)):
+            best = (path, len(report.chunks))
+    if best is None:
+        raise ValueError(f"no readable report under {reports}")
+    return best
+
+
+def bench_update(reports: Path, sizes: list[int], settings, embedder, questions: list[str], subset: int = 2000,
+                 seed: int = 0, workdir: Path | None = None, full_compact: bool = False) -> list[dict]:
+    """One result row per base size."""
+    from yanbao.index import store
+    from yanbao.index.store import BuildConfig
+
+    if not sizes:
+        return []
+    pool = sentence_pool(reports)
+    report, report_chunks = pick_report(reports, settings)
+    queries = np.stack([embedder.embed_query(q) for q in questions])
+    base_chunks = list(synth_chunks(pool, min(subset, max(sizes)), seed))
+    base = embedder.embed_passages([s.text for s in base_chunks])
+    config = BuildConfig.from_settings(settings, embedder)
+    rows = []
+    for n in sizes:
+        row: dict = {"chunks": n, "store": settings.vector_store, "add_report": report.name, "add_report_chunks": report_chunks}
+        stream = list(synth_chunks(pool, n + SMALL_SEGMENTS * 60, seed))
+        synth, extra = stream[:n], stream[n:]
+        chunks = [to_chunk(s, i) for i, s in enumerate(synth)]
+        tokens = [list(s.tokens) for s in synth]
+        vectors = synth_vectors(base, n, seed)
+        with tempfile.TemporaryDirectory(prefix="yanbao-update-", dir=workdir) as tmp:
+            root = Path(tmp) / "index"
+            settings_here = settings.with_(index_dir=root)
+            t0 = time.perf_counter()
+            st = store.store_for(settings_here, root)
+            store.build(root, config, _report_rows(chunks), chunks, vectors, tokens, st)
+            st.close()
+            row["build_s"] = round(time.perf_counter() - t0, 1)
+            del chunks, tokens, vectors, synth
+            row.update(_grow(root, settings_here, embedder, extra, n, questions, queries, report, full_compact))
+        rows.append(row)
+    return rows
+
+
+def _report_rows(chunks) -> list[dict]:
+    counts: dict[str, int] = {}
+    metas = {}
+    for c in chunks:
+        counts[c.file] = counts.get(c.file, 0) + 1
+        metas.setdefault(c.file, c.meta)
+    return [{"file": f, "sha256": "", "chunks": k, "meta": metas[f].to_json()} for f, k in counts.items()]
+
+
+def _grow(root: Path, settings, embedder, extra, n: int, questions, queries, report: Path, full_compact: bool) -> dict:
+    """Small segments, then the timed add/remove with a reader process asking meanwhile."""
+    from yanbao import library
+    from yanbao.index.store import open_index
+
+    out: dict = {}
+    files: dict[str, list] = {}
+    for i, s in enumerate(extra):
+        files.setdefault(s.file, []).append((s, n + i))
+    drop = Path(root).parent / "small"
+    drop.mkdir()
+    t = time.perf_counter()
+    for k, (name, items) in enumerate(list(files.items())[:SMALL_SEGMENTS]):
+        path = drop / f"small_{k}.txt"
+        path.write_text("\n\n".join(s.text for s, _ in items), encoding="utf-8")
+        library.update(root, [path], settings, embedder)
+    out["small_adds_s"] = round(time.perf_counter() - t, 1)
+    index = open_index(root, settings=settings)
+    segments_before = len(index.segments)
+    exact, _ = exact_top(index.vectors(), queries)
+    out["recall_at_10"] = round(statistics.fmean(
+        len({r for r, _ in index.dense_search(q, 10)} & set(e.tolist())) / 10 for q, e in zip(queries, exact)), 4)
+    index.dense.close()
+    del index
+
+    ctx = multiprocessing.get_context("spawn")
+    marks = ctx.Queue()
+    stop = ctx.Event()
+    reader = ctx.Process(target=_reader, args=(root, settings, questions, marks, stop))
+    reader.start()
+    ready = marks.get(timeout=600)  # the reader opened the index and warmed up
+    assert ready == "ready"
+    time.sleep(10.0)  # questions before the add
+    t_add = time.time()
+    added = library.update(root, [report], settings, embedder)
+    t_added = time.time()
+    out["add_s"] = round(t_added - t_add, 2)
+    out["add_embed_s"] = round(added.embed_s, 2)
+    out["add_embedded_chunks"] = added.embedded_chunks
+    out["segments"] = added.segments
+    time.sleep(10.0)  # questions with 8 segments
+    t_remove = time.time()
+    library.remove(root, [report.name], settings)
+    t_removed = time.time()
+    out["remove_s"] = round(t_removed - t_remove, 2)
+    time.sleep(3.0)
+    stop.set()
+    timings, errors = marks.get(timeout=600)
+    reader.join(timeout=60)
+    before = [ms for at, ms, _ in timings if at < t_add]
+    during = [ms for at, ms, _ in timings if t_add <= at <= t_added]
+    after_add = [ms for at, ms, segs in timings if t_added < at < t_remove and segs == out["segments"]]
+    out.update({
+        "segments_before_add": segments_before,
+        "query_p50_before_add_ms": percentile(before, 50), "query_p95_before_add_ms": percentile(before, 95),
+        "questions_during_add": len(during), "query_p95_during_add_ms": percentile(during, 95),
+        "query_p50_ms": percentile(after_add, 50), "query_p95_ms": percentile(after_add, 95),
+        "questions_after_add": len(after_add), "reader_errors": len(errors), "reader_first_error": errors[0] if errors else "",
+    })
+    t = time.perf_counter()
+    small = library.compact(root, settings, full=False)
+    out["compact_small_s"], out["segments_after_compact_small"] = round(time.perf_counter() - t, 2), small.segments
+    if full_compact:
+        t = time.perf_counter()
+        full = library.compact(root, settings, full=True)
+        out["compact_full_s"], out["segments_after_compact_full"] = round(time.perf_counter() - t, 2), full.segments
+    return out
+
+
+def _reader(root: Path, settings, questions: list[str], marks, stop) -> None:
+    """Another process asking questions in a loop, reopening the index when the manifest changes
+    (as the web UI's Service.current does); sends (time, hybrid ms, segments) per question and errors."""
+    from yanbao.index.embed import Embedder
+    from yanbao.index.store import current_generation, open_index
+    from yanbao.qa.retrieve import RetrievalConfig, Retriever
+
+    embedder = Embedder.from_settings(settings)
+    embedder.embed_query("预热")
+    gen = current_generation(root)
+    retriever = Retriever(open_index(root, settings=settings), embedder, RetrievalConfig.from_settings(settings))
+    for q in questions[:20]:
+        retriever.retrieve(q)
+    marks.put("ready")
+    timings, errors, i = [], [], 0
+    while not stop.is_set():
+        q = questions[i % len(questions)]
+        i += 1
+        start = time.time()
+        t = time.perf_counter()
+        try:
+            now = current_generation(root)
+            if now != gen:
+                retriever = Retriever(open_index(root, settings=settings), embedder, RetrievalConfig.from_settings(settings))
+                gen = now
+            stages: dict = {}
+            retriever.retrieve(q, timings=stages)
+            ms = (time.perf_counter() - t) * 1000 - stages.get("sentence", 0.0)
+            timings.append((start, ms, len(retriever.index.segments)))
+        except Exception as e:  # noqa: BLE001 - counted and reported: a question must never fail
+            errors.append(f"{type(e).__name__}: {e}")
+    marks.put((timings, errors))
+
+
+COLUMNS = (("chunks", "chunks"), ("build_s", "base build s"), ("add_report_chunks", "report chunks"), ("add_s", "add s"),
+           ("add_embed_s", "of which embed s"), ("remove_s", "remove s"), ("segments", "segments"),
+           ("query_p50_before_add_ms", "p50 before"), ("query_p95_before_add_ms", "p95 before"),
+           ("query_p95_during_add_ms", "p95 during add"), ("query_p50_ms", "p50 (8 seg)"), ("query_p95_ms", "p95 (8 seg)"),
+           ("reader_errors", "errors"), ("recall_at_10", "recall@10"), ("compact_small_s", "compact small s"),
+           ("compact_full_s", "compact all s"))
