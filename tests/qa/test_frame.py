@@ -410,3 +410,22 @@ def test_a_strongly_bound_sentence_answers_with_fewer_shared_words():
 ])
 def test_answer_types_before_metric_words(question, kind):
     assert parse(question).answer_type == kind
+
+
+def test_a_repeated_sentence_is_read_where_its_paragraph_says_whom_it_is_about():
+    from yanbao.qa.evidence import score_sentences
+
+    head = chunk("DeepSeek-V3 的完整训练成本仅为 2.788M GPU 小时。假设 H800 GPU 的租赁价格为每 GPU 小时 2 美元,总训练成本仅为5.576M 美元。",
+                 "h.txt", "华西证券", section="Deepseek:算法能力被突出(DeepSeek R1)")
+    tail = replace_text(head, "假设 H800 GPU 的租赁价格为每 GPU 小时 2 美元,总训练成本仅为5.576M 美元。")
+    q = "华西给出的DeepSeek-V3训练成本是多少？"
+    scored = [s for s in score_sentences(make_query(q, [], lambda t: 1.0), _hits(tail, head)) if "5.576M" in s.text]
+    assert len(scored) == 1 and scored[0].hit == 1  # the copy in the chunk that holds its paragraph
+    claims = bind.bound_claims(parse(q), head, scored[0].start, scored[0].end)
+    assert [c.quantity.text for c in claims] == ["5.576M 美元"]
+
+
+def replace_text(c: Chunk, text: str) -> Chunk:
+    from dataclasses import replace
+
+    return replace(c, id=c.id + ":tail", text=text, start=c.end - len(text), end=c.end)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
@@ -175,13 +175,17 @@ def best_in_chunk(q: Query, chunk: Chunk) -> float:
 
 def score_sentences(q: Query, hits: list[Hit]) -> list[Scored]:
     """Every sentence (and table row) of every hit, scored against the question, best first."""
-    out, seen = [], set()
+    out: list[Scored] = []
+    seen: dict = {}
     for i, hit in enumerate(hits):
         ctx_toks, ctx_plain, units = analyze(hit.chunk)
         for u in units:
-            if u.key in seen:  # overlapping chunks repeat sentences
+            if u.key in seen:  # overlapping chunks repeat sentences: the one with its paragraph before it
+                j = seen[u.key]  # in its chunk (whom it is about) is kept, at the better of the two scores
+                if u.start > out[j].start:
+                    out[j] = replace(out[j], hit=i, start=u.start, end=u.end, header=u.header)
                 continue
-            seen.add(u.key)
+            seen[u.key] = len(out)
             score, cov = score_unit(q, u, (ctx_toks, ctx_plain), hit.chunk.boilerplate)
             out.append(Scored(i, u.start, u.end, u.text, score + 0.1 / hit.rank, cov, u.header))
     out.sort(key=lambda x: -x.score)

@@ -237,8 +237,12 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
     if frame is not None and frame.answer_type == "figure":  # a sentence stating a bound figure beats one stating none
         stating = [s for s in bound if bind.claims(hits[s.hit].chunk, s.start, s.end, s.header, bind.frame_extra(frame))]
         bound = stating or bound
-    if bound and scored:  # binding vetoes sentences; it does not promote a weak one over the best
-        bound = [s for s in bound if s.score >= BOUND_SCORE_SHARE * scored[0].score]
+    if bound and scored:  # binding vetoes sentences; it does not promote a weak one over the best …
+        top = scored[0].score
+        # … unless it names the subject and states the asked fact outright, while the best is about another
+        # (o1's 2024年9月12日 under a sentence about MiMo and o1-mini)
+        bound = [s for s in bound if s.score >= BOUND_SCORE_SHARE * top or (
+            s.score >= STRONG_SHARE * top and not binds(frame, scored[0], hits) and _strongly_bound(frame, s, hits))]
     strong = [s for s in bound[:1] if _strongly_bound(frame, s, hits)]
     floor = BOUND_SHARE * threshold
     if evidence < threshold:

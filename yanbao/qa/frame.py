@@ -430,7 +430,8 @@ def _fallback_subject(question: str, reports) -> tuple[str, ...]:
 
 # 英伟达B40, 小米YU7, 英伟达的H20E: a model code written right after its maker is the subject, even
 # when the entity list does not know it
-_CODE_AFTER_MAKER = r"\s*(?:的|推出的|发布的)?\s*([A-Za-z]{1,6}[\s-]?\d[A-Za-z0-9.+-]{0,8})(?![A-Za-z0-9])"
+_CODE_AFTER_MAKER = r"\s*(?:的|推出的|发布的)?\s*([A-Za-z]{1,6}[\s-]?\d[A-Za-z0-9.+-]{0,8})(?![A-Za-z0-9])"  # B40, YU7
+_TRADE_WORDS = frozenset("gpu cpu ai hbm ceo cfo api asic npu tpu dpu cuda nvlink pc app capex token tokens".split())
 
 
 _SPEC = re.compile(r"(?:int|fp|bf|tf|hbm|ddr|lpddr|gddr|pcie|nvlink|usb|wifi|fy|q|h)\d", re.I)  # INT8, HBM3e: specs, not models
@@ -439,13 +440,14 @@ _SPEC = re.compile(r"(?:int|fp|bf|tf|hbm|ddr|lpddr|gddr|pcie|nvlink|usb|wifi|fy|
 def _code_subject(question: str, found: list[Mention]) -> tuple[str, str]:
     """(the unknown model code written right after a named maker, the maker): 英伟达B40 ->
     ("B40", "英伟达"), or ("", "")."""
-    q = _norm(question)
+    q = unicodedata.normalize("NFKC", question)  # as written: a product name is capitalised
     for m in found:
         if len(owners(m.name)) > 1:
             continue  # 昇腾910C的INT8: only a maker's name (英伟达, 小米) is followed by its model's code
         code = re.match(_CODE_AFTER_MAKER, q[m.end:])
-        if code and not mentions(code.group(1)) and not periods(code.group(1)) and not _SPEC.match(code.group(1)):
-            return question[m.end + code.start(1):m.end + code.end(1)].strip(), m.name
+        if (code and not mentions(code.group(1)) and not periods(code.group(1)) and not _SPEC.match(code.group(1))
+                and code.group(1).lower() not in _TRADE_WORDS):
+            return q[m.end + code.start(1):m.end + code.end(1)].strip(), m.name
     return "", ""
 
 
