@@ -274,7 +274,8 @@ def _outright(frame: Frame, s: Scored, hits: list[Hit]) -> bool:
     """True when the sentence states the asked figure outright: its metric named beside it, its subject
     named in the sentence, its period written there (when one is asked)."""
     chunk = hits[s.hit].chunk
-    return any(c.metric == frame.metric and c.named and (c.period_named or not frame.period)
+    covered = "公司" in s.text  # 公司 in a company report is the company it covers, whose figure it states
+    return any(c.metric == frame.metric and (c.named or covered) and (c.period_named or not frame.period)
                for c in bind.bound_claims(frame, chunk, s.start, s.end, s.header))
 
 
