@@ -26,6 +26,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from yanbao.errors import REBUILD_HINT, IndexMismatchError
+from yanbao.index import arrays
 from yanbao.types import Chunk, ReportMeta
 
 CHUNKS, ROWS, BY_ID, CODES = "chunks.jsonl", "rows.npy", "by_id.npy", "codes.txt"
@@ -91,8 +92,8 @@ class ChunkStore(Sequence):
             size = f.seek(0, 2)
             self._data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         if (self.dir / ROWS).exists():
-            self.rows = np.load(self.dir / ROWS, mmap_mode="r", allow_pickle=False)
-            self._by_id = np.load(self.dir / BY_ID, mmap_mode="r", allow_pickle=False)
+            self.rows = arrays.load(self.dir / ROWS, mmap=True)
+            self._by_id = arrays.load(self.dir / BY_ID, mmap=True)
         else:  # written before rows.npy: index the lines once
             self.rows, self._by_id = self._scan()
         self._ends = np.append(np.asarray(self.rows["offset"][1:]), len(self._data)) if len(self.rows) else np.zeros(0, np.int64)

@@ -33,6 +33,8 @@ from typing import Sequence
 
 import numpy as np
 
+from yanbao.index import arrays
+
 K1, B = 1.5, 0.75
 DIR = "lex"
 
@@ -89,10 +91,10 @@ class Postings:
     def __init__(self, seg_dir: Path):
         d = Path(seg_dir) / DIR
         self.dir = d
-        self.indptr = np.load(d / "indptr.npy", mmap_mode="r", allow_pickle=False)
-        self.docs = np.load(d / "docs.npy", mmap_mode="r", allow_pickle=False)
-        self.tf = np.load(d / "tf.npy", mmap_mode="r", allow_pickle=False)
-        self.doclen = np.load(d / "doclen.npy", allow_pickle=False)
+        self.indptr = arrays.load(d / "indptr.npy", mmap=True)
+        self.docs = arrays.load(d / "docs.npy", mmap=True)
+        self.tf = arrays.load(d / "tf.npy", mmap=True)
+        self.doclen = arrays.load(d / "doclen.npy")
         self._terms_text = (d / "terms.json").read_text(encoding="utf-8")  # read now: the files may be collected later
 
     @cached_property
