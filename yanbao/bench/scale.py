@@ -79,7 +79,7 @@ def bench_scale(reports: Path, sizes: list[int], settings, embedder, questions: 
         vectors = synth_vectors(base, n, seed)
         gen_s = time.perf_counter() - t0
         exact, flat_ms = exact_top(vectors, queries)
-        reports_rows = _report_rows(chunks)
+        reports_rows = report_rows(chunks)
         with tempfile.TemporaryDirectory(prefix="yanbao-scale-", dir=workdir) as tmp:
             t1 = time.perf_counter()
             write_any(Path(tmp), settings, config, reports_rows, chunks, vectors, tokens)
@@ -232,7 +232,8 @@ def _disk_parts(root: Path) -> dict:
             "bm25_mb": _disk_mb([g / DIR for g in segs])}
 
 
-def _report_rows(chunks) -> list[dict]:
+def report_rows(chunks) -> list[dict]:
+    """The manifest's report entries for synthetic chunks: one per file, with its chunk count and metadata."""
     counts: dict[str, int] = {}
     metas = {}
     for c in chunks:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from yanbao.bench.scale import exact_top, synth_vectors
+from yanbao.bench.scale import exact_top, report_rows, synth_vectors
 from yanbao.bench.synth import sentence_pool, synth_chunks, to_chunk
 from yanbao.eval.metrics import percentile
 
@@ -73,22 +73,13 @@ def bench_update(reports: Path, sizes: list[int], settings, embedder, questions:
             settings_here = settings.with_(index_dir=root)
             t0 = time.perf_counter()
             st = store.store_for(settings_here, root)
-            store.build(root, config, _report_rows(chunks), chunks, vectors, tokens, st)
+            store.build(root, config, report_rows(chunks), chunks, vectors, tokens, st)
             st.close()
             row["build_s"] = round(time.perf_counter() - t0, 1)
             del chunks, tokens, vectors, synth
             row.update(_grow(root, settings_here, embedder, extra, n, questions, queries, report, full_compact))
         rows.append(row)
     return rows
-
-
-def _report_rows(chunks) -> list[dict]:
-    counts: dict[str, int] = {}
-    metas = {}
-    for c in chunks:
-        counts[c.file] = counts.get(c.file, 0) + 1
-        metas.setdefault(c.file, c.meta)
-    return [{"file": f, "sha256": "", "chunks": k, "meta": metas[f].to_json()} for f, k in counts.items()]
 
 
 def _grow(root: Path, settings, embedder, extra, n: int, questions, queries, report: Path, full_compact: bool) -> dict:

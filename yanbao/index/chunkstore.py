@@ -168,7 +168,23 @@ class ChunkStore(Sequence):
         return self._codes
 
 
-class RowsById(Mapping):
+class IdRows(Mapping):
+    """Chunk id -> row through a `_find(chunk_id) -> row or None` of the subclass."""
+
+    def _find(self, chunk_id: str) -> int | None:
+        raise NotImplementedError
+
+    def __getitem__(self, chunk_id: str) -> int:
+        row = self._find(chunk_id)
+        if row is None:
+            raise KeyError(chunk_id)
+        return row
+
+    def __contains__(self, chunk_id) -> bool:
+        return isinstance(chunk_id, str) and self._find(chunk_id) is not None
+
+
+class RowsById(IdRows):
     """Chunk id -> row, by binary search over the stored id order (no million-entry dict)."""
 
     def __init__(self, store: ChunkStore):
@@ -186,15 +202,6 @@ class RowsById(Mapping):
         if at < len(self._order) and self._ids[self._order[at]] == key:
             return int(self._order[at])
         return None
-
-    def __getitem__(self, chunk_id: str) -> int:
-        row = self._find(chunk_id)
-        if row is None:
-            raise KeyError(chunk_id)
-        return row
-
-    def __contains__(self, chunk_id) -> bool:
-        return isinstance(chunk_id, str) and self._find(chunk_id) is not None
 
     def __len__(self) -> int:
         return len(self._order)

@@ -53,7 +53,7 @@ import numpy as np
 
 from yanbao.errors import REBUILD_HINT, CorrectionError, IndexMismatchError, IndexNotFoundError, shown
 from yanbao.index import corrections, lexical, milvus
-from yanbao.index.chunkstore import CHUNKS, ChunkStore, copy_rows, write_chunks
+from yanbao.index.chunkstore import CHUNKS, ChunkStore, IdRows, copy_rows, write_chunks
 from yanbao.index.ort import INT8_TAG
 from yanbao.index.tokenize import tokenize, tokenizer_id
 from yanbao.index.vectors import DENSE_FILE, HNSW_FROM, FaissVectors, MilvusVectors, VectorStore, build_dense, read_dense  # noqa: F401
@@ -253,7 +253,7 @@ class Chunks(SequenceABC):
         return "".join(w + "\n" for w in sorted(words))
 
 
-class LiveRowsById(Mapping):
+class LiveRowsById(IdRows):
     """Chunk id -> global row, by each segment's stored id order; a removed row is not found."""
 
     def __init__(self, chunks: Chunks):
@@ -272,15 +272,6 @@ class LiveRowsById(Mapping):
             if g[local] >= 0:
                 return int(g[local])
         return None
-
-    def __getitem__(self, chunk_id: str) -> int:
-        row = self._find(chunk_id)
-        if row is None:
-            raise KeyError(chunk_id)
-        return row
-
-    def __contains__(self, chunk_id) -> bool:
-        return isinstance(chunk_id, str) and self._find(chunk_id) is not None
 
     def __len__(self) -> int:
         return len(self.chunks)
