@@ -429,3 +429,38 @@ def replace_text(c: Chunk, text: str) -> Chunk:
     from dataclasses import replace
 
     return replace(c, id=c.id + ":tail", text=text, start=c.end - len(text), end=c.end)
+
+
+def test_another_reports_figure_is_shown_only_when_it_is_about_the_same_thing():
+    from yanbao.qa import extractive
+
+    a = chunk("在更具挑战性的AIME 2024上,R1的准确率达到71.3%,超过了o1的71.0%。", "a.txt", "华西证券")
+    b = chunk("例如在 AIME 2025 测试中,R1新版模型准确率由旧版的 70% 提升至 87.5%。", "b.txt", "民生证券")
+    q = "R1在AIME 2024上的准确率是多少？"
+    draft = extractive.answer(make_query(q, [a.meta, b.meta], lambda t: 1.0), _hits(a, b), 0.1, frame=parse(q))
+    assert "71.3%" in draft.text and "87.5%" not in draft.text  # AIME 2025 is another test, not a conflict
+    c = chunk("豆包通用模型的日均 tokens 使用量已超过 4 万亿。", "c.txt", "东吴证券")
+    d = chunk("截至2025年5月底,豆包大模型日均 tokens 使用量超过16.4万亿。", "d.txt", "民生证券")
+    q = "豆包通用模型的日均tokens使用量是多少？"
+    draft = extractive.answer(make_query(q, [c.meta, d.meta], lambda t: 1.0), _hits(c, d), 0.1, frame=parse(q))
+    assert "4 万亿" in draft.text and "16.4万亿" in draft.text and "各报告给出的数字不同" in draft.text
+
+
+def test_a_sentence_naming_the_subject_goes_before_one_placed_with_it_by_its_paragraph():
+    from yanbao.qa.evidence import Scored
+    from yanbao.qa.extractive import _named_first
+
+    frame = parse("2024年第三季度苹果头显卖了多少台？")
+    laptops = Scored(0, 0, 30, "24 年三季度,全球 AI 笔电销量达到约 1400 万台", 1.0, 0.8)
+    vision = Scored(1, 0, 30, "苹果 Vision Pro 销量约为 9.6 万台, 占比约为 6%", 0.9, 0.6)
+    assert _named_first(frame, [laptops, vision]) == [vision, laptops]
+    weak = Scored(1, 0, 30, "苹果 Vision Pro 销量约为 9.6 万台, 占比约为 6%", 0.5, 0.3)
+    assert _named_first(frame, [laptops, weak]) == [laptops, weak]  # far weaker: the order stands
+
+
+def test_a_segment_named_apart_from_the_metric_qualifies_it():
+    assert parse("博通并入VMware后的软件板块，上个财季收入多少，同比涨幅多大？").qualifier == "软件"
+    c = chunk("但从云计算业务收入来看,亚马逊2023年云计算业务收入为908亿美元,相较于谷歌的331亿美元具有显著优势。")
+    frame = parse("2023年谷歌云计算业务收入是多少？")
+    assert frame.qualifier == "云计算"
+    assert ("331亿美元", True) in claims_of(frame, c)  # the clause takes its sentence's 云计算业务收入

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, SEGMENTS, Mention, Period, entities, mentions, metric_units,
+from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, SEGMENTS, Mention, Period, entities, mentions, metric_of, metric_units,
                              metric_words, names_subject, owners, period_of, periods)
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
@@ -432,8 +432,9 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
     # a table row's label qualifies it; a product asked about with no subject (AR眼镜销量) may be named
     # anywhere in the sentence (全球智能手机出货量…，达到12.39亿部)
     clause = sentence if "\t" in sentence or frame.qualifier not in SEGMENTS else _clause_of(sentence, claim)
-    if frame.qualifier and sentence and frame.qualifier not in clause.lower():
-        return False  # AI收入 is not answered by 营收
+    if frame.qualifier and sentence and frame.qualifier not in clause.lower() and (
+            frame.qualifier not in sentence.lower() or metric_of(clause)):
+        return False  # AI收入 is not answered by 营收; 相较于谷歌的331亿美元 takes its sentence's 云计算业务收入
     if sentence and not marks_agree(frame, sentence, _clause_of(sentence, claim)):
         return False  # 输出价格 is not answered by 输入价格, 全球销量 not by 中国销量
     if frame.metric == "训练成本" and _OTHER_COST.search(clause):

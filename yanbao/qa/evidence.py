@@ -139,6 +139,12 @@ def coverage(q: Query, sources: list[tuple[frozenset[str], str, float]]) -> floa
     return got / total
 
 
+def held_terms(q: Query, text: str, header: str = "") -> frozenset[str]:
+    """The question's terms a sentence (with its table header) holds, as a token or a substring."""
+    plain, toks = _plain(text + " " + header), frozenset(tokenize(text + " " + header))
+    return frozenset(t for t in q.terms if (alts := alternatives(t)) & toks or any(_plain(a) in plain for a in alts))
+
+
 def kind_bonus(kind: str, sentence: str) -> float:
     """Reward sentences holding the kind of fact asked for; punish those that cannot hold it."""
     if kind == "figure":

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from yanbao.qa import bind
-from yanbao.qa.evidence import Query, Scored, score_sentences
+from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
 from yanbao.qa.frame import entities, metric_of, metric_words, names_subject
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
 from yanbao.types import Frame, Hit, ReportMeta
@@ -43,17 +43,23 @@ class Selection:
     ratio: float = 0.8  # another sentence must score this share of the best
     ratio_open: float = 0.75  # for open questions (kind "other"), which may quote 4
     ratio_other_report: float = 0.7  # a figure from another report: shown so conflicts are visible
+    missing_share: float = 0.2  # … if it lacks at most this idf share of the question terms the best holds
 
 
 SELECTION = Selection()
 
 
-def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | None = None) -> list[Scored]:
-    """The best sentence, then others nearly as good, preferring other reports for figures."""
+def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | None = None,
+           q: Query | None = None, frame: Frame | None = None) -> list[Scored]:
+    """The best sentence, then others nearly as good, preferring other reports for figures. With the
+    query, a sentence from another report must hold (nearly) every question term the best one holds, so that a
+    figure shown beside it is about the same thing (AIME 2025, not AIME 2024), not a neighbour's;
+    unless the question asks for several facts (分别, 哪些), which different sentences state."""
     cfg = cfg or SELECTION
     if not scored:
         return []
     best = scored[0]
+    need = _needed(q, frame, best)
     chosen = [best]
     files = {hits[best.hit].chunk.file}
     limit = max(cfg.max_sentences, 4) if kind == "other" else cfg.max_sentences
@@ -64,11 +70,37 @@ def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | No
         if sum(len(c.text) for c in chosen) + len(s.text) > cfg.max_chars:
             continue
         other_report = hits[s.hit].chunk.file not in files
+        if other_report and need and _missing_share(q, need, held_terms(q, s.text, s.header)) > cfg.missing_share:
+            continue
         floor = cfg.ratio_other_report if (kind == "figure" and other_report and figures(s.text)) else ratio
         if s.score >= floor * best.score and s.coverage >= 0.5 * best.coverage:
             chosen.append(s)
             files.add(hits[s.hit].chunk.file)
     return chosen
+
+
+def _needed(q: Query | None, frame: Frame | None, best: Scored) -> frozenset[str]:
+    """The question terms the best sentence holds that another report's sentence must hold too; not
+    the subject's names (binding has placed every sentence with the subject already)."""
+    if q is None or _SEVERAL.search(q.text):
+        return frozenset()
+    held = held_terms(q, best.text, best.header)
+    if frame is not None and frame.subject:
+        held = frozenset(t for t in held if not names_subject(t, frame.subject, frame.aliases)
+                         and not any(t in a for a in (frame.aliases or (frame.subject,))))
+    return held
+
+
+def _missing_share(q: Query, need: frozenset[str], held: frozenset[str]) -> float:
+    """The idf-weighted share of the `need` terms that `held` lacks."""
+    weight = dict(zip(q.terms, q.weights))
+    if any(any(c.isdigit() for c in t) for t in need - held):
+        return 1.0  # a year or a version (AIME 2024, V3) missing: another thing, whatever its weight
+    total = sum(weight[t] for t in need) or 1.0
+    return sum(weight[t] for t in need - held) / total
+
+
+_SEVERAL = re.compile(r"分别|各自|各是|两[个家篇份张]|哪些|几家")  # several facts asked: each sentence holds its own terms
 
 
 def report_label(m: ReportMeta) -> str:
@@ -243,6 +275,7 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
         # (o1's 2024年9月12日 under a sentence about MiMo and o1-mini)
         bound = [s for s in bound if s.score >= BOUND_SCORE_SHARE * top or (
             s.score >= STRONG_SHARE * top and not binds(frame, scored[0], hits) and _strongly_bound(frame, s, hits))]
+    bound = _named_first(frame, bound)
     strong = [s for s in bound[:1] if _strongly_bound(frame, s, hits)]
     floor = BOUND_SHARE * threshold
     if evidence < threshold:
@@ -254,8 +287,27 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
         if said:
             return Draft(partial_text(frame, said, hits), True, evidence, tuple(sorted({s.hit for s in said})), "partial")
         return Draft(refusal_text(hits), True, evidence, coverage="none")
-    chosen = select(_stated_outright(frame, bound, hits), hits, q.kind)
+    chosen = select(_stated_outright(frame, bound, hits), hits, q.kind, q=q, frame=frame)
     return Draft(compose(chosen, hits, q.kind, q.text), False, evidence, tuple(sorted({s.hit for s in chosen})))
+
+
+NAMED_SHARE = 0.85  # a sentence naming the subject goes first when it scores this share of a best that does not
+
+
+def _named_first(frame: Frame | None, bound: list[Scored]) -> list[Scored]:
+    """Bound sentences, with one that names the subject itself put before a best bound only through its
+    paragraph (苹果 Vision Pro 销量 before the section's AI笔电 sales), when it scores nearly as well."""
+    if frame is None or not frame.subject or frame.answer_type != "figure" or len(bound) < 2:
+        return bound
+    best = bound[0]
+    if names_subject(best.text, frame.subject, frame.aliases):
+        return bound
+    for s in bound[1:]:
+        if s.score < NAMED_SHARE * best.score:
+            break
+        if names_subject(s.text, frame.subject, frame.aliases):
+            return [s] + [x for x in bound if x is not s]
+    return bound
 
 
 def _strongly_bound(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:

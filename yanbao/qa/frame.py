@@ -287,7 +287,16 @@ def qualifier_of(text: str, metric: str, segments_only: bool = True) -> str:
         if (len(last) >= 2 and re.fullmatch(r"[a-z0-9]+|[\u4e00-\u9fff]+", last) and last not in _GENERIC_QUALIFIER
                 and not periods(last) and not mentions(last) and not _ASK.search(last) and (last in SEGMENTS or not segments_only)):
             return last
-        return ""
+        return _named_segment(t) if segments_only else ""
+    return _named_segment(t) if segments_only else ""
+
+
+def _named_segment(t: str) -> str:
+    """A business segment the question names apart from its metric (软件板块，上个财季收入多少 -> "软件")."""
+    for m in re.finditer(r"([a-z]+|[\u4e00-\u9fff]{1,5}?)(?:业务|部门|板块)", t):
+        for k in range(len(m.group(1))):
+            if m.group(1)[k:] in SEGMENTS:
+                return m.group(1)[k:]
     return ""
 
 
