@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from yanbao.ingest.load import RawDoc
+from yanbao.ingest import valuation
 from yanbao.types import CleanDoc, Line
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -198,8 +199,11 @@ def clean(doc: RawDoc) -> CleanDoc:
     lines: list[_L] = []
     for i, page_text in enumerate(doc.pages):
         page = i + 1 if doc.paged else None
-        for raw in normalize(page_text).split("\n"):
-            lines.append(_L(normalize_line(raw), page, indented=raw[:1] in (" ", "\t", "\u3000", "\u00a0")))
+        raws = normalize(page_text).split("\n")
+        tables, _ = valuation.rewrite([r.strip() for r in raws])  # space-printed valuation tables -> tab rows
+        for raw, table in zip(raws, tables):
+            text = normalize_line(raw) if table == raw.strip() else normalize_line(table)
+            lines.append(_L(text, page, indented=raw[:1] in (" ", "\t", "\u3000", "\u00a0")))
 
     furniture = _furniture(lines, doc.paged, len(doc.pages))
     toc = toc_titles(lines)

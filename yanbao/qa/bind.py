@@ -336,12 +336,16 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
     return tuple(out)
 
 
+STOCK_CODE = re.compile(r"\d{6}\.(?:SH|SZ|BJ)|\d{4,5}\.HK|[A-Z]{1,5}\.(?:O|N|US)")
+
+
 def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = ()) -> tuple[Claim, ...]:
     cells = row.replace("\n", "\t").split("\t")
     heads = header.split("\t")
-    label = cells[0]
+    coded = bool(STOCK_CODE.fullmatch(cells[0].strip())) and len(cells) > 2  # 688018.SH 乐鑫科技 …: the name labels it
+    label = cells[1] if coded else cells[0]
     found = mentions(label, extra)
-    row_subject = found[-1].name if found else ""
+    row_subject = found[-1].name if found else (label.strip() if coded else "")
     # a table whose caption or paragraph names several companies (芯原股份 and 翱捷科技, columns by year)
     # does not tell whose a row is: no owner rather than the last one named
     para = chunk.text[chunk.text.rfind("\n", 0, start) + 1:start]
@@ -349,7 +353,7 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
                                                      chunk.text[max(0, start - 160):start], para)), extra)}
     table_subject = context_subject(chunk, start, extra) if len(around) <= 1 else ""
     out = []
-    for j, cell in enumerate(cells[1:], start=1):
+    for j, cell in enumerate(cells[1 + coded:], start=1 + coded):
         head = heads[j] if j < len(heads) else ""
         head_names = mentions(head, extra)
         subject = head_names[-1].name if head_names else row_subject

@@ -21,7 +21,8 @@ from yanbao.qa.text import DATE_IN_TEXT, FIGURE_IN_TEXT, bigrams, sentence_spans
 from yanbao.types import Chunk, Hit, ReportMeta
 
 _STANDALONE_NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])")  # not K100, not V3
-_BARE_FIGURES = re.compile(r"^[\d.]+\s*[%A-Za-z/]*[\t ]")
+_VALUE_CELL = re.compile(r"[-+−]?\d|[-−–]+$|N/?A$")  # 2.29, -20.73, and "-" where a value is missing
+_BARE_FIGURES = re.compile(r"^(?!\d{4,6}\.(?:SH|SZ|BJ|HK)\b)[\d.]+\s*[%A-Za-z/]*[\t ]")  # a stock code starts a row
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def alternatives(term: str) -> frozenset[str]:
 def has_values(row: str) -> bool:
     """True when at least half the cells after the first start with a digit: a data row, not a header."""
     cells = [c.strip() for c in row.split("\t")[1:] if c.strip()]
-    return bool(cells) and sum(c[:1].isdigit() for c in cells) * 2 >= len(cells)
+    return bool(cells) and sum(bool(_VALUE_CELL.match(c)) for c in cells) * 2 >= len(cells)
 
 
 def _spans(text: str) -> list[tuple[int, int, bool]]:
