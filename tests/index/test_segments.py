@@ -14,12 +14,33 @@ import pytest
 from yanbao.errors import IndexMismatchError
 from yanbao.index import store
 from yanbao.index.store import BuildConfig, Writer, compact, open_index, remove
-from yanbao.index.tokenize import expand_query, tokenize, tokenizer_id
+from yanbao.index.tokenize import expand_query, tokenizer_id
+from yanbao.index.tokenize import tokenize as jieba_tokenize
 
 DIM = 64
 CONFIG = BuildConfig("hash-64", "query: ", "passage: ", tokenizer_id(), 400, 80)
 QUESTIONS = ["豆包通用模型的日均tokens使用量是多少？", "英伟达数据中心收入同比增长多少", "公司2025年营收预测",
              "AI眼镜出货量", "PCB行业景气度", "光模块800G需求", "寒武纪毛利率", "算力租赁价格", "HBM产能", "维持买入评级"]
+
+
+_TOKENS: dict[str, tuple[str, ...]] = {}
+
+
+def tokenize(text: str) -> list[str]:
+    """The real tokenizer (jieba), remembered per text: this module writes the same ~1,000 synthetic
+    chunks into many indexes, and jieba was most of its time. A fresh list each call, as jieba's."""
+    if text not in _TOKENS:
+        _TOKENS[text] = tuple(jieba_tokenize(text))
+    return list(_TOKENS[text])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def remembered_tokens():
+    """The writer (store.write_segment) tokenizes through the same memo while this module runs."""
+    saved = store.tokenize
+    store.tokenize = tokenize
+    yield
+    store.tokenize = saved
 
 
 class HashEmbedder:

@@ -39,15 +39,8 @@ def test_the_form_shows_saves_and_refuses_a_bad_date(tmp_path, real_index_dir, e
     assert cited == {("字节大会与算力产业三趋势", "2024-12-25")}
 
 
-def test_the_form_in_the_browser_corrects_the_list_and_the_source_cards(tmp_path, real_index_dir, embedder, test_settings):
-    from pathlib import Path
-
-    if not Path("/usr/bin/chromium").exists():
-        import pytest
-
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
+def test_the_form_in_the_browser_corrects_the_list_and_the_source_cards(browser, tmp_path, real_index_dir, embedder,
+                                                                        test_settings):
     from tests.ui.test_app import ARTIFACTS, free_port
     from yanbao.ui.app import Service, build, launch_options
 
@@ -57,32 +50,29 @@ def test_the_form_in_the_browser_corrects_the_list_and_the_source_cards(tmp_path
     app = build(Service(settings, embedder))
     port = free_port()
     app.launch(**launch_options(settings, "127.0.0.1", port), prevent_thread_lock=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.locator("#question textarea").wait_for()
-            page.get_by_role("tab", name="知识库").click()
-            page.get_by_text("修改报告信息").click()
-            pick = page.locator("#meta-pick input")
-            pick.click()
-            pick.fill("004")
-            page.get_by_role("option", name=F004).click()
-            page.wait_for_function("() => document.querySelector('#meta-broker textarea').value === '东吴证券'", timeout=60000)
-            page.locator("#meta-broker textarea").fill("测试证券")
-            page.locator("#meta-save").click()
-            page.wait_for_function("() => document.querySelector('#meta-result').innerText.includes('已保存')", timeout=60000)
-            assert "测试证券" in page.locator("#reports").inner_text()
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "ui-meta-corrected.png"), full_page=True)
-            page.get_by_role("tab", name="问答").click()
-            page.locator("#question textarea").fill("豆包通用模型的日均tokens使用量是多少？")
-            page.locator("#send").click()
-            cards = page.locator("#chat .bot-row").last.locator(".yb-card")  # the answer's own sources, under it
-            cards.first.wait_for(timeout=120000)
-            assert "测试证券" in cards.first.inner_text()
-            browser.close()
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.locator("#question textarea").wait_for()
+        page.get_by_role("tab", name="知识库").click()
+        page.get_by_text("修改报告信息").click()
+        pick = page.locator("#meta-pick input")
+        pick.click()
+        pick.fill("004")
+        page.get_by_role("option", name=F004).click()
+        page.wait_for_function("() => document.querySelector('#meta-broker textarea').value === '东吴证券'", timeout=60000)
+        page.locator("#meta-broker textarea").fill("测试证券")
+        page.locator("#meta-save").click()
+        page.wait_for_function("() => document.querySelector('#meta-result').innerText.includes('已保存')", timeout=60000)
+        assert "测试证券" in page.locator("#reports").inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "ui-meta-corrected.png"), full_page=True)
+        page.get_by_role("tab", name="问答").click()
+        page.locator("#question textarea").fill("豆包通用模型的日均tokens使用量是多少？")
+        page.locator("#send").click()
+        cards = page.locator("#chat .bot-row").last.locator(".yb-card")  # the answer's own sources, under it
+        cards.first.wait_for(timeout=120000)
+        assert "测试证券" in cards.first.inner_text()
     finally:
+        page.close()
         app.close()

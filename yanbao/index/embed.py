@@ -143,7 +143,7 @@ class Embedder:
 
     def _load_onnx(self):
         from yanbao.index.model import MODEL_DIR_NAME
-        from yanbao.index.ort import OrtEncoder, ensure_export, export_dir, read_stamp
+        from yanbao.index.ort import OrtEncoder, ensure_export, ensure_int8_from_fp32, export_dir, read_stamp
 
         if self.cache_dir is None:
             raise ModelError("the ONNX backend needs a cache directory for its export (YANBAO_CACHE_DIR)")
@@ -151,7 +151,10 @@ class Embedder:
         quantized = self.backend == "onnx-int8"
         target = export_dir(self.cache_dir, source, quantized)
         stamp = read_stamp(target)
-        if stamp is None:  # export once, from the torch model
+        fp32 = export_dir(self.cache_dir, source, False)
+        if stamp is None and quantized and read_stamp(fp32):  # quantize the fp32 export there is
+            target = ensure_int8_from_fp32(fp32, self.cache_dir)
+        elif stamp is None:  # export once, from the torch model
             target = ensure_export(self._load_torch(), source, self.cache_dir, quantized)
         return OrtEncoder(target, self.batch_size, stamp=stamp)
 

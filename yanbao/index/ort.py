@@ -83,10 +83,38 @@ def ensure_export(st_model, source_id: str, cache_dir: Path, quantized: bool) ->
     if read_stamp(target):
         return target
     log.info("exporting %s to ONNX%s (one time, ~40 s)", source_id, " int8" if quantized else "")
+    return _publish(target, lambda tmp: _export(st_model, source_id, tmp, quantized))
+
+
+def ensure_int8_from_fp32(fp32: Path, cache_dir: Path) -> Path:
+    """The int8 export of the model whose verified fp32 export is `fp32`, quantized from that file:
+    the fp32 model.onnx is the fused graph an export from torch quantizes, so the result is the
+    same, without loading torch, exporting and fusing again (most of the ~40 s)."""
+    stamp = read_stamp(fp32)
+    if stamp is None or stamp.quantized:
+        raise ModelError(f"no verified fp32 ONNX export at {fp32}; delete it and run again to re-export")
+    target = export_dir(cache_dir, stamp.source, True)
+    if read_stamp(target):
+        return target
+    log.info("quantizing the fp32 ONNX export of %s to int8 (one time)", stamp.source)
+
+    def make(tmp: Path) -> OnnxStamp:
+        for f in fp32.iterdir():  # the tokenizer files
+            if f.is_file() and f.name not in (MODEL_FILE, STAMP):
+                shutil.copyfile(f, tmp / f.name)
+        _quantize(fp32 / MODEL_FILE, tmp / MODEL_FILE)
+        return OnnxStamp(stamp.source, True, stamp.pooling, stamp.dim, stamp.max_seq_length, sha256_file(tmp / MODEL_FILE))
+
+    return _publish(target, make)
+
+
+def _publish(target: Path, make) -> Path:
+    """`make(tmp)` writes an export into a fresh directory beside `target` and returns its stamp;
+    the stamped directory then replaces `target` (unless another process finished first)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
     try:
-        stamp = _export(st_model, source_id, tmp, quantized)
+        stamp = make(tmp)
         (tmp / STAMP).write_text(json.dumps(asdict(stamp), indent=2), encoding="utf-8")
         if read_stamp(target):  # another process finished first: use theirs
             return target
@@ -137,10 +165,7 @@ def _export(st_model, source_id: str, out: Path, quantized: bool) -> OnnxStamp:
     fused = _optimize(raw, model.config, out / "fused.onnx")
     final = out / MODEL_FILE
     if quantized:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        quantize_dynamic(str(fused), str(final), weight_type=QuantType.QInt8,
-                         extra_options={"DefaultTensorType": 1})  # 1 = float, for fused ops
+        _quantize(fused, final)
     else:
         shutil.copyfile(fused, final)
     for f in (raw, fused):
@@ -148,6 +173,14 @@ def _export(st_model, source_id: str, out: Path, quantized: bool) -> OnnxStamp:
     transformer.tokenizer.save_pretrained(str(out))
     dim = int(model.config.hidden_size)
     return OnnxStamp(source_id, quantized, pooling, dim, int(transformer.max_seq_length), sha256_file(final))
+
+
+def _quantize(fused: Path, out: Path) -> None:
+    """int8 weights (dynamic quantization) of a fused fp32 graph."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(fused), str(out), weight_type=QuantType.QInt8,
+                     extra_options={"DefaultTensorType": 1})  # 1 = float, for fused ops
 
 
 def _optimize(raw: Path, config, out: Path) -> Path:

@@ -86,8 +86,9 @@ def _synonyms() -> dict[str, frozenset[str]]:
     return {t: frozenset(v) for t, v in out.items()}
 
 
+@lru_cache(maxsize=50_000)
 def alternatives(term: str) -> frozenset[str]:
-    """The term and its synonyms (data/synonyms.txt)."""
+    """The term and its synonyms (data/synonyms.txt); asked once per term and sentence scored."""
     return _synonyms().get(term, frozenset()) | {term}
 
 
