@@ -287,7 +287,7 @@ def test_month_ranges_sales_amounts_and_segment_qualifiers():
     assert (f.metric, f.unit, f.qualifier) == ("营收", "money", "")  # the sales amount, not units; 渠道 is no segment
     assert parse("博通数据中心业务收入多少？").qualifier == "数据中心"
     assert parse("博通上一个财季的经营利润有多少？").qualifier == ""
-    assert parse("2024年全球AR眼镜销量是多少？").qualifier == "眼镜"  # no subject: the product asked about
+    assert parse("2024年全球AR眼镜销量是多少？").qualifier == "ar眼镜"  # no subject: the product asked about
 
 
 def test_a_table_row_without_its_header_belongs_to_its_label():
@@ -464,3 +464,15 @@ def test_a_segment_named_apart_from_the_metric_qualifies_it():
     frame = parse("2023年谷歌云计算业务收入是多少？")
     assert frame.qualifier == "云计算"
     assert ("331亿美元", True) in claims_of(frame, c)  # the clause takes its sentence's 云计算业务收入
+
+
+def test_a_segments_figure_does_not_answer_the_total_and_a_products_kind_is_kept():
+    total = parse("博通2024财年全年总营收是多少？")
+    c = chunk("CEO Hock Tan 表示,在创纪录的 2024 财年营收中,基础设施软件部门的收入增至 215 亿美元。"
+              "博通全年 AI 收入预计 120 亿美元,高于此前指引。")
+    assert total.qualifier == "" and not any(ok for _, ok in claims_of(total, c))  # a segment's revenue is not 总营收
+    assert parse("2024年全年全球AI手机销量是多少？").qualifier == "ai手机"
+    phones = chunk("2024年,据IDC,全球智能手机出货量的同比增长6.4%,达到12.39亿部。")
+    assert ("12.39亿部", False) in claims_of(parse("2024年全球AI手机销量是多少？"), phones)
+    ai_phones = chunk("24 年三季度,AI 手机销量达到 1.47 亿台。")
+    assert ("1.47 亿台", True) in claims_of(parse("2024年第三季度AI手机卖了多少台？"), ai_phones)  # AI 手机, spaced, is AI手机

@@ -15,8 +15,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, SEGMENTS, Mention, Period, entities, mentions, metric_of, metric_units,
-                             metric_words, names_subject, owners, period_of, periods)
+from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, Period, entities, mentions, metric_of, metric_units,
+                             metric_words, named_segment, names_subject, owners, period_of, periods, qualifier_of)
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
 
@@ -336,6 +336,16 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
     return tuple(out)
 
 
+def _segment_named(clause: str, metric: str) -> str:
+    """The business segment a clause states its figure for (基础设施软件部门的收入, AI 收入), or ""."""
+    return named_segment(clause.lower()) or qualifier_of(clause, metric)
+
+
+def _squash(text: str) -> str:
+    """Lower case without spaces: AI 手机 reads as ai手机."""
+    return "".join(text.lower().split())
+
+
 STOCK_CODE = re.compile(r"\d{6}\.(?:SH|SZ|BJ)|\d{4,5}\.HK|[A-Z]{1,5}\.(?:O|N|US)")
 
 
@@ -436,9 +446,11 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
     # a table row's label qualifies it; a product asked about with no subject (AR眼镜销量) may be named
     # anywhere in the sentence (全球智能手机出货量…，达到12.39亿部)
     clause = sentence if "\t" in sentence or frame.qualifier not in SEGMENTS else _clause_of(sentence, claim)
-    if frame.qualifier and sentence and frame.qualifier not in clause.lower() and (
-            frame.qualifier not in sentence.lower() or metric_of(clause)):
+    if frame.qualifier and sentence and frame.qualifier not in _squash(clause) and (
+            frame.qualifier not in _squash(sentence) or metric_of(clause)):
         return False  # AI收入 is not answered by 营收; 相较于谷歌的331亿美元 takes its sentence's 云计算业务收入
+    if not frame.qualifier and frame.metric in QUALIFIED and sentence and "\t" not in sentence and _segment_named(_clause_of(sentence, claim), frame.metric):
+        return False  # 总营收 is not answered by 基础设施软件部门的收入
     if sentence and not marks_agree(frame, sentence, _clause_of(sentence, claim)):
         return False  # 输出价格 is not answered by 输入价格, 全球销量 not by 中国销量
     if frame.metric == "训练成本" and _OTHER_COST.search(clause):

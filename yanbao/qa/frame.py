@@ -262,7 +262,7 @@ _ASK = re.compile(r"多少|几|多大|多高|多长|多久|多少钱|哪|何|什
 _GENERIC_QUALIFIER = frozenset("的 总 全年 年度 单季 季度 公司 实现 业务 营业 整体 合计 累计 实际 预计 同比 环比 其 该 它".split())
 
 
-_QUALIFIED = frozenset({"营收", "净利润", "运营利润", "资本开支", "出货量"})  # metrics reported by segment too
+QUALIFIED = frozenset({"营收", "净利润", "运营利润", "资本开支", "出货量"})  # metrics reported by segment too
 
 
 # the segments a metric is reported by (AI收入, 数据中心业务收入); other words before a metric (手机出货量,
@@ -275,7 +275,7 @@ def qualifier_of(text: str, metric: str, segments_only: bool = True) -> str:
     """The word that narrows the asked metric (AI收入 -> "ai", 数据中心业务收入 -> "数据中心",
     云计算业务收入 -> "云计算"), or "". With `segments_only` False, any such word (AR眼镜销量 -> "眼镜"):
     for a question naming no subject, where the product asked about is that word."""
-    if metric not in _QUALIFIED:
+    if metric not in QUALIFIED:
         return ""
     t = _norm(text)
     for w in metric_words(metric):
@@ -284,14 +284,16 @@ def qualifier_of(text: str, metric: str, segments_only: bool = True) -> str:
             continue
         ws = [x for x in words(t[max(0, i - 12):i]) if x not in ("业务", "部门", "板块", "的")]
         last = ws[-1] if ws else ""
-        if (len(last) >= 2 and re.fullmatch(r"[a-z0-9]+|[\u4e00-\u9fff]+", last) and last not in _GENERIC_QUALIFIER
+        if not segments_only and len(ws) >= 2 and re.fullmatch(r"[a-z]{2}", ws[-2]) and re.fullmatch(r"[\u4e00-\u9fff]+", last):
+            last = ws[-2] + last  # AI手机销量: AI phones, not phones
+        if (len(last) >= 2 and re.fullmatch(r"[a-z0-9]+|(?:[a-z]{2})?[\u4e00-\u9fff]+", last) and last not in _GENERIC_QUALIFIER
                 and not periods(last) and not mentions(last) and not _ASK.search(last) and (last in SEGMENTS or not segments_only)):
             return last
-        return _named_segment(t) if segments_only else ""
-    return _named_segment(t) if segments_only else ""
+        return named_segment(t) if segments_only else ""
+    return named_segment(t) if segments_only else ""
 
 
-def _named_segment(t: str) -> str:
+def named_segment(t: str) -> str:
     """A business segment the question names apart from its metric (软件板块，上个财季收入多少 -> "软件")."""
     for m in re.finditer(r"([a-z]+|[\u4e00-\u9fff]{1,5}?)(?:业务|部门|板块)", t):
         for k in range(len(m.group(1))):
