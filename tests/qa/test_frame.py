@@ -476,3 +476,21 @@ def test_a_segments_figure_does_not_answer_the_total_and_a_products_kind_is_kept
     assert ("12.39亿部", False) in claims_of(parse("2024年全球AI手机销量是多少？"), phones)
     ai_phones = chunk("24 年三季度,AI 手机销量达到 1.47 亿台。")
     assert ("1.47 亿台", True) in claims_of(parse("2024年第三季度AI手机卖了多少台？"), ai_phones)  # AI 手机, spaced, is AI手机
+
+
+def test_a_model_variant_must_be_said_and_a_rating_or_process_question_needs_one_named():
+    from yanbao.qa import extractive
+
+    q = "Amazon Nova Premier模型的上下文窗口有多长？"
+    frame = parse(q)
+    assert frame.subject == "Nova" and "Premier" in frame.marks
+    c = chunk("Micro 是纯文本模型,拥有 128k 的上下文窗口。Amazon Nova 系列基础模型包括 Micro、Lite、Pro 和 Premier 四款。", "a.txt", "国金证券")
+    draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=frame)
+    assert draft.refused and "128k" not in draft.text and draft.text.startswith("报告未给出Nova Premier的上下文窗口")
+    assert parse("Nova Pro的价格？").marks == ()  # Nova Pro is a name the entity list knows
+    listing = "ASIC 和推理算力卡占比提升:寒武纪、海光信息、景嘉微、中科曙光等。"
+    assert not extractive.says_what_is_asked("东吴证券给海光信息的投资评级是什么？", parse("东吴证券给海光信息的投资评级是什么？"), listing)
+    assert extractive.says_what_is_asked("东吴给计算机行业的评级是什么？", None, "计算机行业 增持(维持)")
+    node = parse("云天励飞DeepEdge 10芯片采用什么制程工艺？")
+    assert not extractive.says_what_is_asked("云天励飞DeepEdge 10芯片采用什么制程工艺？", node, "公司陆续推出DeepEdge 10系列SoC芯片。")
+    assert extractive.says_what_is_asked("…", node, "DeepEdge 10 采用 14nm 工艺。")

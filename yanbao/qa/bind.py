@@ -504,9 +504,9 @@ def marks_agree(frame: Frame, sentence: str, clause: str = "") -> bool:
     s, c = _norm(sentence), _norm(clause or sentence)
     for w in frame.marks:
         w_ = w.lower()
-        if w in MUST_SAY and w_ not in s:
+        if (w in MUST_SAY or w not in MARKS) and w_ not in s:  # not in MARKS: a variant (Nova Premier)
             return False
-        if w_ not in s and any(o.lower() in c for o in MARKS[w]):
+        if w_ not in s and any(o.lower() in c for o in MARKS.get(w, ())):
             return False
     return True
 

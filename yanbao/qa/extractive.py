@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
-from yanbao.qa.frame import entities, metric_of, metric_words, names_subject
+from yanbao.qa.frame import MARKS, entities, metric_of, metric_words, names_subject
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
 from yanbao.types import Frame, Hit, ReportMeta
 
@@ -219,6 +219,21 @@ def binds(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
     return True
 
 
+_RATING_Q = re.compile(r"评级")
+_RATING = re.compile(r"买入|增持|减持|卖出|中性|持有|[优强弱]于大市|同步大市|跑赢行业|跑输行业|推荐|评级")
+_PROCESS = re.compile(r"制程|工艺|\d\s*nm|纳米")
+
+
+def says_what_is_asked(question: str, frame: Frame | None, sentence: str) -> bool:
+    """For a question asking a rating or a process node, the sentence must name one (a list of
+    beneficiaries gives no 评级; a product's launch gives no 制程)."""
+    if _RATING_Q.search(question) and not _RATING.search(sentence):
+        return False
+    if frame is not None and frame.metric == "制程" and not _PROCESS.search(sentence):
+        return False
+    return True
+
+
 _WORD_FIGURE = re.compile(r"[一二两三四五六七八九十几]+[十百千]?(?:万|亿|千|百|倍|分之|成)")
 _HEADING_LIKE = re.compile(r"^(?:[\d.]+\s|图表|表\s*\d|资料来源|来源)")
 
@@ -240,7 +255,8 @@ def missing_fact(frame: Frame) -> str:
     if period and period[:4].isdigit() and len(period) == 4:
         period += "年"
     what = frame.metric or {"date": "日期", "name": "名称"}.get(frame.answer_type, "这一信息")
-    return f"{frame.subject}{period}{'的' if frame.subject or period else ''}{what}"
+    subject = " ".join((frame.subject, *(w for w in frame.marks if w not in MARKS)))  # Nova Premier
+    return f"{subject}{period}{'的' if frame.subject or period else ''}{what}"
 
 
 def partial_text(frame: Frame, said: list[Scored], hits: list[Hit]) -> str:
@@ -271,7 +287,7 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
         return Draft(refusal_text(hits), True, 0.0, coverage="none")
     scored = score_sentences(q, hits) if q.terms else []
     evidence = max((s.coverage for s in scored), default=0.0)
-    bound = [s for s in scored if binds(frame, s, hits)]
+    bound = [s for s in scored if binds(frame, s, hits) and says_what_is_asked(q.text, frame, s.text)]
     if frame is not None and frame.answer_type == "figure":  # a sentence stating a bound figure beats one stating none
         stating = [s for s in bound if bind.claims(hits[s.hit].chunk, s.start, s.end, s.header, bind.frame_extra(frame))]
         bound = stating or bound

@@ -505,6 +505,21 @@ def marks_of(question: str) -> tuple[str, ...]:
     return tuple(w for w in MARKS if w.lower() in t)
 
 
+_VARIANT = re.compile(r"\s*(Premier|Pro|Max|Ultra|Lite|Mini|Plus|Air|Nano|Flash|Turbo|Preview|Micro)(?![A-Za-z])")
+
+
+def variant_of(question: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The model variant written right after the subject (Nova Premier -> ("Premier",)): a passage must
+    say it to answer, since Nova Micro's 128k is not Nova Premier's."""
+    for a in sorted(names, key=len, reverse=True):
+        i = question.find(a)
+        if i >= 0:
+            m = _VARIANT.match(question, i + len(a))
+            if m and not any(m.group(1).lower() in n.lower() for n in names):
+                return (m.group(1),)
+    return ()
+
+
 def unit_asked(question: str) -> str:
     """The unit class the question asks its figure in: 多少块 -> "块", 花了多少钱 -> "money", else ""."""
     m = _UNIT_ASKED.search(question)
@@ -556,7 +571,8 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
         kind = "figure"  # 上下文窗口有多长, 采用什么制程: the answer is a figure
     return Frame(subject=subject, aliases=names, metric=metric,
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
-                 qualifier=qualifier_of(q, metric, segments_only=bool(subject)), marks=marks_of(q), unit=unit_asked(q),
+                 qualifier=qualifier_of(q, metric, segments_only=bool(subject)), marks=marks_of(q) + variant_of(q, names),
+                 unit=unit_asked(q),
                  day=kind == "date" and bool(_DAY_Q.search(q)), base=base_of(q, metric))
 
 
