@@ -494,3 +494,13 @@ def test_a_model_variant_must_be_said_and_a_rating_or_process_question_needs_one
     node = parse("云天励飞DeepEdge 10芯片采用什么制程工艺？")
     assert not extractive.says_what_is_asked("云天励飞DeepEdge 10芯片采用什么制程工艺？", node, "公司陆续推出DeepEdge 10系列SoC芯片。")
     assert extractive.says_what_is_asked("…", node, "DeepEdge 10 采用 14nm 工艺。")
+
+
+def test_a_consistency_verdict_compares_statements_of_the_same_thing_only():
+    a = chunk("豆包视觉理解模型定价是每千 tokens 0.03 元, 比行业的平均价格降低 85%。", "a.txt", "东吴证券")
+    b = chunk("2024年12月19日,闪极科技发布首款 AI 眼镜“闪极 AI 拍拍镜”,价格仅售999元。", "a.txt", "东吴证券")
+    q = "东吴周报中“比行业平均价格降低85%”和“成本仅行业价格的15%”两种说法一致吗？"
+    frame = parse(q)
+    assert (frame.subject, frame.answer_type) == ("", "comparison")
+    draft = compute.answer(make_query(q, [a.meta], lambda t: 1.0), _hits(a, b), frame)
+    assert draft is None or "999" not in draft.text  # a glasses' price is no second statement of the model's

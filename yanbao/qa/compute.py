@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 
 from yanbao.ingest.brokers import broker_short
 from yanbao.qa import bind
-from yanbao.qa.evidence import Query, Scored, score_sentences
-from yanbao.qa.extractive import Draft, _render, report_label
+from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
+from yanbao.qa.extractive import SELECTION, Draft, _render, missing_share, needed_terms, report_label
 from yanbao.qa.frame import CONSISTENT_Q, period_of, periods
 from yanbao.quantity import Quantity, fmt
 from yanbao.types import Frame, Hit
@@ -117,7 +117,9 @@ def consistency(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -
         for c in bind.bound_claims(frame, hits[s.hit].chunk, s.start, s.end, s.header)[:1]:
             if all(s.text != t.text for t, _ in seen):
                 seen.append((s, c))
-    if len(seen) < 2:
+    need = needed_terms(q, frame, seen[0][0]) if seen else frozenset()
+    seen = seen[:1] + [(s, c) for s, c in seen[1:] if missing_share(q, need, held_terms(q, s.text, s.header)) <= SELECTION.missing_share]
+    if len(seen) < 2:  # the statements compared must be about the same thing (not 0.03元 and a glasses' 999元)
         return None
     first = seen[0][1].quantity
     other = next(((s, c) for s, c in seen[1:] if not agree(c.quantity, s.text, first, seen[0][0].text) and (

@@ -59,7 +59,7 @@ def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | No
     if not scored:
         return []
     best = scored[0]
-    need = _needed(q, frame, best)
+    need = needed_terms(q, frame, best)
     chosen = [best]
     files = {hits[best.hit].chunk.file}
     limit = max(cfg.max_sentences, 4) if kind == "other" else cfg.max_sentences
@@ -70,7 +70,7 @@ def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | No
         if sum(len(c.text) for c in chosen) + len(s.text) > cfg.max_chars:
             continue
         other_report = hits[s.hit].chunk.file not in files
-        if other_report and need and _missing_share(q, need, held_terms(q, s.text, s.header)) > cfg.missing_share:
+        if other_report and need and missing_share(q, need, held_terms(q, s.text, s.header)) > cfg.missing_share:
             continue
         floor = cfg.ratio_other_report if (kind == "figure" and other_report and figures(s.text)) else ratio
         if s.score >= floor * best.score and s.coverage >= 0.5 * best.coverage:
@@ -79,7 +79,7 @@ def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | No
     return chosen
 
 
-def _needed(q: Query | None, frame: Frame | None, best: Scored) -> frozenset[str]:
+def needed_terms(q: Query | None, frame: Frame | None, best: Scored) -> frozenset[str]:
     """The question terms the best sentence holds that another report's sentence must hold too; not
     the subject's names (binding has placed every sentence with the subject already)."""
     if q is None or _SEVERAL.search(q.text):
@@ -91,7 +91,7 @@ def _needed(q: Query | None, frame: Frame | None, best: Scored) -> frozenset[str
     return held
 
 
-def _missing_share(q: Query, need: frozenset[str], held: frozenset[str]) -> float:
+def missing_share(q: Query, need: frozenset[str], held: frozenset[str]) -> float:
     """The idf-weighted share of the `need` terms that `held` lacks."""
     weight = dict(zip(q.terms, q.weights))
     if any(any(c.isdigit() for c in t) for t in need - held):
