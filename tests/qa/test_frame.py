@@ -504,3 +504,10 @@ def test_a_consistency_verdict_compares_statements_of_the_same_thing_only():
     assert (frame.subject, frame.answer_type) == ("", "comparison")
     draft = compute.answer(make_query(q, [a.meta], lambda t: 1.0), _hits(a, b), frame)
     assert draft is None or "999" not in draft.text  # a glasses' price is no second statement of the model's
+
+
+def test_a_back_calculation_uses_the_growth_rate_of_the_kind_asked():
+    c = chunk("1Q2025 BAT合计资本开支同比提升99.38%至550.12亿人民币,环比较4Q24的707.08亿人民币下降了22.2%。")
+    q = "根据同比增速推算，BAT三家2024年一季度合计资本开支大约是多少？"
+    draft = compute.back_calculation(make_query(q, [c.meta], lambda t: 1.0), _hits(c), parse(q))
+    assert draft is not None and "550.12 ÷ (1 + 99.38%) ≈ 275.9" in draft.text  # 同比, not the 环比 22.2% after it

@@ -142,6 +142,15 @@ _GROWTH = re.compile(r"(同比|环比|较上年|较去年|增长|增加|提升|�
 _FALL = re.compile(r"下降|下滑|减少")
 
 
+def _rate_kind(before: str) -> str:
+    """同比 or 环比 for the words before a growth rate (较去年同期 is 同比, 较上个季度 环比), or ""."""
+    if re.search(r"同比|较去年|较上年|同期", before):
+        return "同比"
+    if re.search(r"环比|较上个?季度|较上月", before):
+        return "环比"
+    return ""
+
+
 def wants_back_calculation(question: str) -> bool:
     return bool(_BACK_Q.search(question))
 
@@ -158,14 +167,20 @@ def back_calculation(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
                   if c.quantity.unit not in ("%", "x", "pct")]
         if not levels:
             continue
+        source = period_of(replace(frame, period=frame.sides[0])) if len(frame.sides) >= 2 else None
+        if source is not None:  # 由2025Q1资本开支推算2024Q1: the level of the period it starts from
+            levels = [c for c in levels if c.period is not None and source.matches(c.period)] or levels
         level = levels[0].quantity
         text = s.text
+        kind = next((k for k in ("同比", "环比") if k in q.text), "")
         rates = [c.quantity for c in bind.claims(chunk, s.start, s.end, s.header)
-                 if c.quantity.unit == "%" and c.quantity.start > level.start
-                 and _GROWTH.search(text[max(0, c.quantity.start - 12):c.quantity.start])]
+                 if c.quantity.unit == "%" and _GROWTH.search(text[max(0, c.quantity.start - 12):c.quantity.start])
+                 and (not kind or _rate_kind(text[max(0, c.quantity.start - 12):c.quantity.start]) in (kind, ""))]
         if not rates:
             continue
-        g = rates[0]
+        # the rate said to be of the asked kind, then one after the level, then the nearest
+        g = min(rates, key=lambda r: (kind and _rate_kind(text[max(0, r.start - 12):r.start]) != kind,
+                                      r.start < level.start, abs(r.start - level.start)))
         sign = -1 if _FALL.search(text[max(0, g.start - 12):g.start]) else 1
         base = level.value / (1 + sign * g.value / 100)
         written = _plain(level)
