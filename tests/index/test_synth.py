@@ -155,7 +155,7 @@ def test_scale_bench_runs_the_full_path_exact_and_hnsw(reports_dir, embedder, te
 
 
 def test_synth_vectors_are_unit_length_noisy_copies_of_the_embedded_ones():
-    from yanbao.bench.scale import synth_vectors
+    from yanbao.bench.base import synth_vectors
 
     rng = np.random.default_rng(1)
     base = rng.standard_normal((20, 384)).astype(np.float32)

@@ -1,9 +1,8 @@
 """Update benchmark: what adding and removing one report costs on a big index, and what questions
 asked meanwhile see.
 
-Per size: a synthetic base of `n` chunks (bench/synth.py, vectors as bench/scale.py makes them)
-written as one segment through the product's writer (store.build, with the store the settings
-name); then six small synthetic reports added one by one through the library (each its own
+Per size: a synthetic base of `n` chunks written as one segment (bench/base.py, shared with the
+scale benchmark: the product's writer, the store the settings name); then six small synthetic reports added one by one through the library (each its own
 segment, embedded for real); then, while a reader in another process asks the development
 questions over and over (reopening the index when the manifest changes, as the web UI does), one
 real report is added end to end (read, chunk, embed with the settings' model, write its segment,
@@ -25,8 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from yanbao.bench.scale import exact_top, report_rows, synth_vectors
-from yanbao.bench.synth import sentence_pool, synth_chunks, to_chunk
+from yanbao.bench.base import discard, exact_top, prepare, write_base
 from yanbao.eval.metrics import percentile
 
 SMALL_SEGMENTS = 6  # + the base + the real report = 8 segments while questions are timed
@@ -49,54 +47,41 @@ def pick_report(reports: Path, settings, want_chunks: int = 60) -> tuple[Path, i
 def bench_update(reports: Path, sizes: list[int], settings, embedder, questions: list[str], subset: int = 2000,
                  seed: int = 0, workdir: Path | None = None, full_compact: bool = False) -> list[dict]:
     """One result row per base size."""
-    from yanbao.index import store
-    from yanbao.index.store import BuildConfig
-
     if not sizes:
         return []
-    pool = sentence_pool(reports)
+    source = prepare(reports, sizes, settings, embedder, questions, subset, seed)
     report, report_chunks = pick_report(reports, settings)
-    queries = np.stack([embedder.embed_query(q) for q in questions])
-    base_chunks = list(synth_chunks(pool, min(subset, max(sizes)), seed))
-    base = embedder.embed_passages([s.text for s in base_chunks])
-    config = BuildConfig.from_settings(settings, embedder)
     rows = []
     for n in sizes:
         row: dict = {"chunks": n, "store": settings.vector_store, "add_report": report.name, "add_report_chunks": report_chunks}
-        stream = list(synth_chunks(pool, n + SMALL_SEGMENTS * 60, seed))
-        synth, extra = stream[:n], stream[n:]
-        chunks = [to_chunk(s, i) for i, s in enumerate(synth)]
-        tokens = [list(s.tokens) for s in synth]
-        vectors = synth_vectors(base, n, seed)
+        extra = list(source.stream(SMALL_SEGMENTS * 60, seed + 1))  # the small reports: another draw
         with tempfile.TemporaryDirectory(prefix="yanbao-update-", dir=workdir) as tmp:
             root = Path(tmp) / "index"
             settings_here = settings.with_(index_dir=root)
-            t0 = time.perf_counter()
-            st = store.store_for(settings_here, root)
-            store.build(root, config, report_rows(chunks), chunks, vectors, tokens, st)
-            st.close()
-            row["build_s"] = round(time.perf_counter() - t0, 1)
-            del chunks, tokens, vectors, synth
-            row.update(_grow(root, settings_here, embedder, extra, n, questions, queries, report, full_compact))
+            row["build_s"] = round(write_base(root, settings_here, source, n, source.vectors(n)), 1)
+            try:
+                row.update(_grow(root, settings_here, embedder, extra, questions, source.queries, report, full_compact))
+            finally:
+                discard(root, settings_here)
         rows.append(row)
     return rows
 
 
-def _grow(root: Path, settings, embedder, extra, n: int, questions, queries, report: Path, full_compact: bool) -> dict:
+def _grow(root: Path, settings, embedder, extra, questions, queries, report: Path, full_compact: bool) -> dict:
     """Small segments, then the timed add/remove with a reader process asking meanwhile."""
     from yanbao import library
     from yanbao.index.store import open_index
 
     out: dict = {}
     files: dict[str, list] = {}
-    for i, s in enumerate(extra):
-        files.setdefault(s.file, []).append((s, n + i))
+    for s in extra:
+        files.setdefault(s.file, []).append(s)
     drop = Path(root).parent / "small"
     drop.mkdir()
     t = time.perf_counter()
     for k, (name, items) in enumerate(list(files.items())[:SMALL_SEGMENTS]):
         path = drop / f"small_{k}.txt"
-        path.write_text("\n\n".join(s.text for s, _ in items), encoding="utf-8")
+        path.write_text("\n\n".join(s.text for s in items), encoding="utf-8")
         library.update(root, [path], settings, embedder)
     out["small_adds_s"] = round(time.perf_counter() - t, 1)
     index = open_index(root, settings=settings)

@@ -577,8 +577,8 @@ class Writer:
             vectors, result.embedded_chunks, result.embed_s = self._vectors(new_chunks, embedder)
             dim = int(vectors.shape[1]) if len(vectors) else dim
             files = list(self._added)
-            name = write_segment(self.root, new_chunks, files, [ReportMeta.from_json(self.entries[f]["meta"]) for f in files],
-                                 vectors, self.store)
+            name, _ = write_segment(self.root, new_chunks, files, [ReportMeta.from_json(self.entries[f]["meta"]) for f in files],
+                                    vectors, self.store)
             segments.append({"name": name, "rows": len(new_chunks), "deleted": []})
             for f in files:
                 seg_of[f] = name
@@ -625,21 +625,25 @@ def _segment_files(root: Path, name: str) -> list[str]:
     return open_segment(root, name).files
 
 
-def write_segment(root: Path, chunks: Sequence[Chunk], files: list[str], metas: list[ReportMeta], vectors: np.ndarray | None,
-                  store: VectorStore, tokens: Sequence[Sequence[str]] | None = None) -> str:
+def write_segment(root: Path, chunks: Iterable[Chunk], files: list[str], metas: list[ReportMeta], vectors: np.ndarray | None,
+                  store: VectorStore, tokens: Iterable[Sequence[str]] | None = None) -> tuple[str, int]:
     """Write a new segment of these chunks (reports `files` with `metas`, in order) and rename it
-    into place; returns its name. `tokens` are the chunks' BM25 tokens when the caller has them
-    (the scale benchmark), else tokenized here. Not live until a manifest names it."""
+    into place; returns its name and rows. `tokens` are the chunks' BM25 tokens when the caller has
+    them (the scale benchmark), else tokenized here. `chunks` and `tokens` may be generators read
+    once (a million-chunk base is never held whole: the store gets the rows back from the written
+    chunk store). Not live until a manifest names it."""
     root = Path(root)
     tmp = _new_tmp_dir(root, ".tmp-seg-")
     try:
-        write_chunks(tmp, chunks, files)
+        rows = write_chunks(tmp, chunks, files)
+        if not isinstance(chunks, SequenceABC):
+            chunks = ChunkStore(tmp, metas)
         if tokens is None:
-            tokens = [tokenize(c.index_text) for c in progress(chunks, desc="BM25", unit="chunk")]
+            tokens = (tokenize(c.index_text) for c in progress(chunks, desc="BM25", unit="chunk"))
         lexical.write(tmp, tokens)
         entry = store.add(tmp, chunks, vectors)
-        _write_segment_info(tmp, len(chunks), files, metas, entry)
-        return _rename_segment(root, tmp)
+        _write_segment_info(tmp, rows, files, metas, entry)
+        return _rename_segment(root, tmp), rows
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -680,18 +684,19 @@ def publish_manifest(root: Path, config: BuildConfig, segments: list[dict], repo
     return _publish(root, tmp, manifest)
 
 
-def build(root: Path, config: BuildConfig, reports: list[dict], chunks: Sequence[Chunk], vectors: np.ndarray,
-          tokens: Sequence[Sequence[str]] | None = None, store: VectorStore | None = None, uid: str = "") -> Path:
+def build(root: Path, config: BuildConfig, reports: list[dict], chunks: Iterable[Chunk], vectors: np.ndarray,
+          tokens: Iterable[Sequence[str]] | None = None, store: VectorStore | None = None, uid: str = "") -> Path:
     """A new index (or a replacement of the one at `root`) of one segment holding these chunks;
-    returns the live generation. `reports`: manifest entries (file, sha256, chunks, meta) in order."""
+    returns the live generation. `reports`: manifest entries (file, sha256, chunks, meta) in order.
+    `chunks` and `tokens` may be generators (see write_segment)."""
     root = Path(root)
     store = store or FaissVectors(root=root)
     uid = uid or getattr(store, "uid", "") or uuid.uuid4().hex  # a Milvus collection is created with its owner's uid
     with _writer_lock(root):
         files = [r["file"] for r in reports]
         store.recover(set())
-        name = write_segment(root, chunks, files, [ReportMeta.from_json(r["meta"]) for r in reports], vectors, store, tokens)
-        gen = publish_manifest(root, config, [{"name": name, "rows": len(chunks), "deleted": []}],
+        name, rows = write_segment(root, chunks, files, [ReportMeta.from_json(r["meta"]) for r in reports], vectors, store, tokens)
+        gen = publish_manifest(root, config, [{"name": name, "rows": rows, "deleted": []}],
                                [{**r, "segment": name} for r in reports], int(vectors.shape[1]), store, uid)
         store.commit()
     return gen
