@@ -2,11 +2,12 @@
 asked meanwhile see.
 
 Per size: a synthetic base of `n` chunks written as one segment (bench/base.py, shared with the
-scale benchmark: the product's writer, the store the settings name); then six small synthetic reports added one by one through the library (each its own
-segment, embedded for real); then, while a reader in another process asks the development
+scale benchmark: the product's writer, the store the settings name); then six small synthetic
+reports added one by one through the library (each its own segment, embedded for real); then, while a reader in another process asks the development
 questions over and over (reopening the index when the manifest changes, as the web UI does), one
 real report is added end to end (read, chunk, embed with the settings' model, write its segment,
-swap the manifest: library.update) and later removed (library.remove). Last, the small segments
+swap the manifest: library.update) and later removed (library.remove), then added and removed
+again with passages embedded on one thread (YANBAO_INGEST_THREADS=1). Last, the small segments
 are merged (`compact --small`) and, when `full_compact`, everything (`compact`).
 
 Latencies are the reader's "hybrid" retrieval (query embedding + BM25 + dense + fusion, no
@@ -45,8 +46,10 @@ def pick_report(reports: Path, settings, want_chunks: int = 60) -> tuple[Path, i
 
 
 def bench_update(reports: Path, sizes: list[int], settings, embedder, questions: list[str], subset: int = 2000,
-                 seed: int = 0, workdir: Path | None = None, full_compact: bool = False) -> list[dict]:
-    """One result row per base size."""
+                 seed: int = 0, workdir: Path | None = None, full_compact: bool = False,
+                 other_threads: tuple[int, ...] = (1,)) -> list[dict]:
+    """One result row per base size. `other_threads`: after the timed add and removal, the same
+    again with passages embedded on each of these thread counts (keys `add_s_threads1`, ...)."""
     if not sizes:
         return []
     source = prepare(reports, sizes, settings, embedder, questions, subset, seed)
@@ -60,14 +63,15 @@ def bench_update(reports: Path, sizes: list[int], settings, embedder, questions:
             settings_here = settings.with_(index_dir=root)
             row["build_s"] = round(write_base(root, settings_here, source, n, source.vectors(n)), 1)
             try:
-                row.update(_grow(root, settings_here, embedder, extra, questions, source.queries, report, full_compact))
+                row.update(_grow(root, settings_here, embedder, extra, questions, source.queries, report, full_compact, other_threads))
             finally:
                 discard(root, settings_here)
         rows.append(row)
     return rows
 
 
-def _grow(root: Path, settings, embedder, extra, questions, queries, report: Path, full_compact: bool) -> dict:
+def _grow(root: Path, settings, embedder, extra, questions, queries, report: Path, full_compact: bool,
+          other_threads: tuple[int, ...]) -> dict:
     """Small segments, then the timed add/remove with a reader process asking meanwhile."""
     from yanbao import library
     from yanbao.index.store import open_index
@@ -113,6 +117,14 @@ def _grow(root: Path, settings, embedder, extra, questions, queries, report: Pat
     t_removed = time.time()
     out["remove_s"] = round(t_removed - t_remove, 2)
     time.sleep(3.0)
+    cycles = []  # the same add and remove again, embedding on fewer threads (YANBAO_INGEST_THREADS)
+    for threads in other_threads:
+        t0 = time.time()
+        again = library.update(root, [report], settings, embedder.with_threads(threads))
+        t1 = time.time()
+        library.remove(root, [report.name], settings)
+        cycles.append((threads, t0, t1, again.embed_s))
+        time.sleep(3.0)
     stop.set()
     timings, errors = marks.get(timeout=600)
     reader.join(timeout=60)
@@ -126,6 +138,11 @@ def _grow(root: Path, settings, embedder, extra, questions, queries, report: Pat
         "query_p50_ms": percentile(after_add, 50), "query_p95_ms": percentile(after_add, 95),
         "questions_after_add": len(after_add), "reader_errors": len(errors), "reader_first_error": errors[0] if errors else "",
     })
+    for threads, t0, t1, embed_s in cycles:
+        during = [ms for at, ms, _ in timings if t0 <= at <= t1]
+        out.update({f"add_s_threads{threads}": round(t1 - t0, 2), f"add_embed_s_threads{threads}": round(embed_s, 2),
+                    f"questions_during_add_threads{threads}": len(during),
+                    f"query_p95_during_add_threads{threads}_ms": percentile(during, 95)})
     t = time.perf_counter()
     small = library.compact(root, settings, full=False)
     out["compact_small_s"], out["segments_after_compact_small"] = round(time.perf_counter() - t, 2), small.segments
@@ -174,5 +191,6 @@ COLUMNS = (("chunks", "chunks"), ("build_s", "base build s"), ("add_report_chunk
            ("add_embed_s", "of which embed s"), ("remove_s", "remove s"), ("segments", "segments"),
            ("query_p50_before_add_ms", "p50 before"), ("query_p95_before_add_ms", "p95 before"),
            ("query_p95_during_add_ms", "p95 during add"), ("query_p50_ms", "p50 (8 seg)"), ("query_p95_ms", "p95 (8 seg)"),
-           ("reader_errors", "errors"), ("recall_at_10", "recall@10"), ("compact_small_s", "compact small s"),
+           ("reader_errors", "errors"), ("add_s_threads1", "add s, 1 thread"),
+           ("query_p95_during_add_threads1_ms", "p95 during add, 1 thread"), ("recall_at_10", "recall@10"), ("compact_small_s", "compact small s"),
            ("compact_full_s", "compact all s"))
