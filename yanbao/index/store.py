@@ -388,6 +388,7 @@ def read_manifest(root: Path, gen: Path) -> dict:
             f"index at {root} has schema version {manifest.get('schema_version')}{old}, this yanbao reads {SCHEMA_VERSION}. "
             + REBUILD_HINT.format(dir=root)
         )
+    _remember_segments(gen, manifest)
     return manifest
 
 
@@ -489,7 +490,8 @@ class Writer:
     new manifest. Used as `with Writer(root, settings, config) as w: ...; w.commit(embedder)`;
     yanbao/library.py is the caller that reads report files."""
 
-    def __init__(self, root: Path, settings, config: BuildConfig, rebuild: bool = False):
+    def __init__(self, root: Path, settings, config: BuildConfig | None, rebuild: bool = False):
+        """`config` None: the existing index's own (a removal, which embeds nothing)."""
         self.root = Path(root)
         self.settings = settings
         self.config = config
@@ -521,6 +523,10 @@ class Writer:
             if not self.rebuild:
                 raise
             log.warning("rebuilding %s from scratch: the old index cannot be read", self.root)
+        if self.config is None:
+            if self.old is None:
+                raise IndexNotFoundError(f"no index at {self.root}. Run 'yanbao ingest REPORTS... --index {self.root}' first.")
+            self.config = self.old.config
         self.uid = (self.old.uid if self.old is not None else "") or uuid.uuid4().hex
         if self.old is not None and not self.rebuild:
             _check_store(self.old, self.settings, self.root)
@@ -795,6 +801,7 @@ def _publish(root: Path, tmp: Path, manifest: dict) -> Path:
         name = f"gen-{time.time_ns()}"
         os.replace(tmp, root / name)
         _fsync_dir(root)
+        _remember_segments(root / name, manifest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -851,6 +858,28 @@ def _swap_current(root: Path, name: str) -> None:
     _fsync_dir(root)
 
 
+_segment_names: dict[str, tuple[str, ...]] = {}  # generation directory -> the segments its manifest names
+
+
+def _segments_of(gen: Path) -> tuple[str, ...]:
+    """The segments a generation's manifest names: remembered when this process wrote or read it
+    (a generation never changes), so a writer does not parse two 7 MB manifests per change at 1M
+    chunks; empty when it cannot be read."""
+    key = str(gen)
+    if key not in _segment_names:
+        try:
+            _remember_segments(gen, json.loads((gen / MANIFEST).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return ()
+    return _segment_names.get(key, ())
+
+
+def _remember_segments(gen: Path, manifest: dict) -> None:
+    if len(_segment_names) > 64:
+        _segment_names.clear()
+    _segment_names[str(gen)] = tuple(s["name"] for s in manifest.get("segments", ()))
+
+
 def _collect_garbage(root: Path, keep: set[str]) -> None:
     """Remove generations other than the live one and the one it replaced, segments neither
     names, and temporary directories.
@@ -860,10 +889,7 @@ def _collect_garbage(root: Path, keep: set[str]) -> None:
     """
     used: set[str] = set()
     for g in keep:
-        try:
-            used.update(s["name"] for s in json.loads((root / g / MANIFEST).read_text(encoding="utf-8")).get("segments", ()))
-        except (OSError, ValueError):
-            pass
+        used.update(_segments_of(root / g))
     for g in root.glob("gen-*"):
         if g.is_dir() and g.name not in keep:
             shutil.rmtree(g, ignore_errors=True)
@@ -884,9 +910,7 @@ def remove(root: Path, names: Iterable[str], settings=None) -> UpdateResult:
     result = UpdateResult()
     if current_generation(root) is None:
         raise IndexNotFoundError(f"no index at {root}. Run 'yanbao ingest REPORTS... --index {root}' first.")
-    gen = current_generation(root)
-    config = BuildConfig(**read_manifest(root, gen)["config"])
-    with Writer(root, settings, config) as w:
+    with Writer(root, settings, None) as w:  # the index's own config: its manifest is read once
         for name in names:
             name = Path(name).name
             if w.remove(name):
