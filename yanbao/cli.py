@@ -239,14 +239,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
         result["qa"] = bench_qa(chain, questions_from(Path(args.questions) if args.questions else None, args.limit))
     if args.suite == "scale":
         from yanbao.bench.qa import questions_from
-        from yanbao.bench.scale import bench_scale, bench_settings
+        from yanbao.bench.base import bench_settings
+        from yanbao.bench.scale import bench_scale
 
         sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
         result["scale"] = bench_scale(Path(args.reports), sizes, bench_settings(settings, settings.vector_store), embedder,
                                       questions_from(Path(args.questions), min(args.limit, 100)), subset=args.subset)
     if args.suite == "store":
         from yanbao.bench.qa import questions_from
-        from yanbao.bench.scale import bench_scale, bench_settings, reports_row
+        from yanbao.bench.base import bench_settings
+        from yanbao.bench.scale import bench_scale, reports_row
 
         sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
         questions = questions_from(Path(args.questions), min(args.limit, 100))
@@ -255,9 +257,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
             s = bench_settings(settings, store)
             result["store"].append(reports_row(Path(args.reports), s, embedder, questions))
             result["store"] += bench_scale(Path(args.reports), sizes, s, embedder, questions, subset=args.subset)
+    if args.suite == "milvus-bm25":
+        from yanbao.bench.milvus_bm25 import bench_milvus_bm25
+        from yanbao.bench.qa import questions_from
+
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+        result["milvus_bm25"] = bench_milvus_bm25(Path(args.reports), sizes, settings, embedder,
+                                                  questions_from(Path(args.questions), min(args.limit, 100)), subset=args.subset)
     if args.suite == "update":
         from yanbao.bench.qa import questions_from
-        from yanbao.bench.scale import bench_settings
+        from yanbao.bench.base import bench_settings
         from yanbao.bench.update import bench_update
 
         sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
@@ -277,13 +286,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(_dump(result))
         return 0
     if "store" in result:
-        from yanbao.bench.scale import BM25_SIDE_COLUMNS, print_table
+        from yanbao.bench.scale import print_table
 
         print(f"vector-store benchmark: the reports (first row of each store; build = ingest incl. embedding) and "
               f"synthetic chunks ({args.subset} embedded for real, {settings.embed_backend}); hybrid retrieval over the development questions")
         print_table(result["store"])
-        print("\nBM25 inside Milvus (its BM25 function over our jieba tokens) against the bm25s files:")
-        print_table([r for r in result["store"] if "milvus_bm25_ms_p50" in r], BM25_SIDE_COLUMNS)
+    if "milvus_bm25" in result:
+        from yanbao.bench.milvus_bm25 import COLUMNS
+        from yanbao.bench.scale import print_table
+
+        print("BM25 inside Milvus (its BM25 function over our jieba tokens) against our postings, synthetic chunks:")
+        print_table(result["milvus_bm25"], COLUMNS)
     if "scale" in result:
         from yanbao.bench.scale import print_table
 
@@ -616,7 +629,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure indexing speed and memory on this machine")
     p.add_argument("--reports", required=True, help="directory of reports to index")
     p.add_argument("--runs", type=int, default=3, help="cold index builds to time (encoders suite: rounds)")
-    p.add_argument("--suite", choices=("index", "qa", "all", "scale", "store", "update", "encoders"), default="all",
+    p.add_argument("--suite", choices=("index", "qa", "all", "scale", "store", "update", "milvus-bm25", "encoders"), default="all",
                    help="all = index + qa over --reports; scale = synthetic corpora of --sizes chunks; "
                         "store = FAISS vs Milvus (YANBAO_MILVUS_URI, default a Milvus Lite file) on --reports and --sizes; "
                         "update = add and remove one report on synthetic bases of --sizes chunks, questions asked meanwhile; "

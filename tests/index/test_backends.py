@@ -47,6 +47,21 @@ def test_texts_spread_over_threads_come_back_in_order_and_unchanged(backends, mo
     assert np.allclose(spread[0], OrtEncoder(target).encode(texts[:1])[0], atol=1e-6)
 
 
+def test_ingest_threads_embed_the_same_vectors_on_fewer_threads(backends):
+    from yanbao.errors import SettingsError
+    from yanbao.index.embed import Embedder
+    from yanbao.settings import Settings
+
+    base = backends["onnx-int8"]
+    texts = [p + "。" * i for i, p in enumerate(PASSAGES * 30)]  # more than one group of passages
+    one = base.with_threads(1)
+    assert one.threads == 1 and base.threads == 0 and one._load() is base._load()  # the same loaded model
+    assert np.allclose(one.embed_passages(texts, show_progress=False), base.embed_passages(texts, show_progress=False), atol=1e-6)
+    assert Embedder.from_settings(Settings.from_env({"YANBAO_INGEST_THREADS": "1"})).threads == 1
+    with pytest.raises(SettingsError, match="YANBAO_INGEST_THREADS"):
+        Settings.from_env({"YANBAO_INGEST_THREADS": "-1"})
+
+
 def test_int8_vectors_are_recorded_as_another_model(backends):
     assert backends["onnx-int8"].model_id.endswith("[onnx-int8]")
     assert backends["onnx"].model_id == backends["torch"].model_id  # fp32 export: the same vectors

@@ -86,14 +86,14 @@ from tests.fake_embed import register
 register()
 from pathlib import Path
 import yanbao.index.lexical as lexical
-real = lexical._write_arrays
+real = lexical._save
 def save(out_dir, *args, **kw):  # write the BM25 postings, cut one file in half, then die like a power cut
     real(out_dir, *args, **kw)
     victim = max((Path(out_dir) / lexical.DIR).iterdir(), key=lambda p: p.stat().st_size)
     with open(victim, "r+b") as f:
         f.truncate(victim.stat().st_size // 2)
     os.kill(os.getpid(), signal.SIGKILL)
-lexical._write_arrays = save
+lexical._save = save
 from yanbao.cli import main
 sys.exit(main(sys.argv[1:]))
 """

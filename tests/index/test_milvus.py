@@ -219,6 +219,12 @@ def test_update_and_removal_keep_the_collection_and_the_index_in_step(tmp_path, 
     f = open_index(fs.index_dir)
     assert [c.id for c in m.chunks] == [c.id for c in f.chunks]
     assert np.allclose(m.vectors(), f.vectors(), atol=1e-5)
+    from yanbao.index.store import store_for  # a benchmark's throwaway index lets go of its collection
+
+    store_for(ms, ms.index_dir).discard()
+    assert not milvus.exists(milvus.target_from_settings(ms, ms.index_dir))
+    store_for(fs, fs.index_dir).discard()  # FAISS: nothing outside the directory
+    assert open_index(fs.index_dir).chunks
 
 
 @pytest.mark.slow

@@ -120,6 +120,25 @@ def test_bm25_over_segments_scores_as_one_segment(tmp_path, reports):
     assert split.df("增长") == whole.df("增长") > 0
 
 
+def test_a_segment_written_from_generators_is_the_one_written_from_lists(tmp_path, reports):
+    """A million-chunk base is written from generators read once (bench/base.py): the same files."""
+    chunks = [c for _, cs in reports for c in cs]
+    vectors = HashEmbedder().embed_passages([c.index_text for c in chunks])
+    entries = [e for e, _ in reports]
+    store.build(tmp_path / "lists", CONFIG, entries, chunks, vectors)
+    store.build(tmp_path / "gen", CONFIG, entries, iter(chunks), vectors)  # tokenized from the written chunk store
+    store.build(tmp_path / "gen-tokens", CONFIG, entries, (c for c in chunks), vectors, (tokenize(c.index_text) for c in chunks))
+    want = open_index(tmp_path / "lists")
+    for name in ("gen", "gen-tokens"):
+        got = open_index(tmp_path / name)
+        assert got.segments[0].rows == len(got.chunks) == len(chunks) and list(got.chunks) == chunks
+        files = sorted(p.relative_to(want.segments[0].dir) for p in want.segments[0].dir.rglob("*") if p.is_file())
+        for f in files:
+            if f.name != "segment.json":  # it records when it was written
+                assert (got.segments[0].dir / f).read_bytes() == (want.segments[0].dir / f).read_bytes(), f
+        assert answers(got) == answers(want)
+
+
 def test_add_then_remove_answers_as_a_fresh_build(tmp_path, reports):
     keep, extra = reports[:-3], reports[-3:]
     fresh = single(tmp_path / "fresh", keep)

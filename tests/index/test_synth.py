@@ -155,7 +155,7 @@ def test_scale_bench_runs_the_full_path_exact_and_hnsw(reports_dir, embedder, te
 
 
 def test_synth_vectors_are_unit_length_noisy_copies_of_the_embedded_ones():
-    from yanbao.bench.scale import synth_vectors
+    from yanbao.bench.base import synth_vectors
 
     rng = np.random.default_rng(1)
     base = rng.standard_normal((20, 384)).astype(np.float32)
@@ -165,3 +165,26 @@ def test_synth_vectors_are_unit_length_noisy_copies_of_the_embedded_ones():
     assert np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
     nearest = (v[20:] @ base.T).max(axis=1)
     assert 0.8 < nearest.mean() < 0.95  # cos about 0.89 to the chunk each was copied from
+
+
+def test_a_base_is_written_from_its_stream_without_holding_it(pool, tmp_path):
+    """bench/base.py draws the stream once per pass (reports, chunk lines, tokens): the index holds
+    exactly those chunks, reports, tokens and vectors."""
+    from yanbao.bench.base import SynthSource, report_rows, write_base
+    from yanbao.index.store import BuildConfig, open_index
+    from yanbao.index.tokenize import tokenizer_id
+    from yanbao.settings import Settings
+
+    embedded = np.random.default_rng(2).standard_normal((30, 16)).astype(np.float32)
+    embedded /= np.linalg.norm(embedded, axis=1, keepdims=True)
+    source = SynthSource(pool, embedded, embedded[:3], BuildConfig("hash-16", "query: ", "passage: ", tokenizer_id(), 400, 80), seed=5)
+    n = 300
+    write_base(tmp_path, Settings(index_dir=tmp_path), source, n, source.vectors(n))
+    index = open_index(tmp_path)
+    want = list(source.chunks(n))
+    assert list(index.chunks) == want
+    assert index.manifest["reports"] == [{**r, "segment": index.segments[0].name} for r in report_rows(want)]
+    tokens = list(source.tokens(n))
+    for term in ("增长", tokens[0][0], tokens[-1][-1]):
+        assert index.df(term) == sum(term in t for t in tokens) > 0
+    assert np.allclose(index.vectors(), source.vectors(n))

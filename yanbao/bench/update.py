@@ -1,13 +1,13 @@
 """Update benchmark: what adding and removing one report costs on a big index, and what questions
 asked meanwhile see.
 
-Per size: a synthetic base of `n` chunks (bench/synth.py, vectors as bench/scale.py makes them)
-written as one segment through the product's writer (store.build, with the store the settings
-name); then six small synthetic reports added one by one through the library (each its own
-segment, embedded for real); then, while a reader in another process asks the development
+Per size: a synthetic base of `n` chunks written as one segment (bench/base.py, shared with the
+scale benchmark: the product's writer, the store the settings name); then six small synthetic
+reports added one by one through the library (each its own segment, embedded for real); then, while a reader in another process asks the development
 questions over and over (reopening the index when the manifest changes, as the web UI does), one
 real report is added end to end (read, chunk, embed with the settings' model, write its segment,
-swap the manifest: library.update) and later removed (library.remove). Last, the small segments
+swap the manifest: library.update) and later removed (library.remove), then added and removed
+again with passages embedded on one thread (YANBAO_INGEST_THREADS=1). Last, the small segments
 are merged (`compact --small`) and, when `full_compact`, everything (`compact`).
 
 Latencies are the reader's "hybrid" retrieval (query embedding + BM25 + dense + fusion, no
@@ -25,8 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from yanbao.bench.scale import exact_top, report_rows, synth_vectors
-from yanbao.bench.synth import sentence_pool, synth_chunks, to_chunk
+from yanbao.bench.base import discard, exact_top, prepare, write_base
 from yanbao.eval.metrics import percentile
 
 SMALL_SEGMENTS = 6  # + the base + the real report = 8 segments while questions are timed
@@ -47,56 +46,46 @@ def pick_report(reports: Path, settings, want_chunks: int = 60) -> tuple[Path, i
 
 
 def bench_update(reports: Path, sizes: list[int], settings, embedder, questions: list[str], subset: int = 2000,
-                 seed: int = 0, workdir: Path | None = None, full_compact: bool = False) -> list[dict]:
-    """One result row per base size."""
-    from yanbao.index import store
-    from yanbao.index.store import BuildConfig
-
+                 seed: int = 0, workdir: Path | None = None, full_compact: bool = False,
+                 other_threads: tuple[int, ...] = (1,)) -> list[dict]:
+    """One result row per base size. `other_threads`: after the timed add and removal, the same
+    again with passages embedded on each of these thread counts (keys `add_s_threads1`, ...)."""
     if not sizes:
         return []
-    pool = sentence_pool(reports)
+    source = prepare(reports, sizes, settings, embedder, questions, subset, seed)
     report, report_chunks = pick_report(reports, settings)
-    queries = np.stack([embedder.embed_query(q) for q in questions])
-    base_chunks = list(synth_chunks(pool, min(subset, max(sizes)), seed))
-    base = embedder.embed_passages([s.text for s in base_chunks])
-    config = BuildConfig.from_settings(settings, embedder)
     rows = []
     for n in sizes:
         row: dict = {"chunks": n, "store": settings.vector_store, "add_report": report.name, "add_report_chunks": report_chunks}
-        stream = list(synth_chunks(pool, n + SMALL_SEGMENTS * 60, seed))
-        synth, extra = stream[:n], stream[n:]
-        chunks = [to_chunk(s, i) for i, s in enumerate(synth)]
-        tokens = [list(s.tokens) for s in synth]
-        vectors = synth_vectors(base, n, seed)
+        extra = list(source.stream(SMALL_SEGMENTS * 60, seed + 1))  # the small reports: another draw
         with tempfile.TemporaryDirectory(prefix="yanbao-update-", dir=workdir) as tmp:
             root = Path(tmp) / "index"
             settings_here = settings.with_(index_dir=root)
-            t0 = time.perf_counter()
-            st = store.store_for(settings_here, root)
-            store.build(root, config, report_rows(chunks), chunks, vectors, tokens, st)
-            st.close()
-            row["build_s"] = round(time.perf_counter() - t0, 1)
-            del chunks, tokens, vectors, synth
-            row.update(_grow(root, settings_here, embedder, extra, n, questions, queries, report, full_compact))
+            row["build_s"] = round(write_base(root, settings_here, source, n, source.vectors(n)), 1)
+            try:
+                row.update(_grow(root, settings_here, embedder, extra, questions, source.queries, report, full_compact, other_threads))
+            finally:
+                discard(root, settings_here)
         rows.append(row)
     return rows
 
 
-def _grow(root: Path, settings, embedder, extra, n: int, questions, queries, report: Path, full_compact: bool) -> dict:
+def _grow(root: Path, settings, embedder, extra, questions, queries, report: Path, full_compact: bool,
+          other_threads: tuple[int, ...]) -> dict:
     """Small segments, then the timed add/remove with a reader process asking meanwhile."""
     from yanbao import library
     from yanbao.index.store import open_index
 
     out: dict = {}
     files: dict[str, list] = {}
-    for i, s in enumerate(extra):
-        files.setdefault(s.file, []).append((s, n + i))
+    for s in extra:
+        files.setdefault(s.file, []).append(s)
     drop = Path(root).parent / "small"
     drop.mkdir()
     t = time.perf_counter()
     for k, (name, items) in enumerate(list(files.items())[:SMALL_SEGMENTS]):
         path = drop / f"small_{k}.txt"
-        path.write_text("\n\n".join(s.text for s, _ in items), encoding="utf-8")
+        path.write_text("\n\n".join(s.text for s in items), encoding="utf-8")
         library.update(root, [path], settings, embedder)
     out["small_adds_s"] = round(time.perf_counter() - t, 1)
     index = open_index(root, settings=settings)
@@ -128,6 +117,14 @@ def _grow(root: Path, settings, embedder, extra, n: int, questions, queries, rep
     t_removed = time.time()
     out["remove_s"] = round(t_removed - t_remove, 2)
     time.sleep(3.0)
+    cycles = []  # the same add and remove again, embedding on fewer threads (YANBAO_INGEST_THREADS)
+    for threads in other_threads:
+        t0 = time.time()
+        again = library.update(root, [report], settings, embedder.with_threads(threads))
+        t1 = time.time()
+        library.remove(root, [report.name], settings)
+        cycles.append((threads, t0, t1, again.embed_s))
+        time.sleep(3.0)
     stop.set()
     timings, errors = marks.get(timeout=600)
     reader.join(timeout=60)
@@ -141,6 +138,11 @@ def _grow(root: Path, settings, embedder, extra, n: int, questions, queries, rep
         "query_p50_ms": percentile(after_add, 50), "query_p95_ms": percentile(after_add, 95),
         "questions_after_add": len(after_add), "reader_errors": len(errors), "reader_first_error": errors[0] if errors else "",
     })
+    for threads, t0, t1, embed_s in cycles:
+        during = [ms for at, ms, _ in timings if t0 <= at <= t1]
+        out.update({f"add_s_threads{threads}": round(t1 - t0, 2), f"add_embed_s_threads{threads}": round(embed_s, 2),
+                    f"questions_during_add_threads{threads}": len(during),
+                    f"query_p95_during_add_threads{threads}_ms": percentile(during, 95)})
     t = time.perf_counter()
     small = library.compact(root, settings, full=False)
     out["compact_small_s"], out["segments_after_compact_small"] = round(time.perf_counter() - t, 2), small.segments
@@ -189,5 +191,6 @@ COLUMNS = (("chunks", "chunks"), ("build_s", "base build s"), ("add_report_chunk
            ("add_embed_s", "of which embed s"), ("remove_s", "remove s"), ("segments", "segments"),
            ("query_p50_before_add_ms", "p50 before"), ("query_p95_before_add_ms", "p95 before"),
            ("query_p95_during_add_ms", "p95 during add"), ("query_p50_ms", "p50 (8 seg)"), ("query_p95_ms", "p95 (8 seg)"),
-           ("reader_errors", "errors"), ("recall_at_10", "recall@10"), ("compact_small_s", "compact small s"),
+           ("reader_errors", "errors"), ("add_s_threads1", "add s, 1 thread"),
+           ("query_p95_during_add_threads1_ms", "p95 during add, 1 thread"), ("recall_at_10", "recall@10"), ("compact_small_s", "compact small s"),
            ("compact_full_s", "compact all s"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import mmap
 import re
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from functools import lru_cache
@@ -48,29 +49,31 @@ def code_words(texts: Iterable[str]) -> set[str]:
     return out
 
 
-def write_chunks(out_dir: Path, chunks: Sequence[Chunk], files: list[str]) -> None:
-    """chunks.jsonl, rows.npy, by_id.npy and codes.txt for `chunks`; `files` are the manifest's
-    reports in order (every chunk's file must be one of them)."""
+def write_chunks(out_dir: Path, chunks: Iterable[Chunk], files: list[str]) -> int:
+    """chunks.jsonl, rows.npy, by_id.npy and codes.txt for `chunks` (any iterable, read once: a
+    generator over a million rows is never held whole); `files` are the manifest's reports in
+    order (every chunk's file must be one of them). Returns how many rows were written."""
     report_of = {f: i for i, f in enumerate(files)}
-    offsets = np.zeros(len(chunks), dtype=np.int64)
-    reports = np.zeros(len(chunks), dtype=np.int32)
+    offsets, reports, ids = array("q"), array("i"), []
     codes: set[str] = set()
     pos = 0
     with open(out_dir / CHUNKS, "wb") as f:
-        for i, c in enumerate(chunks):
+        for c in chunks:
             row = {k: getattr(c, k) for k in _ROW_FIELDS}
             line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
-            offsets[i], reports[i] = pos, report_of[c.file]
+            offsets.append(pos)
+            reports.append(report_of[c.file])
+            ids.append(c.id.encode("ascii"))
             f.write(line)
             pos += len(line)
             codes |= code_words((c.index_text,))
-    ids = [c.id.encode("ascii") for c in chunks]
     if len(set(ids)) != len(ids):
         raise ValueError("two chunks share an id: ids must be unique within an index")
-    rows, by_id = _row_table(offsets, reports, ids)
+    rows, by_id = _row_table(np.frombuffer(offsets, dtype=np.int64), np.frombuffer(reports, dtype=np.int32), ids)
     np.save(out_dir / ROWS, rows, allow_pickle=False)
     np.save(out_dir / BY_ID, by_id, allow_pickle=False)
     (out_dir / CODES).write_text("".join(w + "\n" for w in sorted(codes)), encoding="utf-8")
+    return len(ids)
 
 
 def _row_table(offsets, reports, ids: list[bytes]) -> tuple[np.ndarray, np.ndarray]:

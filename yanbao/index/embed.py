@@ -8,6 +8,7 @@ never by callers. Vectors come back L2-normalised float32, ready for inner-produ
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Callable
@@ -78,7 +79,7 @@ class Embedder:
 
     def __init__(self, model: str = DEFAULT_EMBED_MODEL, cache_dir: Path | None = None,
                  query_prefix: str | None = None, passage_prefix: str | None = None, batch_size: int = 0,
-                 backend: str = DEFAULT_EMBED_BACKEND):
+                 backend: str = DEFAULT_EMBED_BACKEND, threads: int = 0):
         from yanbao.index.ort import BACKENDS
 
         if backend not in BACKENDS:
@@ -92,6 +93,7 @@ class Embedder:
         self.registered = model in _REGISTERED  # then `backend` does not apply: the factory computes
         # measured on 2 cores: torch is fastest at small batches (4-8), ONNX Runtime at 1-2
         self.batch_size = batch_size or (8 if backend == "torch" else 1)
+        self.threads = threads  # passages embedded on this many threads (ONNX backends); 0: one per core
         self._model = None
         self._lock = threading.Lock()
         self._encode_lock = threading.Lock()
@@ -99,7 +101,13 @@ class Embedder:
     @classmethod
     def from_settings(cls, settings) -> "Embedder":
         return cls(settings.embed_model, settings.cache_dir, settings.embed_query_prefix,
-                   settings.embed_passage_prefix, settings.embed_batch, settings.embed_backend)
+                   settings.embed_passage_prefix, settings.embed_batch, settings.embed_backend, settings.ingest_threads)
+
+    def with_threads(self, threads: int) -> "Embedder":
+        """The same loaded model, embedding passages on `threads` threads (0: one per core)."""
+        other = copy.copy(self)
+        other.threads = threads
+        return other
 
     @property
     def model_id(self) -> str:
@@ -158,11 +166,13 @@ class Embedder:
             target = ensure_export(self._load_torch(), source, self.cache_dir, quantized)
         return OrtEncoder(target, self.batch_size, stamp=stamp)
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def _encode(self, texts: list[str], threads: int = 0) -> np.ndarray:
         model = self._load()
         with self._encode_lock:  # one tokenizer and session shared by the UI's concurrent sessions
-            if self.registered or self.backend != "torch":
+            if self.registered:
                 return model.encode(texts)
+            if self.backend != "torch":
+                return model.encode(texts, workers=threads or None)
             return model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
                                 convert_to_numpy=True, show_progress_bar=False)
 
@@ -185,7 +195,7 @@ class Embedder:
             starts = progress(starts, desc=f"embedding {len(texts)} chunks", unit="group")
         for start in starts:
             batch = [self.passage_prefix + t for t in texts[start:start + group]]
-            out[start:start + len(batch)] = self._encode(batch)
+            out[start:start + len(batch)] = self._encode(batch, self.threads)
         return out
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import json
 import math
-from itertools import chain
+from itertools import chain, islice
 from functools import cached_property
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -39,26 +39,72 @@ K1, B = 1.5, 0.75
 DIR = "lex"
 
 
-def write(out_dir: Path, token_lists: Sequence[Sequence[str]], block: int = 50_000) -> None:
-    """Write the postings of these rows' tokens into out_dir/lex."""
+def write(out_dir: Path, token_lists: Iterable[Sequence[str]], block: int = 50_000) -> None:
+    """Write the postings of these rows' tokens into out_dir/lex. `token_lists` may be any
+    iterable (a generator over a million rows): it is read once, `block` rows at a time, and only
+    each block's distinct (term, row) pairs are kept, as int32/uint16 arrays (tests/index/
+    test_segments.py checks the arrays against one block)."""
     vocab: dict[str, int] = {}
-    terms, docs, tfs = [], [], []
-    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-    for start in range(0, len(token_lists), block):
-        part = token_lists[start:start + block]
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (term, row, tf) of each block
+    lengths: list[np.ndarray] = []
+    rows = iter(token_lists)
+    start = 0
+    while part := list(islice(rows, block)):
+        lens = np.fromiter(map(len, part), dtype=np.int64, count=len(part))
         tokens = list(chain.from_iterable(part))  # C loops only: a million chunks hold ~10^8 tokens
+        del part
         new = [t for t in dict.fromkeys(tokens) if t not in vocab]
         vocab.update(zip(new, range(len(vocab), len(vocab) + len(new))))
         flat = np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int64, count=len(tokens))
         del tokens
-        rows = np.repeat(np.arange(start, start + len(part), dtype=np.int64), lengths[start:start + len(part)])
-        pairs, tf = np.unique(rows << 32 | flat, return_counts=True)
-        terms.append(pairs & 0xFFFFFFFF)
-        docs.append(pairs >> 32)
-        tfs.append(tf)
-    empty = np.zeros(0, np.int64)
-    _write_arrays(out_dir, list(vocab), np.concatenate(terms) if terms else empty, np.concatenate(docs) if docs else empty,
-                  np.concatenate(tfs) if tfs else empty, lengths.astype(np.int32))
+        row = np.repeat(np.arange(start, start + len(lens), dtype=np.int64), lens)
+        pairs, tf = np.unique(row << 32 | flat, return_counts=True)  # by row, then term
+        del row, flat
+        blocks.append(((pairs & 0xFFFFFFFF).astype(np.int32), (pairs >> 32).astype(np.int32),
+                       np.minimum(tf, 65_535).astype(np.uint16)))
+        lengths.append(lens.astype(np.int32))
+        start += len(lens)
+    _write_blocks(out_dir, list(vocab), blocks, np.concatenate(lengths) if lengths else np.zeros(0, np.int32))
+
+
+def _write_blocks(out_dir: Path, terms: list[str], blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                  doclen: np.ndarray) -> None:
+    """The CSC files from blocks of (term, row, tf) postings whose rows all come after the previous
+    block's: each block is sorted by (term rank, row) and copied into its terms' slots, so the
+    postings of a term stay in row order without one sort over all of them."""
+    order_terms = np.argsort(np.array(terms, dtype=object), kind="stable") if terms else np.zeros(0, np.int64)
+    rank = np.empty(len(terms), dtype=np.int32)
+    rank[order_terms] = np.arange(len(terms), dtype=np.int32)
+    df = np.zeros(len(terms), dtype=np.int64)
+    for term, _, _ in blocks:
+        df += np.bincount(term, minlength=len(terms))[order_terms]  # in rank order
+    indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    docs = np.empty(int(indptr[-1]), dtype=np.int32)
+    tf = np.empty(int(indptr[-1]), dtype=np.uint16)
+    filled = indptr[:-1].copy()  # next free slot of each term
+    while blocks:
+        term, row, counts = blocks.pop(0)  # let each block go once copied
+        col = rank[term]
+        order = np.argsort(col, kind="stable")  # rows already increase within the block
+        col, row, counts = col[order], row[order], counts[order]
+        first = np.flatnonzero(np.r_[True, col[1:] != col[:-1]]) if len(col) else np.zeros(0, np.int64)
+        run = np.diff(np.r_[first, len(col)])
+        at = np.repeat(filled[col[first]] - first, run) + np.arange(len(col))
+        docs[at], tf[at] = row, counts
+        filled[col[first]] += run
+    _save(out_dir, [terms[i] for i in order_terms], indptr, docs, tf, doclen)
+
+
+def _save(out_dir: Path, sorted_terms: list[str], indptr: np.ndarray, docs: np.ndarray, tf: np.ndarray,
+          doclen: np.ndarray) -> None:
+    d = Path(out_dir) / DIR
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "terms.json").write_text(json.dumps(sorted_terms, ensure_ascii=False), encoding="utf-8")
+    np.save(d / "indptr.npy", indptr.astype(np.int64), allow_pickle=False)
+    np.save(d / "docs.npy", docs.astype(np.int32), allow_pickle=False)
+    np.save(d / "tf.npy", np.minimum(tf, 65_535).astype(np.uint16), allow_pickle=False)
+    np.save(d / "doclen.npy", doclen.astype(np.int32), allow_pickle=False)
 
 
 def _write_arrays(out_dir: Path, terms: list[str], term_of: np.ndarray, docs: np.ndarray, tf: np.ndarray,
@@ -72,13 +118,7 @@ def _write_arrays(out_dir: Path, terms: list[str], term_of: np.ndarray, docs: np
     col, docs, tf = col[order], docs[order], tf[order]
     indptr = np.zeros(len(terms) + 1, dtype=np.int64)
     np.cumsum(np.bincount(col, minlength=len(terms)), out=indptr[1:])
-    d = Path(out_dir) / DIR
-    d.mkdir(parents=True, exist_ok=True)
-    (d / "terms.json").write_text(json.dumps([terms[i] for i in order_terms], ensure_ascii=False), encoding="utf-8")
-    np.save(d / "indptr.npy", indptr, allow_pickle=False)
-    np.save(d / "docs.npy", docs.astype(np.int32), allow_pickle=False)
-    np.save(d / "tf.npy", np.minimum(tf, 65_535).astype(np.uint16), allow_pickle=False)
-    np.save(d / "doclen.npy", doclen.astype(np.int32), allow_pickle=False)
+    _save(out_dir, [terms[i] for i in order_terms], indptr, docs, tf, doclen)
 
 
 def _rows_sorted(docs: np.ndarray) -> bool:

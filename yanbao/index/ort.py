@@ -223,8 +223,10 @@ class OrtEncoder:
     def dim(self) -> int:
         return self.stamp.dim
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """(n, dim) float32 unit vectors; texts run longest first so batches pad little."""
+    def encode(self, texts: list[str], workers: int | None = None) -> np.ndarray:
+        """(n, dim) float32 unit vectors; texts run longest first so batches pad little; on
+        `workers` caller threads (default: one per core)."""
+        workers = workers or self.workers
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         batches = []
@@ -239,8 +241,8 @@ class OrtEncoder:
             hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             return rows, pool(hidden, mask, self.stamp.pooling)
 
-        if len(batches) > 1 and self.workers > 1:
-            with ThreadPoolExecutor(self.workers) as ex:
+        if len(batches) > 1 and workers > 1:
+            with ThreadPoolExecutor(workers) as ex:
                 done = list(ex.map(run, batches))
         else:
             done = [run(b) for b in batches]

@@ -125,13 +125,18 @@ class Segment:
         self.name = self.dir.name
         self.info = json.loads((self.dir / SEGMENT).read_text(encoding="utf-8"))
         self.files: list[str] = list(self.info["files"])
-        self.metas = [ReportMeta.from_json(m) for m in self.info["metas"]]
         self.rows = int(self.info["rows"])
         self.postings = lexical.Postings(self.dir)
         self._dense, self._dense_lock = None, threading.Lock()
         if len(self.postings.doclen) != self.rows:
             raise ValueError(f"{len(self.postings.doclen)} BM25 documents for {self.rows} rows")
 
+
+    @cached_property
+    def metas(self) -> list[ReportMeta]:
+        """Its reports' metadata as written (the manifest's win for live reports): parsed on first
+        use, as only a removed report's are read (25,000 of them in a 1M-chunk segment)."""
+        return [ReportMeta.from_json(m) for m in self.info["metas"]]
 
     def read_dense(self):
         """Its FAISS index (None on Milvus), read on first use: a writer adding a report never reads
@@ -383,6 +388,7 @@ def read_manifest(root: Path, gen: Path) -> dict:
             f"index at {root} has schema version {manifest.get('schema_version')}{old}, this yanbao reads {SCHEMA_VERSION}. "
             + REBUILD_HINT.format(dir=root)
         )
+    _remember_segments(gen, manifest)
     return manifest
 
 
@@ -405,7 +411,7 @@ def open_index(root: Path, expect: BuildConfig | None = None, settings=None) -> 
             deleted = set(entry.get("deleted", ()))
             live_report = np.array([f not in deleted for f in seg.files], dtype=bool)
             pos = np.array([position[f] if ok else -1 for f, ok in zip(seg.files, live_report)] + [-1], dtype=np.int64)
-            seg_metas = [metas[p] if p >= 0 else m for p, m in zip(pos[:-1], seg.metas)]
+            seg_metas = [metas[p] if p >= 0 else seg.metas[i] for i, p in enumerate(pos[:-1].tolist())]
             store = ChunkStore(seg.dir, seg_metas)
             if len(store) != seg.rows:
                 raise ValueError(f"segment {seg.name} has {len(store)} rows, its segment.json counts {seg.rows}")
@@ -484,7 +490,8 @@ class Writer:
     new manifest. Used as `with Writer(root, settings, config) as w: ...; w.commit(embedder)`;
     yanbao/library.py is the caller that reads report files."""
 
-    def __init__(self, root: Path, settings, config: BuildConfig, rebuild: bool = False):
+    def __init__(self, root: Path, settings, config: BuildConfig | None, rebuild: bool = False):
+        """`config` None: the existing index's own (a removal, which embeds nothing)."""
         self.root = Path(root)
         self.settings = settings
         self.config = config
@@ -516,6 +523,10 @@ class Writer:
             if not self.rebuild:
                 raise
             log.warning("rebuilding %s from scratch: the old index cannot be read", self.root)
+        if self.config is None:
+            if self.old is None:
+                raise IndexNotFoundError(f"no index at {self.root}. Run 'yanbao ingest REPORTS... --index {self.root}' first.")
+            self.config = self.old.config
         self.uid = (self.old.uid if self.old is not None else "") or uuid.uuid4().hex
         if self.old is not None and not self.rebuild:
             _check_store(self.old, self.settings, self.root)
@@ -577,8 +588,8 @@ class Writer:
             vectors, result.embedded_chunks, result.embed_s = self._vectors(new_chunks, embedder)
             dim = int(vectors.shape[1]) if len(vectors) else dim
             files = list(self._added)
-            name = write_segment(self.root, new_chunks, files, [ReportMeta.from_json(self.entries[f]["meta"]) for f in files],
-                                 vectors, self.store)
+            name, _ = write_segment(self.root, new_chunks, files, [ReportMeta.from_json(self.entries[f]["meta"]) for f in files],
+                                    vectors, self.store)
             segments.append({"name": name, "rows": len(new_chunks), "deleted": []})
             for f in files:
                 seg_of[f] = name
@@ -625,21 +636,25 @@ def _segment_files(root: Path, name: str) -> list[str]:
     return open_segment(root, name).files
 
 
-def write_segment(root: Path, chunks: Sequence[Chunk], files: list[str], metas: list[ReportMeta], vectors: np.ndarray | None,
-                  store: VectorStore, tokens: Sequence[Sequence[str]] | None = None) -> str:
+def write_segment(root: Path, chunks: Iterable[Chunk], files: list[str], metas: list[ReportMeta], vectors: np.ndarray | None,
+                  store: VectorStore, tokens: Iterable[Sequence[str]] | None = None) -> tuple[str, int]:
     """Write a new segment of these chunks (reports `files` with `metas`, in order) and rename it
-    into place; returns its name. `tokens` are the chunks' BM25 tokens when the caller has them
-    (the scale benchmark), else tokenized here. Not live until a manifest names it."""
+    into place; returns its name and rows. `tokens` are the chunks' BM25 tokens when the caller has
+    them (the scale benchmark), else tokenized here. `chunks` and `tokens` may be generators read
+    once (a million-chunk base is never held whole: the store gets the rows back from the written
+    chunk store). Not live until a manifest names it."""
     root = Path(root)
     tmp = _new_tmp_dir(root, ".tmp-seg-")
     try:
-        write_chunks(tmp, chunks, files)
+        rows = write_chunks(tmp, chunks, files)
+        if not isinstance(chunks, SequenceABC):
+            chunks = ChunkStore(tmp, metas)
         if tokens is None:
-            tokens = [tokenize(c.index_text) for c in progress(chunks, desc="BM25", unit="chunk")]
+            tokens = (tokenize(c.index_text) for c in progress(chunks, desc="BM25", unit="chunk"))
         lexical.write(tmp, tokens)
         entry = store.add(tmp, chunks, vectors)
-        _write_segment_info(tmp, len(chunks), files, metas, entry)
-        return _rename_segment(root, tmp)
+        _write_segment_info(tmp, rows, files, metas, entry)
+        return _rename_segment(root, tmp), rows
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -680,18 +695,19 @@ def publish_manifest(root: Path, config: BuildConfig, segments: list[dict], repo
     return _publish(root, tmp, manifest)
 
 
-def build(root: Path, config: BuildConfig, reports: list[dict], chunks: Sequence[Chunk], vectors: np.ndarray,
-          tokens: Sequence[Sequence[str]] | None = None, store: VectorStore | None = None, uid: str = "") -> Path:
+def build(root: Path, config: BuildConfig, reports: list[dict], chunks: Iterable[Chunk], vectors: np.ndarray,
+          tokens: Iterable[Sequence[str]] | None = None, store: VectorStore | None = None, uid: str = "") -> Path:
     """A new index (or a replacement of the one at `root`) of one segment holding these chunks;
-    returns the live generation. `reports`: manifest entries (file, sha256, chunks, meta) in order."""
+    returns the live generation. `reports`: manifest entries (file, sha256, chunks, meta) in order.
+    `chunks` and `tokens` may be generators (see write_segment)."""
     root = Path(root)
     store = store or FaissVectors(root=root)
     uid = uid or getattr(store, "uid", "") or uuid.uuid4().hex  # a Milvus collection is created with its owner's uid
     with _writer_lock(root):
         files = [r["file"] for r in reports]
         store.recover(set())
-        name = write_segment(root, chunks, files, [ReportMeta.from_json(r["meta"]) for r in reports], vectors, store, tokens)
-        gen = publish_manifest(root, config, [{"name": name, "rows": len(chunks), "deleted": []}],
+        name, rows = write_segment(root, chunks, files, [ReportMeta.from_json(r["meta"]) for r in reports], vectors, store, tokens)
+        gen = publish_manifest(root, config, [{"name": name, "rows": rows, "deleted": []}],
                                [{**r, "segment": name} for r in reports], int(vectors.shape[1]), store, uid)
         store.commit()
     return gen
@@ -785,6 +801,7 @@ def _publish(root: Path, tmp: Path, manifest: dict) -> Path:
         name = f"gen-{time.time_ns()}"
         os.replace(tmp, root / name)
         _fsync_dir(root)
+        _remember_segments(root / name, manifest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -841,6 +858,28 @@ def _swap_current(root: Path, name: str) -> None:
     _fsync_dir(root)
 
 
+_segment_names: dict[str, tuple[str, ...]] = {}  # generation directory -> the segments its manifest names
+
+
+def _segments_of(gen: Path) -> tuple[str, ...]:
+    """The segments a generation's manifest names: remembered when this process wrote or read it
+    (a generation never changes), so a writer does not parse two 7 MB manifests per change at 1M
+    chunks; empty when it cannot be read."""
+    key = str(gen)
+    if key not in _segment_names:
+        try:
+            _remember_segments(gen, json.loads((gen / MANIFEST).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return ()
+    return _segment_names.get(key, ())
+
+
+def _remember_segments(gen: Path, manifest: dict) -> None:
+    if len(_segment_names) > 64:
+        _segment_names.clear()
+    _segment_names[str(gen)] = tuple(s["name"] for s in manifest.get("segments", ()))
+
+
 def _collect_garbage(root: Path, keep: set[str]) -> None:
     """Remove generations other than the live one and the one it replaced, segments neither
     names, and temporary directories.
@@ -850,10 +889,7 @@ def _collect_garbage(root: Path, keep: set[str]) -> None:
     """
     used: set[str] = set()
     for g in keep:
-        try:
-            used.update(s["name"] for s in json.loads((root / g / MANIFEST).read_text(encoding="utf-8")).get("segments", ()))
-        except (OSError, ValueError):
-            pass
+        used.update(_segments_of(root / g))
     for g in root.glob("gen-*"):
         if g.is_dir() and g.name not in keep:
             shutil.rmtree(g, ignore_errors=True)
@@ -874,9 +910,7 @@ def remove(root: Path, names: Iterable[str], settings=None) -> UpdateResult:
     result = UpdateResult()
     if current_generation(root) is None:
         raise IndexNotFoundError(f"no index at {root}. Run 'yanbao ingest REPORTS... --index {root}' first.")
-    gen = current_generation(root)
-    config = BuildConfig(**read_manifest(root, gen)["config"])
-    with Writer(root, settings, config) as w:
+    with Writer(root, settings, None) as w:  # the index's own config: its manifest is read once
         for name in names:
             name = Path(name).name
             if w.remove(name):

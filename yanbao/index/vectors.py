@@ -78,6 +78,9 @@ class VectorStore(Protocol):
     def close(self) -> None:
         """Let go of what this process holds open (a Milvus Lite file admits one process at a time)."""
 
+    def discard(self) -> None:
+        """Drop what the store keeps outside the index directory (a benchmark's throwaway index), then close."""
+
 
 # --------------------------------------------------------------------------- FAISS
 
@@ -237,6 +240,9 @@ class FaissVectors:
     def close(self):
         pass
 
+    def discard(self):
+        pass  # everything is in the segments' files
+
 
 def _live_rows(global_of: np.ndarray) -> np.ndarray:
     """Local rows that are live, in order (global_of >= 0)."""
@@ -327,4 +333,9 @@ class MilvusVectors:
         return milvus.update_metadata(self.target, list(chunks))
 
     def close(self):
+        milvus.close(self.target)
+
+    def discard(self):
+        if milvus.exists(self.target):
+            milvus.client(self.target).drop_collection(self.target.collection)
         milvus.close(self.target)
