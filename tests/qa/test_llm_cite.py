@@ -114,3 +114,14 @@ def test_every_citation_kept_states_the_figures_of_the_sentences_citing_it(llm_c
     for s in answer_sentences(answer.text):
         if figures(MARKER.sub("", s)) and not MARKER.search(s.split("（")[0]) and "报告未给出" not in s:
             assert UNVERIFIED in s or "与报告不符" in s, s  # an uncited figure is flagged
+
+
+def test_a_list_cites_the_passage_of_its_items_not_the_report_title_for_its_lead_in(llm_chain, fake_openai):
+    # seen with the 1.5B model (q035): a lead-in naming the report, then numbered items without markers
+    fake_openai.reply = ("国金证券《AI周观察》列出了以下风险：\n1. 芯片制程发展与良率不及预期\n"
+                         "2. 中美科技领域政策恶化\n3. AI 硬件销量不及预期")
+    answer = llm_chain.ask("国金《AI周观察》列了哪些风险？", mode="llm")
+    lead, *items = [s for s in answer_sentences(answer.text) if s.strip()]
+    assert lead.strip() == "国金证券《AI周观察》列出了以下风险："  # not a claim: no marker, no mark
+    assert all(MARKER.search(s) and UNVERIFIED not in s for s in items)
+    assert answer.citations and all("良率不及预期" in c.chunk.text for c in answer.citations)

@@ -167,8 +167,15 @@ def _reported(frame: Frame | None, claim: str, passages: list[Chunk]) -> tuple[s
     return None
 
 
+_ENUM = re.compile(r"^\s*(?:\d{1,2}(?:[、)）]|\.(?!\d))|[(（]\d{1,2}[)）]|[-•·*])\s*")  # "1. " "2、" "(3)" "- ": a list item's number
+
+
 def _is_claim(sentence: str) -> bool:
-    body = MARKER.sub("", sentence).strip()
+    """True when a sentence says something to check: it has figures (a list item's number aside) or
+    eight Chinese characters, and is not a lead-in to a list (…如下：)."""
+    body = _ENUM.sub("", MARKER.sub("", _strip_unverified(sentence))).strip()
+    if body.endswith(("：", ":")):
+        return False
     return bool(figures(body)) or sum(1 for ch in body if "\u4e00" <= ch <= "\u9fff") >= 8
 
 
@@ -196,12 +203,12 @@ def check(text: str, passages: list[Chunk], frame: Frame | None = None,
         plain = _strip_unverified(MARKER.sub("", sentence))
         attached_ok = None
         if attach and passages:  # a model's sentence keeps only the citations of passages that say it
-            kept = _supporting(plain, cited, passages, frame)
+            claimed = _is_claim(sentence) and NOT_FOUND not in sentence and not (not_given and not figures(plain))
+            kept = _supporting(_ENUM.sub("", plain), cited, passages, frame, anywhere=claimed)
             if kept != cited:
                 sentence = _with_marker(MARKER.sub("", sentence), *kept)
             cited = kept
-            attached_ok = bool(kept) or not _is_claim(sentence) or NOT_FOUND in sentence or (
-                not_given and not figures(plain))
+            attached_ok = bool(kept) or not claimed
         def repl(m):
             ns = [int(p) for p in m.group(1).replace("，", ",").replace("、", ",").split(",")]
             keep = [renumber.setdefault(n, len(renumber) + 1) for n in ns if 1 <= n <= len(passages)]
@@ -272,21 +279,21 @@ def _content_words(claim: str) -> list[str]:
 
 
 _HEDGES = frozenset("根据 依据 据 指出 显示 提到 提及 表示 认为 预计 报告 段落 资料 内容 方面 相关 进行 可以 能够 "
-                    "目前 已经 正在 主要 包括 以及 通过 具有 其中 此外 同时 另外 并且 而且 因此 所以 但是 然而".split())
+                    "以下 如下 下列 列出 目前 已经 正在 主要 包括 以及 通过 具有 其中 此外 同时 另外 并且 而且 因此 所以 但是 然而".split())
 
 
 def _shares_content(claim: str, chunk: Chunk) -> bool:
     """True when a passage holds a claim without figures: every name the claim mentions (by any
-    alias) and at least SHARED of its content words (as substrings of its plain text)."""
-    text = _plain_lower(chunk.text + " " + _meta_text(chunk))
+    alias, in the passage or its report's title) and at least SHARED of its content words in the
+    passage's text (the words of its report's broker and title are attribution, not content)."""
+    meta = _plain_lower(_meta_text(chunk))
+    text = _plain_lower(chunk.text)
     body = _LABEL.sub("", MARKER.sub("", claim))
     for m in mentions(body):
-        if not names_subject(text, m.name):
+        if not names_subject(text + " " + meta, m.name):
             return False
-    words = _content_words(claim)
-    if not words:
-        return False
-    return sum(1 for w in words if w in text) >= SHARED * len(words)
+    words = [w for w in _content_words(claim) if w not in meta]
+    return bool(words) and sum(1 for w in words if w in text) >= SHARED * len(words)
 
 
 def _plain_lower(text: str) -> str:
@@ -309,23 +316,24 @@ def _stating(claim: str, passages: list[Chunk], cited: list[int], frame: Frame |
     return out
 
 
-def _supporting(claim: str, cited: list[int], passages: list[Chunk], frame: Frame | None) -> list[int]:
+def _supporting(claim: str, cited: list[int], passages: list[Chunk], frame: Frame | None,
+                anywhere: bool = True) -> list[int]:
     """The passages a model's sentence may cite, of those it cited (or, citing none or the wrong
-    ones, of all): for a sentence with figures, those stating them about its subject and period;
-    else those holding its names and content words. Empty when no passage supports it: the
-    sentence then keeps no citation (an unsupported claim never looks checked)."""
+    ones and `anywhere`, of all): for a sentence with figures, those stating them about its subject
+    and period; else those holding its names and content words. Empty when no passage supports
+    it: the sentence then keeps no citation (an unsupported claim never looks checked)."""
     if figures(claim) or COMPUTED in claim:
         own = [n for n in cited if _supported(claim, [passages[n - 1]], frame)]
         if own:
             return own
         if cited and _supported(claim, [passages[n - 1] for n in cited], frame):
             return _stating(claim, passages, cited, frame) or cited  # the figures are spread over the cited passages
-        for n, chunk in enumerate(passages, start=1):  # a model citing a neighbouring passage, or none
+        for n, chunk in enumerate(passages if anywhere else (), start=1):  # a model citing a neighbouring passage, or none
             if _supported(claim, [chunk], frame):
                 return [n]
         return []
     close = [n for n in cited if _shares_content(claim, passages[n - 1])]
-    if close:
+    if close or not anywhere:
         return close
     want = bigrams(claim)
     ranked = sorted(range(1, len(passages) + 1), key=lambda n: -len(want & bigrams(passages[n - 1].text)))
