@@ -125,3 +125,16 @@ def test_a_list_cites_the_passage_of_its_items_not_the_report_title_for_its_lead
     assert lead.strip() == "国金证券《AI周观察》列出了以下风险："  # not a claim: no marker, no mark
     assert all(MARKER.search(s) and UNVERIFIED not in s for s in items)
     assert answer.citations and all("良率不及预期" in c.chunk.text for c in answer.citations)
+
+
+def test_a_period_the_model_writes_another_way_is_read_as_that_period(llm_chain, fake_openai):
+    # seen with the 1.5B model (q092): the passage says 24 年三季度, the model 2024Q3
+    question = "24Q3主摄4800万像素以上的手机占比多少？"
+    fake_openai.reply = "2024Q3主摄4800万像素以上的手机占比已经超过了 80%。"
+    answer = llm_chain.ask(question, mode="llm")
+    assert answer.text == "2024Q3主摄4800万像素以上的手机占比已经超过了 80%[1]。"
+    assert "4800 万像素" in answer.citations[0].chunk.text and answer.citations[0].verified
+    # another period is not read into it: nothing supports the sentence, so it is not shown as checked
+    fake_openai.reply = "2023Q3主摄4800万像素以上的手机占比已经超过了 80%。"
+    answer = llm_chain.ask(question, mode="llm")
+    assert "2023Q3" not in answer.text and answer.text.startswith("（模型的回答未能在报告中核实")

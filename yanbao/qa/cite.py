@@ -316,6 +316,35 @@ def _stating(claim: str, passages: list[Chunk], cited: list[int], frame: Frame |
     return out
 
 
+def _holds(claim: str, chunk: Chunk, frame: Frame | None) -> bool:
+    """True when the passage alone supports the claim: it states the claim's figures about its
+    subject (and period), the period possibly written another way."""
+    return _supported(claim, [chunk], frame) or _supported_reading_periods(claim, chunk, frame)
+
+
+def _supported_reading_periods(claim: str, chunk: Chunk, frame: Frame | None) -> bool:
+    """True when the passage states the claim's figures about its subject for the claim's own
+    period written another way (a model's 2024Q3 for the passage's 24 年三季度): the digits of the
+    claim's periods are read as periods, and each other figure must be stated with a period that
+    matches (a statement without a period does not do)."""
+    if COMPUTED in claim:
+        return False
+    body = _LABEL.sub("", claim)
+    ps = bind.periods(body)
+    in_periods = {f for s, e, _ in ps for f in figures(body[s:e])}
+    rest = [f for f in figures(body) if f not in in_periods]
+    if not ps or not rest:
+        return False
+    for f in rest:
+        pos = _figure_pos(body, f)
+        period = bind._period_at(body, pos, ps) if pos >= 0 else None
+        subject = _claim_subject(body, pos, frame)
+        stated = [(o, p) for o, p in _owners_of(chunk, f) if not (subject and o and subject not in owners(o))]
+        if not any(p is not None and (period is None or period.matches(p)) for _, p in stated):
+            return False
+    return True
+
+
 def _supporting(claim: str, cited: list[int], passages: list[Chunk], frame: Frame | None,
                 anywhere: bool = True) -> list[int]:
     """The passages a model's sentence may cite, of those it cited (or, citing none or the wrong
@@ -323,13 +352,13 @@ def _supporting(claim: str, cited: list[int], passages: list[Chunk], frame: Fram
     and period; else those holding its names and content words. Empty when no passage supports
     it: the sentence then keeps no citation (an unsupported claim never looks checked)."""
     if figures(claim) or COMPUTED in claim:
-        own = [n for n in cited if _supported(claim, [passages[n - 1]], frame)]
+        own = [n for n in cited if _holds(claim, passages[n - 1], frame)]
         if own:
             return own
         if cited and _supported(claim, [passages[n - 1] for n in cited], frame):
             return _stating(claim, passages, cited, frame) or cited  # the figures are spread over the cited passages
         for n, chunk in enumerate(passages if anywhere else (), start=1):  # a model citing a neighbouring passage, or none
-            if _supported(claim, [chunk], frame):
+            if _holds(claim, chunk, frame):
                 return [n]
         return []
     close = [n for n in cited if _shares_content(claim, passages[n - 1])]
