@@ -138,3 +138,13 @@ def test_a_period_the_model_writes_another_way_is_read_as_that_period(llm_chain,
     fake_openai.reply = "2023Q3主摄4800万像素以上的手机占比已经超过了 80%。"
     answer = llm_chain.ask(question, mode="llm")
     assert "2023Q3" not in answer.text and answer.text.startswith("（模型的回答未能在报告中核实")
+
+
+def test_a_chinese_reply_full_of_technical_terms_is_checked_and_swapped_figures_are_not_shown(llm_chain, fake_openai):
+    # seen with the 1.5B model (q125): Chinese with TFLOPS, FP32, B30 was taken for a reply in another
+    # language; its figures are swapped (44 TFLOPS is H20's) and 80-100 is invented
+    fake_openai.reply = "B30的FP32算力为44 TFLOPS，H20的FP32算力为80-100 TFLOPS。"
+    answer = llm_chain.ask("B30和H20的FP32算力分别是多少？", mode="llm")
+    assert not answer.text.startswith("（模型未用中文作答")
+    assert answer.text.startswith("（模型的回答未能在报告中核实") and "80-100" not in answer.text
+    assert answer.citations and all("200 TFLOPS" in c.chunk.text for c in answer.citations)
