@@ -148,3 +148,21 @@ def test_a_chinese_reply_full_of_technical_terms_is_checked_and_swapped_figures_
     assert not answer.text.startswith("（模型未用中文作答")
     assert answer.text.startswith("（模型的回答未能在报告中核实") and "80-100" not in answer.text
     assert answer.citations and all("200 TFLOPS" in c.chunk.text for c in answer.citations)
+
+
+def test_a_date_of_another_subject_in_the_cited_sentence_is_not_support(llm_chain, fake_openai):
+    # seen with the 1.5B model (q161): 4月30日 is the day 小米 released MiMo; the sentence names 阿里's
+    # QwQ only as what MiMo beat. A date is not a quantity bind reads, so its owner is its place in the sentence
+    def reply(body):
+        n = number_holding(body, "小米推出专注推理能力")
+        return f"阿里发布并开源QwQ-32B推理模型是在4月30日[{n}]。"
+    fake_openai.reply = reply
+    answer = llm_chain.ask("阿里发布并开源QwQ-32B推理模型是在哪天？", mode="llm")
+    assert "4月30日[" not in answer.text and answer.text.startswith("（模型的回答未能在报告中核实")
+    # while the day a sentence gives its own subject is support
+    def own(body):
+        n = number_holding(body, "小米推出专注推理能力")
+        return f"小米在4月30日推出了开源大模型MiMo[{n}]。"
+    fake_openai.reply = own
+    answer = llm_chain.ask("小米的MiMo模型是哪天推出的？", mode="llm")
+    assert answer.text == "小米在4月30日推出了开源大模型MiMo[1]。" and answer.citations[0].verified

@@ -69,22 +69,38 @@ def _mark(sentence: str, note: str = UNVERIFIED) -> str:
 
 
 @lru_cache(maxsize=50_000)
-def _owners_of(chunk: Chunk, figure: str) -> tuple[tuple[str, object], ...]:
-    """(owner, period) of each statement of `figure` in the chunk; ("", None) where a sentence
-    holds the figure but not as a quantity bind can read (a code, a year)."""
+def _owners_of(chunk: Chunk, figure: str, strict: bool = False) -> tuple[tuple[str, object, bool], ...]:
+    """(owner, period, read from its place) of each statement of `figure` in the chunk; ("", None) where a sentence
+    holds the figure but not as a quantity bind can read (a code, a year, a date). `strict` (a
+    model's claims): such a figure belongs to the name that owns its place in the sentence (bind's
+    reading: 4月30日,小米推出… is 小米's date), else to the paragraph's subject; such an owner also
+    answers for its products and its maker (see _related)."""
     out = []
     for s, e in sentence_spans(chunk.text):
         if not has_figure(chunk.text[s:e], figure):
             continue
         found = [c for c in bind.claims(chunk, s, e) if has_figure(c.quantity.text, figure)]
         if not found:
-            out.append(("", None))
+            out.append((_owner_of_figure(chunk, s, e, figure) if strict else "", None, True))
         for c in found:  # a subject read outside the figure's clause may also be the paragraph's
-            out.append((c.subject, c.period))
+            out.append((c.subject, c.period, False))
             context = "" if c.named else bind.context_subject(chunk, s)
             if context and context != c.subject:
-                out.append((context, c.period))
+                out.append((context, c.period, False))
     return tuple(out)
+
+
+def _owner_of_figure(chunk: Chunk, start: int, end: int, figure: str) -> str:
+    sentence = chunk.text[start:end]
+    m = re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d]|\.\d)", sentence)
+    owner = bind._owner_at(sentence, m.start(), mentions(sentence), m.end())[0] if m else ""
+    return owner or bind.context_subject(chunk, start)
+
+
+def _related(subject: str, owner: str) -> bool:
+    """True when the owner is the subject, a product of it, or its maker (a date said of DeepSeek
+    is a date of its model DeepSeek-R1's release as written)."""
+    return subject in owners(owner) or owner in owners(subject)
 
 
 def _claim_subject(claim: str, pos: int, frame: Frame | None) -> str:
@@ -99,14 +115,14 @@ def _claim_subject(claim: str, pos: int, frame: Frame | None) -> str:
     return frame.subject if frame is not None else ""
 
 
-def _states(passages: list[Chunk], figure: str, subject: str, period) -> bool:
+def _states(passages: list[Chunk], figure: str, subject: str, period, strict: bool = False) -> bool:
     """True when one of the passages states `figure` about `subject` (or a product of it) and,
-    when `period` is given, for a period that matches."""
+    when `period` is given, for a period that matches. `strict`: see _owners_of."""
     for chunk in passages:
         if has_figure(_meta_text(chunk), figure):  # the report's own date, title or section
             return True
-        for owner, p in _owners_of(chunk, figure):
-            if subject and owner and subject not in owners(owner):
+        for owner, p, placed in _owners_of(chunk, figure, strict):
+            if subject and owner and subject not in owners(owner) and not (placed and _related(subject, owner)):
                 continue
             if period is not None and p is not None and not period.matches(p):
                 continue
@@ -120,8 +136,9 @@ def _verbatim(body: str, passages: list[Chunk]) -> bool:
     return len(key) >= 6 and any(key in re.sub(r"[\s。；;，,]", "", c.text) for c in passages)
 
 
-def _supported(claim: str, passages: list[Chunk], frame: Frame | None) -> bool:
-    """True when every figure of the claim is stated, about its subject, in the passages."""
+def _supported(claim: str, passages: list[Chunk], frame: Frame | None, strict: bool = False) -> bool:
+    """True when every figure of the claim is stated, about its subject, in the passages
+    (`strict`: see _owners_of)."""
     if _verbatim(_LABEL.sub("", claim).strip(), passages):
         return True
     if COMPUTED in claim:
@@ -133,7 +150,7 @@ def _supported(claim: str, passages: list[Chunk], frame: Frame | None) -> bool:
         pos = _figure_pos(body, f)
         subject = _claim_subject(body, pos, frame)
         period = bind._period_at(body, pos, ps) if pos >= 0 else None
-        if not _states(passages, f, subject, period):
+        if not _states(passages, f, subject, period, strict):
             return False
     return True
 
@@ -310,7 +327,7 @@ def _stating(claim: str, passages: list[Chunk], cited: list[int], frame: Frame |
         for f in figures(body):
             pos = _figure_pos(body, f)
             period = bind._period_at(body, pos, ps) if pos >= 0 else None
-            if _states([passages[n - 1]], f, _claim_subject(body, pos, frame), period):
+            if _states([passages[n - 1]], f, _claim_subject(body, pos, frame), period, strict=True):
                 out.append(n)
                 break
     return out
@@ -319,7 +336,7 @@ def _stating(claim: str, passages: list[Chunk], cited: list[int], frame: Frame |
 def _holds(claim: str, chunk: Chunk, frame: Frame | None) -> bool:
     """True when the passage alone supports the claim: it states the claim's figures about its
     subject (and period), the period possibly written another way."""
-    return _supported(claim, [chunk], frame) or _supported_reading_periods(claim, chunk, frame)
+    return _supported(claim, [chunk], frame, strict=True) or _supported_reading_periods(claim, chunk, frame)
 
 
 def _supported_reading_periods(claim: str, chunk: Chunk, frame: Frame | None) -> bool:
@@ -339,7 +356,7 @@ def _supported_reading_periods(claim: str, chunk: Chunk, frame: Frame | None) ->
         pos = _figure_pos(body, f)
         period = bind._period_at(body, pos, ps) if pos >= 0 else None
         subject = _claim_subject(body, pos, frame)
-        stated = [(o, p) for o, p in _owners_of(chunk, f) if not (subject and o and subject not in owners(o))]
+        stated = [(o, p) for o, p, _ in _owners_of(chunk, f, True) if not (subject and o and subject not in owners(o))]
         if not any(p is not None and (period is None or period.matches(p)) for _, p in stated):
             return False
     return True
@@ -355,7 +372,7 @@ def _supporting(claim: str, cited: list[int], passages: list[Chunk], frame: Fram
         own = [n for n in cited if _holds(claim, passages[n - 1], frame)]
         if own:
             return own
-        if cited and _supported(claim, [passages[n - 1] for n in cited], frame):
+        if cited and _supported(claim, [passages[n - 1] for n in cited], frame, strict=True):
             return _stating(claim, passages, cited, frame) or cited  # the figures are spread over the cited passages
         for n, chunk in enumerate(passages if anywhere else (), start=1):  # a model citing a neighbouring passage, or none
             if _holds(claim, chunk, frame):
