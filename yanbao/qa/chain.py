@@ -20,7 +20,7 @@ from pydantic import ConfigDict
 
 from yanbao.errors import LLMError, SettingsError
 from yanbao.qa import extractive
-from yanbao.qa.cite import check
+from yanbao.qa.cite import check, unchecked
 from yanbao.qa.text import MARKER
 from yanbao.qa import frame as frames
 from yanbao.qa.followup import is_followup, rewrite
@@ -281,6 +281,9 @@ class QAChain:
             log.warning("LLM reply is not in Chinese; answering from the passages instead")
             return self._fallback(base, draft, hits, frame, note="（模型未用中文作答，以下为报告原文摘录）")
         text, citations = check(raw, chunks, frame, attach=True)
+        if unchecked(text):  # every claim unsupported: an answer that looks checked but is not is never shown
+            log.warning("no claim of the LLM reply is stated in the passages; answering from the passages instead")
+            return self._fallback(base, draft, hits, frame, note="（模型的回答未能在报告中核实，以下为报告原文中与问题对应的内容）")
         return replace(base, text=text, citations=citations)
 
     def _fallback(self, base: Answer, draft, hits: list[Hit], frame, note: str = "") -> Answer:
@@ -293,10 +296,11 @@ class QAChain:
 
 
 def chinese(text: str) -> bool:
-    """True when most letters of the text are Chinese characters."""
+    """True when the text is written in Chinese: at least four Chinese characters, and no fewer
+    than its Latin words (B30 的 FP32 算力为 44 TFLOPS is Chinese with technical terms)."""
     cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
-    latin = sum(1 for c in text if c.isascii() and c.isalpha())
-    return cjk >= 4 and cjk >= 0.5 * latin
+    latin = len(re.findall(r"[A-Za-z]+", text))
+    return cjk >= 4 and cjk >= latin
 
 
 def cut_repeats(text: str) -> str:

@@ -7,19 +7,26 @@ is the subject or one of its products) and, when the sentence gives one, its per
 the sentence is marked 未核实; when the passages state the asked fact with another value, it is
 marked 与报告不符 with the reported figure. A computed sentence (计算得出) is exempt from the
 verbatim check, but its formula must compute and its inputs must be stated in the passages.
-With `attach` (LLM answers), a sentence without markers gets the citation of the passage that
-supports it. Citations are built from chunk metadata, never model text.
+With `attach` (LLM answers), every citation kept points to a passage that supports its sentence:
+one that states the sentence's figures about its subject (and period), or, for a sentence without
+figures, holds its names and most of its content words. A model's marker to any other passage is
+moved to a passage that does, or dropped; a sentence no passage supports keeps no citation and is
+marked 未核实 (an unsupported claim must never look checked). Citations are built from chunk
+metadata, never model text.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 
+from yanbao.index.tokenize import tokenize
 from yanbao.qa import bind
 from yanbao.qa.compute import COMPUTED, formula_holds, formula_inputs, input_stated
-from yanbao.qa.frame import mentions, metric_of, owners
+from yanbao.qa.frame import mentions, metric_of, names_subject, owners
+from yanbao.qa.query import QUESTION_WORDS
 from yanbao.qa.text import MARKER, answer_sentences, bigrams, figures, has_figure, sentence_spans
 from yanbao.quantity import quantities
 from yanbao.types import Chunk, Citation, Frame
@@ -62,22 +69,38 @@ def _mark(sentence: str, note: str = UNVERIFIED) -> str:
 
 
 @lru_cache(maxsize=50_000)
-def _owners_of(chunk: Chunk, figure: str) -> tuple[tuple[str, object], ...]:
-    """(owner, period) of each statement of `figure` in the chunk; ("", None) where a sentence
-    holds the figure but not as a quantity bind can read (a code, a year)."""
+def _owners_of(chunk: Chunk, figure: str, strict: bool = False) -> tuple[tuple[str, object, bool], ...]:
+    """(owner, period, read from its place) of each statement of `figure` in the chunk; ("", None) where a sentence
+    holds the figure but not as a quantity bind can read (a code, a year, a date). `strict` (a
+    model's claims): such a figure belongs to the name that owns its place in the sentence (bind's
+    reading: 4月30日,小米推出… is 小米's date), else to the paragraph's subject; such an owner also
+    answers for its products and its maker (see _related)."""
     out = []
     for s, e in sentence_spans(chunk.text):
         if not has_figure(chunk.text[s:e], figure):
             continue
         found = [c for c in bind.claims(chunk, s, e) if has_figure(c.quantity.text, figure)]
         if not found:
-            out.append(("", None))
+            out.append((_owner_of_figure(chunk, s, e, figure) if strict else "", None, True))
         for c in found:  # a subject read outside the figure's clause may also be the paragraph's
-            out.append((c.subject, c.period))
+            out.append((c.subject, c.period, False))
             context = "" if c.named else bind.context_subject(chunk, s)
             if context and context != c.subject:
-                out.append((context, c.period))
+                out.append((context, c.period, False))
     return tuple(out)
+
+
+def _owner_of_figure(chunk: Chunk, start: int, end: int, figure: str) -> str:
+    sentence = chunk.text[start:end]
+    m = re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d]|\.\d)", sentence)
+    owner = bind._owner_at(sentence, m.start(), mentions(sentence), m.end())[0] if m else ""
+    return owner or bind.context_subject(chunk, start)
+
+
+def _related(subject: str, owner: str) -> bool:
+    """True when the owner is the subject, a product of it, or its maker (a date said of DeepSeek
+    is a date of its model DeepSeek-R1's release as written)."""
+    return subject in owners(owner) or owner in owners(subject)
 
 
 def _claim_subject(claim: str, pos: int, frame: Frame | None) -> str:
@@ -92,14 +115,14 @@ def _claim_subject(claim: str, pos: int, frame: Frame | None) -> str:
     return frame.subject if frame is not None else ""
 
 
-def _states(passages: list[Chunk], figure: str, subject: str, period) -> bool:
+def _states(passages: list[Chunk], figure: str, subject: str, period, strict: bool = False) -> bool:
     """True when one of the passages states `figure` about `subject` (or a product of it) and,
-    when `period` is given, for a period that matches."""
+    when `period` is given, for a period that matches. `strict`: see _owners_of."""
     for chunk in passages:
         if has_figure(_meta_text(chunk), figure):  # the report's own date, title or section
             return True
-        for owner, p in _owners_of(chunk, figure):
-            if subject and owner and subject not in owners(owner):
+        for owner, p, placed in _owners_of(chunk, figure, strict):
+            if subject and owner and subject not in owners(owner) and not (placed and _related(subject, owner)):
                 continue
             if period is not None and p is not None and not period.matches(p):
                 continue
@@ -113,8 +136,9 @@ def _verbatim(body: str, passages: list[Chunk]) -> bool:
     return len(key) >= 6 and any(key in re.sub(r"[\s。；;，,]", "", c.text) for c in passages)
 
 
-def _supported(claim: str, passages: list[Chunk], frame: Frame | None) -> bool:
-    """True when every figure of the claim is stated, about its subject, in the passages."""
+def _supported(claim: str, passages: list[Chunk], frame: Frame | None, strict: bool = False) -> bool:
+    """True when every figure of the claim is stated, about its subject, in the passages
+    (`strict`: see _owners_of)."""
     if _verbatim(_LABEL.sub("", claim).strip(), passages):
         return True
     if COMPUTED in claim:
@@ -126,7 +150,7 @@ def _supported(claim: str, passages: list[Chunk], frame: Frame | None) -> bool:
         pos = _figure_pos(body, f)
         subject = _claim_subject(body, pos, frame)
         period = bind._period_at(body, pos, ps) if pos >= 0 else None
-        if not _states(passages, f, subject, period):
+        if not _states(passages, f, subject, period, strict):
             return False
     return True
 
@@ -160,22 +184,16 @@ def _reported(frame: Frame | None, claim: str, passages: list[Chunk]) -> tuple[s
     return None
 
 
+_ENUM = re.compile(r"^\s*(?:\d{1,2}(?:[、)）]|\.(?!\d))|[(（]\d{1,2}[)）]|[-•·*])\s*")  # "1. " "2、" "(3)" "- ": a list item's number
+
+
 def _is_claim(sentence: str) -> bool:
-    body = MARKER.sub("", sentence).strip()
+    """True when a sentence says something to check: it has figures (a list item's number aside) or
+    eight Chinese characters, and is not a lead-in to a list (…如下：)."""
+    body = _ENUM.sub("", MARKER.sub("", _strip_unverified(sentence))).strip()
+    if body.endswith(("：", ":")):
+        return False
     return bool(figures(body)) or sum(1 for ch in body if "\u4e00" <= ch <= "\u9fff") >= 8
-
-
-def _best_passage(claim: str, passages: list[Chunk], frame: Frame | None) -> tuple[int, bool]:
-    """(1-based passage, supported) that best supports an uncited claim: one stating all its
-    figures about its subject, else the one sharing most character bigrams."""
-    if figures(claim):
-        for n, chunk in enumerate(passages, start=1):
-            if _supported(claim, [chunk], frame):
-                return n, True
-    want = bigrams(claim)
-    scores = [len(want & bigrams(c.text)) / (len(want) or 1) for c in passages]
-    best = max(range(len(passages)), key=lambda i: scores[i])
-    return best + 1, (not figures(claim) and scores[best] >= 0.5)
 
 
 def check(text: str, passages: list[Chunk], frame: Frame | None = None,
@@ -195,21 +213,19 @@ def check(text: str, passages: list[Chunk], frame: Frame | None = None,
                 n = int(part)
                 if 1 <= n <= len(passages) and n not in cited:
                     cited.append(n)
-        if sentence.lstrip().startswith(NOT_GIVEN) and not (attach and figures(MARKER.sub("", sentence))):
+        not_given = sentence.lstrip().startswith(NOT_GIVEN)
+        if not_given and not (attach and (figures(MARKER.sub("", sentence)) or cited)):
             out.append(sentence)  # what the reports do not give: nothing is claimed (a model's figures are checked)
             continue
         plain = _strip_unverified(MARKER.sub("", sentence))
-        if attach and cited and passages and NOT_FOUND not in sentence:
-            kept = _supporting(plain, cited, passages, frame)  # a model's markers: to the passages that say it
-            if kept != cited:
-                cited = kept
-                sentence = _with_marker(MARKER.sub("", sentence), *kept)
         attached_ok = None
-        if attach and not cited and passages and _is_claim(sentence) and NOT_FOUND not in sentence:
-            n, attached_ok = _best_passage(plain, passages, frame)
-            cited = [n]
-            sentence = _with_marker(MARKER.sub("", sentence), n)
-
+        if attach and passages:  # a model's sentence keeps only the citations of passages that say it
+            claimed = _is_claim(sentence) and NOT_FOUND not in sentence and not (not_given and not figures(plain))
+            kept = _supporting(_ENUM.sub("", plain), cited, passages, frame, anywhere=claimed)
+            if kept != cited:
+                sentence = _with_marker(MARKER.sub("", sentence), *kept)
+            cited = kept
+            attached_ok = bool(kept) or not claimed
         def repl(m):
             ns = [int(p) for p in m.group(1).replace("，", ",").replace("、", ",").split(",")]
             keep = [renumber.setdefault(n, len(renumber) + 1) for n in ns if 1 <= n <= len(passages)]
@@ -217,10 +233,13 @@ def check(text: str, passages: list[Chunk], frame: Frame | None = None,
 
         new = MARKER.sub(repl, sentence)
         claim = _strip_unverified(MARKER.sub("", new))
-        if cited:
+        if attached_ok is not None:
+            ok = attached_ok
+            for n in cited:
+                claims.setdefault(renumber[n], []).append(claim)
+        elif cited:
             support = [passages[n - 1] for n in cited]
-            ok = _supported(claim, support, frame) if figures(claim) or COMPUTED in claim else (
-                attached_ok if attached_ok is not None else True)
+            ok = _supported(claim, support, frame) if figures(claim) or COMPUTED in claim else True
             for n in cited:
                 claims.setdefault(renumber[n], []).append(claim)
                 if not ok:
@@ -246,31 +265,122 @@ def check(text: str, passages: list[Chunk], frame: Frame | None = None,
     return "".join(out), tuple(citations)
 
 
+def unchecked(text: str) -> bool:
+    """True when an answer makes claims and every one of them is marked 未核实: nothing in it was
+    found in the passages."""
+    said = [s for s in answer_sentences(text)
+            if _is_claim(s) and NOT_FOUND not in s and not s.lstrip().startswith(NOT_GIVEN)]
+    return bool(said) and all(UNVERIFIED in s for s in said)
+
+
 def _with_marker(sentence: str, *ns: int) -> str:
     """The sentence with [n]… before its full stop's trailing space (after the stop, as answers write it)."""
     m = re.match(r"^(.*?)([。！？!?]*)(\s*)$", sentence, re.S)
     return f"{m.group(1)}{''.join(f'[{n}]' for n in ns)}{m.group(2)}{m.group(3)}"
 
 
-SHARED_BIGRAMS = 0.3  # a passage a model cites for a claim without figures must share this share of its bigrams
+SHARED = 0.5  # a passage supports a claim without figures when it holds this share of the claim's content words
 
 
-def _supporting(claim: str, cited: list[int], passages: list[Chunk], frame: Frame | None) -> list[int]:
-    """The passages a model's claim should cite, of those it cited: for a claim with figures, those
-    stating them about its subject, else the one passage that does (a model citing a neighbouring
-    passage), else what it cited (the check then marks it); for a claim without figures, those
-    sharing enough of its words, at least the closest."""
-    if figures(claim):
-        own = [n for n in cited if _supported(claim, [passages[n - 1]], frame)]
+def _content_words(claim: str) -> list[str]:
+    """The claim's own words that a passage must hold to support it: jieba terms of two or more
+    characters (or a code such as B300), without question words, hedges and the answer's labels."""
+    body = _LABEL.sub("", MARKER.sub("", _strip_unverified(claim)))
+    out = []
+    for t in tokenize(body):
+        if t in QUESTION_WORDS or t in _HEDGES or t in out:
+            continue
+        if len(t) >= 2 or (t.isascii() and t.isalnum() and not t.isdigit()):
+            out.append(t)
+    return out
+
+
+_HEDGES = frozenset("根据 依据 据 指出 显示 提到 提及 表示 认为 预计 报告 段落 资料 内容 方面 相关 进行 可以 能够 "
+                    "以下 如下 下列 列出 目前 已经 正在 主要 包括 以及 通过 具有 其中 此外 同时 另外 并且 而且 因此 所以 但是 然而".split())
+
+
+def _shares_content(claim: str, chunk: Chunk) -> bool:
+    """True when a passage holds a claim without figures: every name the claim mentions (by any
+    alias, in the passage or its report's title) and at least SHARED of its content words in the
+    passage's text (the words of its report's broker and title are attribution, not content)."""
+    meta = _plain_lower(_meta_text(chunk))
+    text = _plain_lower(chunk.text)
+    body = _LABEL.sub("", MARKER.sub("", claim))
+    for m in mentions(body):
+        if not names_subject(text + " " + meta, m.name):
+            return False
+    words = [w for w in _content_words(claim) if w not in meta]
+    return bool(words) and sum(1 for w in words if w in text) >= SHARED * len(words)
+
+
+def _plain_lower(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _stating(claim: str, passages: list[Chunk], cited: list[int], frame: Frame | None) -> list[int]:
+    """Of the cited passages, those stating at least one of the claim's figures about its subject
+    (and period): the ones a claim whose figures are spread over several passages keeps."""
+    body = _LABEL.sub("", claim)
+    ps = bind.periods(body)
+    out = []
+    for n in cited:
+        for f in figures(body):
+            pos = _figure_pos(body, f)
+            period = bind._period_at(body, pos, ps) if pos >= 0 else None
+            if _states([passages[n - 1]], f, _claim_subject(body, pos, frame), period, strict=True):
+                out.append(n)
+                break
+    return out
+
+
+def _holds(claim: str, chunk: Chunk, frame: Frame | None) -> bool:
+    """True when the passage alone supports the claim: it states the claim's figures about its
+    subject (and period), the period possibly written another way."""
+    return _supported(claim, [chunk], frame, strict=True) or _supported_reading_periods(claim, chunk, frame)
+
+
+def _supported_reading_periods(claim: str, chunk: Chunk, frame: Frame | None) -> bool:
+    """True when the passage states the claim's figures about its subject for the claim's own
+    period written another way (a model's 2024Q3 for the passage's 24 年三季度): the digits of the
+    claim's periods are read as periods, and each other figure must be stated with a period that
+    matches (a statement without a period does not do)."""
+    if COMPUTED in claim:
+        return False
+    body = _LABEL.sub("", claim)
+    ps = bind.periods(body)
+    in_periods = {f for s, e, _ in ps for f in figures(body[s:e])}
+    rest = [f for f in figures(body) if f not in in_periods]
+    if not ps or not rest:
+        return False
+    for f in rest:
+        pos = _figure_pos(body, f)
+        period = bind._period_at(body, pos, ps) if pos >= 0 else None
+        subject = _claim_subject(body, pos, frame)
+        stated = [(o, p) for o, p, _ in _owners_of(chunk, f, True) if not (subject and o and subject not in owners(o))]
+        if not any(p is not None and (period is None or period.matches(p)) for _, p in stated):
+            return False
+    return True
+
+
+def _supporting(claim: str, cited: list[int], passages: list[Chunk], frame: Frame | None,
+                anywhere: bool = True) -> list[int]:
+    """The passages a model's sentence may cite, of those it cited (or, citing none or the wrong
+    ones and `anywhere`, of all): for a sentence with figures, those stating them about its subject
+    and period; else those holding its names and content words. Empty when no passage supports
+    it: the sentence then keeps no citation (an unsupported claim never looks checked)."""
+    if figures(claim) or COMPUTED in claim:
+        own = [n for n in cited if _holds(claim, passages[n - 1], frame)]
         if own:
             return own
-        if _supported(claim, [passages[n - 1] for n in cited], frame):
-            return cited  # the figures are spread over the cited passages
-        n, ok = _best_passage(claim, passages, frame)
-        return [n] if ok else cited
+        if cited and _supported(claim, [passages[n - 1] for n in cited], frame, strict=True):
+            return _stating(claim, passages, cited, frame) or cited  # the figures are spread over the cited passages
+        for n, chunk in enumerate(passages if anywhere else (), start=1):  # a model citing a neighbouring passage, or none
+            if _holds(claim, chunk, frame):
+                return [n]
+        return []
+    close = [n for n in cited if _shares_content(claim, passages[n - 1])]
+    if close or not anywhere:
+        return close
     want = bigrams(claim)
-    if not want:
-        return cited
-    share = {n: len(want & bigrams(passages[n - 1].text)) / len(want) for n in cited}
-    close = [n for n in cited if share[n] >= SHARED_BIGRAMS]
-    return close or [max(cited, key=lambda n: share[n])]
+    ranked = sorted(range(1, len(passages) + 1), key=lambda n: -len(want & bigrams(passages[n - 1].text)))
+    return next(([n] for n in ranked if _shares_content(claim, passages[n - 1])), [])
