@@ -84,7 +84,20 @@ def _matcher(extra: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> tuple[re.Pa
             spelled.setdefault(a, name)
             owner.setdefault(_key(a), name)
     alts = sorted(spelled, key=len, reverse=True)
-    return re.compile("|".join(_alias_pattern(a) for a in alts)), owner
+    return re.compile(_by_first_char(alts)), owner
+
+
+def _by_first_char(alts: list[str]) -> str:
+    """The alternation of the aliases' patterns, tried longest first, as one regex that looks at a
+    character's aliases only: an alias can match only where the text holds its first character,
+    so grouping the aliases by first character (each group in the same order) matches the same."""
+    if any(not a or a[0].isspace() or a[0] == "-" for a in alts):  # the first character is optional: no grouping
+        return "|".join(_alias_pattern(a) for a in alts)
+    groups: dict[str, list[str]] = {}
+    for a in alts:
+        groups.setdefault(a[0], []).append(_alias_pattern(a))
+    first = "".join(re.escape(c) for c in groups)
+    return f"(?=[{first}])(?:" + "|".join(f"(?={re.escape(c)})(?:{'|'.join(ps)})" for c, ps in groups.items()) + ")"
 
 
 def _key(alias: str) -> str:
@@ -98,8 +111,14 @@ def _norm(text: str) -> str:
 
 def mentions(text: str, extra: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> list[Mention]:
     """Subjects named in `text`, left to right, longest alias first (NVL144 is not NV)."""
+    return list(_mentions(text, extra))
+
+
+@lru_cache(maxsize=65_536)
+def _mentions(text: str, extra: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[Mention, ...]:
+    """mentions(), remembered: the same sentences, headings and captions are read for many figures."""
     rx, owner = _matcher(extra)
-    return [Mention(m.start(), m.end(), owner[_key(m.group(0))]) for m in rx.finditer(_norm(text))]
+    return tuple(Mention(m.start(), m.end(), owner[_key(m.group(0))]) for m in rx.finditer(_norm(text)))
 
 
 def aliases(name: str) -> tuple[str, ...]:
