@@ -132,7 +132,12 @@ def analyze(chunk: Chunk) -> tuple[frozenset[str], str, tuple[Unit, ...]]:
 
 def _holds(terms: tuple[str, ...], toks: frozenset[str], text: str) -> tuple[bool, ...]:
     """For each term: does the source hold it (or a synonym) as a token or as a substring."""
-    return tuple(bool((alts := alternatives(t)) & toks) or any(a in text for a in alts) for t in terms)
+    return tuple(not alts.isdisjoint(toks) or any(a in text for a in alts) for alts in _alternatives_of(terms))
+
+
+@lru_cache(maxsize=4096)
+def _alternatives_of(terms: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    return tuple(alternatives(t) for t in terms)
 
 
 @lru_cache(maxsize=8192)
@@ -142,20 +147,15 @@ def _shared_holds(terms: tuple[str, ...], toks: frozenset[str], text: str) -> tu
     return _holds(terms, toks, text)
 
 
-def _credit(q: Query, held: list[tuple[tuple[bool, ...], float]]) -> float:
-    """Weighted share of the question's terms held; each term gets the best credit among the
-    (held, credit) sources that hold it."""
-    total = sum(q.weights) or 1.0
-    got = 0.0
-    for i, w in enumerate(q.weights):
-        got += w * max((c for h, c in held if h[i]), default=0.0)
-    return got / total
-
-
 def coverage(q: Query, sources: list[tuple[frozenset[str], str, float]]) -> float:
     """Weighted share of the question's terms present; each term gets the best credit among
     the (tokens, plain text, credit) sources that hold it as a token or as a substring."""
-    return _credit(q, [(_holds(q.terms, toks, text), c) for toks, text, c in sources])
+    total = sum(q.weights) or 1.0
+    got = 0.0
+    for t, w in zip(q.terms, q.weights):
+        alts = alternatives(t)
+        got += w * max((c for toks, text, c in sources if alts & toks or any(a in text for a in alts)), default=0.0)
+    return got / total
 
 
 def held_terms(q: Query, text: str, header: str = "") -> frozenset[str]:
@@ -179,10 +179,12 @@ def score_unit(q: Query, u: Unit, context: tuple[frozenset[str], str], boilerpla
     (retrieval's rerank and the answer score the same sentences for one question)."""
     # the same credits as coverage(q, [(u.toks, u.plain, 1.0), (context, 0.5), (header, 0.8)]),
     # with the context and the header read once for all the sentences under them
-    held = [(_holds(q.terms, u.toks, u.plain), 1.0), (_shared_holds(q.terms, context[0], context[1]), 0.5)]
-    if u.header:
-        held.append((_shared_holds(q.terms, u.header_toks, _plain(u.header)), 0.8))
-    cov = _credit(q, held)
+    own, ctx = _holds(q.terms, u.toks, u.plain), _shared_holds(q.terms, context[0], context[1])
+    head = _shared_holds(q.terms, u.header_toks, _plain(u.header)) if u.header else (False,) * len(q.terms)
+    got = 0.0
+    for w, o, c, h in zip(q.weights, own, ctx, head):
+        got += w * (1.0 if o else 0.8 if h else 0.5 if c else 0.0)  # the best credit of a source holding it
+    cov = got / (sum(q.weights) or 1.0)
     bi = len(q.bigrams & u.bigrams) / (len(q.bigrams) or 1)
     score = 0.7 * cov + 0.3 * bi + kind_bonus(q.kind, u.text)
     if len(u.key) < 8 or (u.is_header and q.kind != "name"):
