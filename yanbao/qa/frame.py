@@ -319,6 +319,7 @@ def _named_segment(t: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=16_384)
 def metric_of(text: str) -> str:
     """The canonical metric a text names, or "": of several, the one named last before the first
     question word (营收有多大比例 -> 市占率; 营收同比增长了多少 -> 增速); the longest word wins a tie."""
