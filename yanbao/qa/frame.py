@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, wraps
 from importlib import resources
 
 from yanbao.index.tokenize import common_word, first_word_tag, words
@@ -532,6 +532,21 @@ def unit_asked(question: str) -> str:
     return "money" if (m.group("m") or "花了" in m.group(0) or u in ("元", "美元", "亿元", "万元", "钱")) else u
 
 
+def _per_catalog(parse_fn):
+    """parse(), remembered per question over a Catalog (the indexed reports of a retriever, which do
+    not change while it lives): retrieval, the answer and each computed side parse one question."""
+    from yanbao.qa.query import Catalog
+
+    remembered = lru_cache(maxsize=4096)(parse_fn)
+
+    @wraps(parse_fn)
+    def parse_once(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
+        return remembered(question, reports) if isinstance(reports, Catalog) else parse_fn(question, reports)
+
+    return parse_once
+
+
+@_per_catalog
 def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     """The Frame of a question: who, which metric, which period, what kind of answer. A report's
     title in 《》 names the report, not what is asked about, and is read past."""
