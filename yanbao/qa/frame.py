@@ -114,7 +114,7 @@ def mentions(text: str, extra: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> 
     return list(_mentions(text, extra))
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)
 def _mentions(text: str, extra: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[Mention, ...]:
     """mentions(), remembered: the same sentences, headings and captions are read for many figures."""
     rx, owner = _matcher(extra)
