@@ -91,6 +91,20 @@ def common_word(word: str) -> bool:
 
 def tokenize(text: str) -> list[str]:
     """BM25 tokens of `text`: lower-cased jieba search-mode words, stopwords and punctuation removed."""
+    if len(text) <= _REMEMBERED_CHARS:
+        return list(_short_tokens(text))
+    return _tokenize(text)
+
+
+_REMEMBERED_CHARS = 300  # a question or a sentence, tokenized again for every retrieval and answer; not a whole chunk
+
+
+@lru_cache(maxsize=16_384)
+def _short_tokens(text: str) -> tuple[str, ...]:
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> list[str]:
     with _lock:  # jieba's Tokenizer initialises lazily and is not thread-safe while doing so
         words = _jieba().lcut_for_search(text.lower())
     stop = stopwords()

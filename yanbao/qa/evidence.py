@@ -130,6 +130,23 @@ def analyze(chunk: Chunk) -> tuple[frozenset[str], str, tuple[Unit, ...]]:
     return frozenset(tokenize(chunk.index_text)), _plain(chunk.index_text), tuple(units)
 
 
+def _holds(terms: tuple[str, ...], toks: frozenset[str], text: str) -> tuple[bool, ...]:
+    """For each term: does the source hold it (or a synonym) as a token or as a substring."""
+    return tuple(not alts.isdisjoint(toks) or any(a in text for a in alts) for alts in _alternatives_of(terms))
+
+
+@lru_cache(maxsize=4096)
+def _alternatives_of(terms: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    return tuple(alternatives(t) for t in terms)
+
+
+@lru_cache(maxsize=8192)
+def _shared_holds(terms: tuple[str, ...], toks: frozenset[str], text: str) -> tuple[bool, ...]:
+    """_holds of a source many sentences share (their chunk's context, their table's header):
+    read once per question, not once per sentence under it."""
+    return _holds(terms, toks, text)
+
+
 def coverage(q: Query, sources: list[tuple[frozenset[str], str, float]]) -> float:
     """Weighted share of the question's terms present; each term gets the best credit among
     the (tokens, plain text, credit) sources that hold it as a token or as a substring."""
@@ -156,12 +173,18 @@ def kind_bonus(kind: str, sentence: str) -> float:
     return 0.0
 
 
+@lru_cache(maxsize=65_536)
 def score_unit(q: Query, u: Unit, context: tuple[frozenset[str], str], boilerplate: bool) -> tuple[float, float]:
-    """(score, coverage) of one sentence or table row, without any retrieval-rank prior."""
-    sources = [(u.toks, u.plain, 1.0), (context[0], context[1], 0.5)]
-    if u.header:
-        sources.append((u.header_toks, _plain(u.header), 0.8))
-    cov = coverage(q, sources)
+    """(score, coverage) of one sentence or table row, without any retrieval-rank prior; remembered
+    (retrieval's rerank and the answer score the same sentences for one question)."""
+    # the same credits as coverage(q, [(u.toks, u.plain, 1.0), (context, 0.5), (header, 0.8)]),
+    # with the context and the header read once for all the sentences under them
+    own, ctx = _holds(q.terms, u.toks, u.plain), _shared_holds(q.terms, context[0], context[1])
+    head = _shared_holds(q.terms, u.header_toks, _plain(u.header)) if u.header else (False,) * len(q.terms)
+    got = 0.0
+    for w, o, c, h in zip(q.weights, own, ctx, head):
+        got += w * (1.0 if o else 0.8 if h else 0.5 if c else 0.0)  # the best credit of a source holding it
+    cov = got / (sum(q.weights) or 1.0)
     bi = len(q.bigrams & u.bigrams) / (len(q.bigrams) or 1)
     score = 0.7 * cov + 0.3 * bi + kind_bonus(q.kind, u.text)
     if len(u.key) < 8 or (u.is_header and q.kind != "name"):
@@ -173,8 +196,10 @@ def score_unit(q: Query, u: Unit, context: tuple[frozenset[str], str], boilerpla
     return score, cov
 
 
+@lru_cache(maxsize=65_536)
 def best_in_chunk(q: Query, chunk: Chunk) -> float:
-    """The best sentence score in a chunk: how directly the chunk answers (used to rerank)."""
+    """The best sentence score in a chunk: how directly the chunk answers (used to rerank);
+    remembered, as a question is retrieved for more than once (the answer, eval's top 10)."""
     if not q.terms:
         return 0.0
     ctx_toks, ctx_plain, units = analyze(chunk)

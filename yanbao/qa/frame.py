@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, wraps
 from importlib import resources
 
 from yanbao.index.tokenize import common_word, first_word_tag, words
@@ -84,7 +84,20 @@ def _matcher(extra: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> tuple[re.Pa
             spelled.setdefault(a, name)
             owner.setdefault(_key(a), name)
     alts = sorted(spelled, key=len, reverse=True)
-    return re.compile("|".join(_alias_pattern(a) for a in alts)), owner
+    return re.compile(_by_first_char(alts)), owner
+
+
+def _by_first_char(alts: list[str]) -> str:
+    """The alternation of the aliases' patterns, tried longest first, as one regex that looks at a
+    character's aliases only: an alias can match only where the text holds its first character,
+    so grouping the aliases by first character (each group in the same order) matches the same."""
+    if any(not a or a[0].isspace() or a[0] == "-" for a in alts):  # the first character is optional: no grouping
+        return "|".join(_alias_pattern(a) for a in alts)
+    groups: dict[str, list[str]] = {}
+    for a in alts:
+        groups.setdefault(a[0], []).append(_alias_pattern(a))
+    first = "".join(re.escape(c) for c in groups)
+    return f"(?=[{first}])(?:" + "|".join(f"(?={re.escape(c)})(?:{'|'.join(ps)})" for c, ps in groups.items()) + ")"
 
 
 def _key(alias: str) -> str:
@@ -98,8 +111,14 @@ def _norm(text: str) -> str:
 
 def mentions(text: str, extra: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> list[Mention]:
     """Subjects named in `text`, left to right, longest alias first (NVL144 is not NV)."""
+    return list(_mentions(text, extra))
+
+
+@lru_cache(maxsize=16_384)
+def _mentions(text: str, extra: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[Mention, ...]:
+    """mentions(), remembered: the same sentences, headings and captions are read for many figures."""
     rx, owner = _matcher(extra)
-    return [Mention(m.start(), m.end(), owner[_key(m.group(0))]) for m in rx.finditer(_norm(text))]
+    return tuple(Mention(m.start(), m.end(), owner[_key(m.group(0))]) for m in rx.finditer(_norm(text)))
 
 
 def aliases(name: str) -> tuple[str, ...]:
@@ -302,6 +321,7 @@ def named_segment(t: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=16_384)
 def metric_of(text: str) -> str:
     """The canonical metric a text names, or "": of several, the one named last before the first
     question word (营收有多大比例 -> 市占率; 营收同比增长了多少 -> 增速); the longest word wins a tie."""
@@ -529,6 +549,21 @@ def unit_asked(question: str) -> str:
     return "money" if (m.group("m") or "花了" in m.group(0) or u in ("元", "美元", "亿元", "万元", "钱")) else u
 
 
+def _per_catalog(parse_fn):
+    """parse(), remembered per question over a Catalog (the indexed reports of a retriever, which do
+    not change while it lives): retrieval, the answer and each computed side parse one question."""
+    from yanbao.qa.query import Catalog
+
+    remembered = lru_cache(maxsize=4096)(parse_fn)
+
+    @wraps(parse_fn)
+    def parse_once(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
+        return remembered(question, reports) if isinstance(reports, Catalog) else parse_fn(question, reports)
+
+    return parse_once
+
+
+@_per_catalog
 def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     """The Frame of a question: who, which metric, which period, what kind of answer. A report's
     title in 《》 names the report, not what is asked about, and is read past."""

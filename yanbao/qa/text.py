@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SENT = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+|\n|$)")
 _ANSWER_SENT = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)(?:[ \t]*\[[\d,，、\s]+\])*")
@@ -33,6 +34,7 @@ def answer_sentences(text: str) -> list[str]:
     return [m.group(0) for m in _ANSWER_SENT.finditer(text) if m.group(0)]
 
 
+@lru_cache(maxsize=16_384)
 def plain(text: str) -> str:
     """NFKC, thousands separators dropped: the form in which figures are compared."""
     return _THOUSANDS.sub("", unicodedata.normalize("NFKC", text))
