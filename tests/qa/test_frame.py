@@ -188,8 +188,9 @@ def test_a_figure_said_of_another_subject_is_not_verified():
 def test_a_different_value_for_the_bound_fact_is_marked_contradicted():
     c = chunk("博通在 FY24Q3 实现营业收入 131 亿美元，同比增长 47%。", title="AI 周观察")
     text, cites = check("博通FY24Q3营业收入为141亿美元。", [c], parse("博通FY24Q3实现营业收入多少？"), attach=True)
-    assert text == "博通FY24Q3营业收入为141亿美元[1]（与报告不符：报告为131亿美元[1]）。"
-    assert len(cites) == 1 and not cites[0].verified
+    # the wrong figure keeps no citation of its own: only the reported one is cited
+    assert text == "博通FY24Q3营业收入为141亿美元（与报告不符：报告为131亿美元[1]）。"
+    assert len(cites) == 1 and cites[0].verified  # [1] supports the reported 131亿美元, which it states
 
 
 def test_an_earlier_figure_is_back_calculated_from_a_level_and_its_growth():
