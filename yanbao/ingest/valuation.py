@@ -20,11 +20,19 @@ from __future__ import annotations
 
 import re
 
-ROW = re.compile(r"^(?:\d{6}\.(?:SH|SZ|BJ)|\d{4,5}\.HK|[A-Z]{1,5}\.(?:O|N|US))\s+\S+(?:\s+(?:[-+]?[\d,]*\.?\d+%?|-+|NA|N/A))+$")
+STOCK_CODE = re.compile(r"\d{6}\.(?:SH|SZ|BJ)|\d{4,5}\.HK|[A-Z]{1,5}\.(?:O|N|US)")  # 688018.SH, 0981.HK, NVDA.O
+ROW = re.compile(rf"^(?:{STOCK_CODE.pattern})\s+\S+(?:\s+(?:[-+]?[\d,]*\.?\d+%?|-+|NA|N/A))+$")
 _HEADER_START = re.compile(r"^(?:证券|股票)?代码\s+(?:公司|证券|股票)?(?:名称|简称)")
 _YEARS = re.compile(r"^(?:(?:19|20)\d{2}[AEFT]?\s*)+$")
 _LOOK_BACK = 8  # lines searched above a table's first row for its header
 GROUP_COLUMN = "板块"
+
+
+def row_label(cells: list[str]) -> tuple[str, int]:
+    """A table row's label and the index of its first value cell: the name after a stock code
+    (688018.SH 乐鑫科技 …), otherwise the first cell."""
+    coded = len(cells) > 2 and bool(STOCK_CODE.fullmatch(cells[0].strip()))
+    return (cells[1] if coded else cells[0]), 1 + coded
 
 
 def columns(header_lines: list[str]) -> list[str] | None:

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from yanbao.ingest.valuation import row_label
 from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, Period, entities, mentions, metric_of, metric_units,
                              metric_words, named_segment, names_subject, owners, period_of, periods, qualifier_of)
 from yanbao.quantity import Quantity, quantities
@@ -346,16 +347,12 @@ def _squash(text: str) -> str:
     return "".join(text.lower().split())
 
 
-STOCK_CODE = re.compile(r"\d{6}\.(?:SH|SZ|BJ)|\d{4,5}\.HK|[A-Z]{1,5}\.(?:O|N|US)")
-
-
 def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = ()) -> tuple[Claim, ...]:
     cells = row.replace("\n", "\t").split("\t")
     heads = header.split("\t")
-    coded = bool(STOCK_CODE.fullmatch(cells[0].strip())) and len(cells) > 2  # 688018.SH 乐鑫科技 …: the name labels it
-    label = cells[1] if coded else cells[0]
+    label, first = row_label(cells)  # 688018.SH 乐鑫科技 …: the name labels it, and owns the row when unknown
     found = mentions(label, extra)
-    row_subject = found[-1].name if found else (label.strip() if coded else "")
+    row_subject = found[-1].name if found else (label.strip() if first > 1 else "")
     # a table whose caption or paragraph names several companies (芯原股份 and 翱捷科技, columns by year)
     # does not tell whose a row is: no owner rather than the last one named
     para = chunk.text[chunk.text.rfind("\n", 0, start) + 1:start]
@@ -363,7 +360,7 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
                                                      chunk.text[max(0, start - 160):start], para)), extra)}
     table_subject = context_subject(chunk, start, extra) if len(around) <= 1 else ""
     out = []
-    for j, cell in enumerate(cells[1 + coded:], start=1 + coded):
+    for j, cell in enumerate(cells[first:], start=first):
         head = heads[j] if j < len(heads) else ""
         head_names = mentions(head, extra)
         subject = head_names[-1].name if head_names else row_subject

@@ -16,13 +16,14 @@ from functools import lru_cache
 from typing import Callable
 
 from yanbao.index.tokenize import synonym_groups, tokenize
+from yanbao.ingest.valuation import STOCK_CODE
 from yanbao.qa.query import content_terms, fact_kind
 from yanbao.qa.text import DATE_IN_TEXT, FIGURE_IN_TEXT, bigrams, sentence_spans
 from yanbao.types import Chunk, Hit, ReportMeta
 
 _STANDALONE_NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])")  # not K100, not V3
 _VALUE_CELL = re.compile(r"[-+−]?\d|[-−–]+$|N/?A$")  # 2.29, -20.73, and "-" where a value is missing
-_BARE_FIGURES = re.compile(r"^(?!\d{4,6}\.(?:SH|SZ|BJ|HK)\b)[\d.]+\s*[%A-Za-z/]*[\t ]")  # a stock code starts a row
+_BARE_FIGURES = re.compile(rf"^(?!(?:{STOCK_CODE.pattern})\b)[\d.]+\s*[%A-Za-z/]*[\t ]")  # a stock code starts a row
 
 
 @dataclass(frozen=True)

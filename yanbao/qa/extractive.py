@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from yanbao.ingest.valuation import row_label
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
 from yanbao.qa.frame import MARKS, entities, metric_of, metric_words, names_subject
@@ -140,12 +141,6 @@ def cell_for(question: str, header: str, row: str) -> tuple[str, str] | None:
     return (heads[j].strip(), cells[j].strip()) if cells[j].strip() else None
 
 
-def _row_label(row: str) -> str:
-    """The label of a table row: its first cell, or the name after a stock code (688018.SH 乐鑫科技)."""
-    cells = [c.strip() for c in row.replace("\n", "\t").split("\t")]
-    return cells[1] if len(cells) > 2 and bind.STOCK_CODE.fullmatch(cells[0]) else cells[0]
-
-
 def _render(group: list[Scored], question: str = "") -> str:
     """Sentences of one report with their markers; table rows as cells joined by " | ", each
     table's header row written once before its first row, and the asked-for cell named."""
@@ -156,7 +151,8 @@ def _render(group: list[Scored], question: str = "") -> str:
                 out.append(f"（表头：{_quote(_cells(s.header))}）")
             last_header = s.header
             cell = cell_for(question, s.header, s.text) if s.header else None
-            named = f"（{cell[0]}：{_row_label(s.text)} {cell[1]}）" if cell else ""
+            label = row_label(s.text.replace("\n", "\t").split("\t"))[0].strip()  # the name after a stock code
+            named = f"（{cell[0]}：{label} {cell[1]}）" if cell else ""
             out.append(f"{_quote(_cells(s.text))}{_quote(named)}[{s.hit + 1}]；")
         else:
             last_header = None
