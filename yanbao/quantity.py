@@ -31,6 +31,8 @@ _UNITS = {
     "tokens": ("tokens", 1.0), "token": ("tokens", 1.0),
     "flops": ("FLOPS", 1.0), "tflops": ("FLOPS", 1e12), "pflops": ("FLOPS", 1e15), "eflops": ("FLOPS", 1e18),
     "exaflops": ("FLOPS", 1e18), "petaflops": ("FLOPS", 1e15), "tops": ("OPS", 1e12),
+    "flop/s": ("FLOPS", 1.0), "tflop/s": ("FLOPS", 1e12), "pflop/s": ("FLOPS", 1e15), "eflop/s": ("FLOPS", 1e18),
+    "gflops": ("FLOPS", 1e9), "pops": ("OPS", 1e15),
     "部": ("部", 1.0), "副": ("副", 1.0), "辆": ("辆", 1.0), "项": ("项", 1.0), "位": ("位", 1.0), "条": ("条", 1.0),
     "种": ("种", 1.0), "套": ("套", 1.0), "片": ("片", 1.0), "座": ("座", 1.0), "mw": ("W", 1e6),
     "gpu": ("GPU", 1.0), "卡": ("GPU", 1.0), "张": ("张", 1.0), "块": ("块", 1.0),
@@ -148,10 +150,13 @@ def same_date(a: tuple[int | None, int, int | None], b: tuple[int | None, int, i
 
 def fmt(value: float, unit: str = "") -> str:
     """A computed value written as an analyst would: 2 significant decimals at most, 亿/万 for money."""
-    if unit in ("USD", "CNY", "HKD") and abs(value) >= 1e8:
+    counted = unit in ("USD", "CNY", "HKD", "tokens") or (unit and not unit.isascii())  # 14000台 -> 1.4万台
+    if counted and abs(value) >= 1e8:
         num, scale = value / 1e8, "亿"
-    elif unit in ("USD", "CNY", "HKD") and abs(value) >= 1e4:
+    elif counted and abs(value) >= 1e4:
         num, scale = value / 1e4, "万"
+    elif unit in ("FLOPS", "OPS") and abs(value) >= 1e12:  # 5.28e14 FLOPS -> 528 TFLOPS
+        num, scale = next((value / f, p) for f, p in ((1e18, "E"), (1e15, "P"), (1e12, "T")) if abs(value) >= f)
     else:
         num, scale = value, ""
     digits = 0 if abs(num) >= 1000 or float(num).is_integer() else (1 if abs(num) >= 100 else 2)
@@ -159,6 +164,8 @@ def fmt(value: float, unit: str = "") -> str:
     if "." in s:
         s = s.rstrip("0").rstrip(".")
     name = {"USD": "美元", "CNY": "元", "HKD": "港元", "x": "倍", "%": "%", "pct": "个百分点"}.get(unit, unit if unit not in ("", "tokens") else "")
+    if scale in ("E", "P", "T"):
+        return f"{s} {scale}{name}"
     return f"{s}{scale}{name}"
 
 

@@ -50,8 +50,10 @@ def test_frame_of_analyst_questions(question, subject, metric, period, kind):
 def test_comparisons_name_their_sides():
     f = parse("从2024年12月中旬到2025年5月底，豆包大模型的日均tokens用量大约翻了几倍？")
     assert f.answer_type == "arithmetic" and f.sides == ("2024-12", "2025-05") and f.subject == "豆包"
-    f = parse("腾讯和阿里2024年全年资本开支谁更高？高多少？")
+    f = parse("腾讯和阿里2024年全年资本开支谁更高？")
     assert f.answer_type == "comparison" and f.sides == ("腾讯", "阿里巴巴") and f.period == "2024"
+    f = parse("腾讯和阿里2024年全年资本开支谁更高？高多少？")  # a gap asked for is computed: arithmetic
+    assert f.answer_type == "arithmetic" and f.sides == ("腾讯", "阿里巴巴") and f.period == "2024"
     reports = [ReportMeta(file="a", broker="民生证券"), ReportMeta(file="b", broker="华西证券")]
     f = parse("民生和华西给出的DeepSeek-V3训练成本一样吗？", reports)
     assert f.answer_type == "comparison" and set(f.sides) == {"民生", "华西"} and f.metric == "训练成本"
@@ -512,3 +514,66 @@ def test_a_back_calculation_uses_the_growth_rate_of_the_kind_asked():
     q = "根据同比增速推算，BAT三家2024年一季度合计资本开支大约是多少？"
     draft = compute.back_calculation(make_query(q, [c.meta], lambda t: 1.0), _hits(c), parse(q))
     assert draft is not None and "550.12 ÷ (1 + 99.38%) ≈ 275.9" in draft.text  # 同比, not the 环比 22.2% after it
+
+
+# --- two sides in one sentence, a figure the report derived, several sides asked at once -------
+
+def test_two_subjects_stated_in_one_sentence_are_compared_from_it():
+    a = chunk("虽然,在全球所有 PC 设备处理器市场中,英特尔依旧保持着领先地位,72%左右的市占率虽然相比之前有所下滑,"
+              "但依旧遥遥领先份额缓慢上升的 AMD(约 16%份额)。", "a.txt", "国金证券")
+    b = chunk("苹果、AMD、高通核的 AI 笔电销量分别为 540 万、134 万、55 万台,占比分别为 37%、9%、4%。", "b.txt", "国金证券")
+    assert {x.quantity.text: x.subject for x in bind.claims(a, 0, len(a.text))}["16%"] == "AMD"  # in brackets after its name
+    q = "在全球PC处理器市场，英特尔的份额是AMD的几倍？"
+    # the AI笔电 share (9%) measures another market: the sentence naming both sides is read for both
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(b, a), parse(q))
+    assert draft.text.startswith("英特尔的市占率约为AMD的4.5倍（计算得出：72 ÷ 16 ≈ 4.5）")
+    assert draft.text.count("· ") == 1  # one sentence, quoted once for both sides
+
+
+def test_a_figure_the_report_derived_is_recomputed_and_judged():
+    c = chunk("这种架构革新让昇腾910D的理论峰值算力达到1.2 PFLOP/s,较H100的672 TFLOP/s提升78%。")
+    assert [(x.value, x.unit) for x in quantities("1.2 PFLOP/s,672 TFLOP/s")] == [(1.2e15, "FLOPS"), (6.72e14, "FLOPS")]
+    q = "昇腾910D的理论峰值算力比H100高多少？报告的78%算得对吗？"
+    frame = parse(q)
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), frame)
+    assert draft.text.startswith("结论：基本一致。按报告数据，昇腾910D的算力比H100高约78.57%（计算得出：1.2 ÷ 0.672 ≈ 1.7857")
+    assert "与报告的78%相符" in draft.text
+    text, _ = check(draft.text, [c], frame)
+    assert "未核实" not in text
+    wrong = chunk("昇腾910D的理论峰值算力达到1.2 PFLOP/s,较H100的672 TFLOP/s提升95%。")
+    q2 = "昇腾910D的理论峰值算力比H100高多少？报告的95%算得对吗？"
+    draft = compute.answer(make_query(q2, [], lambda t: 1.0), _hits(wrong), parse(q2))
+    assert draft.text.startswith("结论：不一致。按报告数据计算为78.57%") and "报告写的是95%" in draft.text
+
+
+def test_two_earlier_quarters_take_the_rate_their_distance_names():
+    c = chunk("2025年Q1中芯国际实现营收22.47亿美元,同比+29.4%,环比+1.8%,实现归母净利润为1.88亿美元,同比+166.5%,环比+36.7%。")
+    q = "由环比和同比增速推算，中芯国际24Q4和24Q1营收各约多少？"
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), parse(q))
+    lines = draft.text.splitlines()
+    assert lines[0].startswith("2024Q4：约22.07亿美元（计算得出：22.47 ÷ (1 + 1.8%) ≈ 22.07")  # the quarter before: 环比
+    assert lines[1].startswith("2024Q1：约17.36亿美元（计算得出：22.47 ÷ (1 + 29.4%) ≈ 17.36")  # a year before: 同比
+
+
+def test_each_side_of_a_two_part_figure_question_gets_its_own_figure():
+    a = chunk("字节 2025 年资本开支有望大幅增长。根据 AI 范儿数据, 字节跳动正在掀起一场前所未有的数据中心基础设施建设浪潮。"
+              "公司 2024 年的资本开支将达到 800 亿人民币, 而 BAT 三家公司总开支才约 1000 亿人民币。", "a.txt", "东吴证券")
+    b = chunk("根据壹零社,2025年,字节跳动的资本开支将增至1600亿元,其中900亿元用于算力采购。", "b.txt", "华西证券")
+    start = a.text.index("公司 2024")
+    # 公司 is the company the paragraph is about (not BAT, named in the next clause; 建设浪潮 is no 浪潮信息)
+    assert bind.claims(a, start, len(a.text))[0].subject == "字节跳动"
+    q = "字节跳动2024年的资本开支是多少，2025年计划增加到多少？"
+    frame = parse(q)
+    assert compute.wants_each(q, frame)
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(a, b), frame)
+    assert draft.text.startswith("2024年为800亿人民币[1]；2025年为1600亿元[2]。")
+
+
+def test_a_price_gap_between_two_products():
+    a = chunk("小米AI眼镜的产品形态预计将对标Ray-Ban Meta,预计售价 1499 元起。", "a.txt", "民生证券")
+    b = chunk("2024年12月19日,闪极科技发布首款 AI 眼镜“闪极 AI 拍拍镜 A1”,功能与Ray-ban Meta类似,但最低售价仅999元。", "b.txt", "华西证券")
+    q = "小米AI眼镜预计起售价比闪极AI拍拍镜A1贵多少？"
+    frame = parse(q)
+    assert frame.answer_type == "arithmetic" and frame.sides == ("小米AI眼镜", "闪极AI拍拍镜")
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(a, b), frame)
+    assert "相差约500元（计算得出：1499 − 999 = 500" in draft.text

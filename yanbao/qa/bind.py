@@ -80,10 +80,17 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
     of = [m for m in found if 0 <= pos - m.end <= 2 and sentence[m.end:pos].strip() in ("的", "")]
     if of:  # 相较于谷歌的331亿美元: a figure written right after a name and 的 is that name's, compared or not
         return of[-1].name, True
+    paren = max(sentence.rfind("(", 0, pos), sentence.rfind("（", 0, pos))
+    if paren >= 0 and not re.search(r"[)）]", sentence[paren:pos]):
+        before = [m for m in found if m.end <= paren and not sentence[m.end:paren].strip()]
+        if before:  # 份额缓慢上升的 AMD(约 16%份额): a figure in brackets right after a name is that name's
+            return before[-1].name, True
     clause = _clause_start(sentence, pos)
     in_clause = [m for m in found if m.end <= pos and m.start >= clause and not _compared(sentence, m)]
     if in_clause:
         return in_clause[-1].name, True
+    if _COMPANY.match(sentence[clause:pos]) and not any(m.end <= pos for m in found):
+        return "", False  # 公司2024年的资本开支将达到800亿，而BAT…: the paragraph's company, not a name written after
     topic = [m for m in found if not _compared(sentence, m) and not _assumed(sentence, m)]
     if not topic:
         return "", False
@@ -95,6 +102,7 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
     return (specific or topic)[0].name, False
 
 
+_COMPANY = re.compile(r"^\s*(?:[-•·]\s*)?(?:该公司|公司|其)")
 _COMPARED = re.compile(r"(?:对标|相比|相较于?|比|超过|优于|不及|低于|高于|领先|vs\.?|较|对比|媲美|比肩|接近)[^，,；;。]{0,8}$", re.I)
 
 

@@ -16,13 +16,13 @@ from yanbao.ingest.brokers import broker_short
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
 from yanbao.qa.extractive import SELECTION, Draft, _render, missing_share, needed_terms, report_label
-from yanbao.qa.frame import CONSISTENT_Q, period_of, periods
+from yanbao.qa.frame import CONSISTENT_Q, names_subject, period_of, periods
 from yanbao.quantity import Quantity, fmt
 from yanbao.types import Frame, Hit
 
 COMPUTED = "计算得出"
 _RATIO_Q = re.compile(r"翻了几倍|翻了多少倍|几倍|多少倍")
-_DIFF_Q = re.compile(r"差多少|相差|差距|增加了多少|增长了多少|提升了多少|下降了多少|减少了多少|多出多少|多了多少|少了多少")
+_DIFF_Q = re.compile(r"差多少|[贵高低大小快慢]多少|多多少|便宜多少|相差|差距|增加了多少|增长了多少|提升了多少|下降了多少|减少了多少|多出多少|多了多少|少了多少")
 _SUM_Q = re.compile(r"合计|总共|加起来|之和")
 _SUM_FORMULA = re.compile(r"(?P<terms>\d+(?:\.\d+)?(?:\s*\+\s*\d+(?:\.\d+)?){2,})\s*(?P<eq>[=≈])\s*(?P<c>\d+(?:\.\d+)?)")
 _GROWTH_FORMULA = re.compile(r"(?P<a>\d+(?:\.\d+)?)\s*÷\s*\(1\s*(?P<op>[+−-])\s*(?P<g>\d+(?:\.\d+)?)%\)\s*≈\s*(?P<c>\d+(?:\.\d+)?)")
@@ -52,12 +52,17 @@ def _side_frames(frame: Frame) -> list[tuple[str, Frame, str]]:
     return out
 
 
-def _best_side(q: Query, hits: list[Hit], side_frame: Frame, broker: str, scored: list[Scored]) -> Side | None:
+def _best_side(q: Query, hits: list[Hit], side_frame: Frame, broker: str, scored: list[Scored],
+               named_metric: bool = False) -> Side | None:
+    """The best-scored sentence with a figure bound to the side (from its broker's reports when it is
+    a broker); `named_metric`: only a figure whose metric the sentence names (not one taken on its unit)."""
     for s in scored:
         chunk = hits[s.hit].chunk
         if broker and broker_short(chunk.meta.broker or "") != broker:
             continue
         found = bind.bound_claims(side_frame, chunk, s.start, s.end, s.header)
+        if named_metric and side_frame.metric:
+            found = [c for c in found if c.metric == side_frame.metric]
         if side_frame.period and found:
             want = period_of(side_frame)
             exact = [c for c in found if c.period is not None and want is not None and want.matches(c.period)]
@@ -65,6 +70,34 @@ def _best_side(q: Query, hits: list[Hit], side_frame: Frame, broker: str, scored
         if found:
             return Side(broker or side_frame.period or side_frame.subject, s, found[0])
     return None
+
+
+JOINT_SHARE = 0.5  # a sentence stating both sides is used for both when it scores this share of the best
+
+
+def _joint_sides(hits: list[Hit], side_frames: list[tuple[str, Frame, str]], scored: list[Scored]) -> list[Side]:
+    """Both sides of a comparison of two subjects from one sentence that states a figure for each
+    (昇腾910D的算力达到1.2 PFLOP/s，较H100的672 TFLOP/s提升78%; 英特尔72%…AMD约16%): figures set side by
+    side by the report itself are comparable, where two sentences picked apart may measure different
+    things (AMD's share of AI笔电 against 英特尔's of all PC processors). [] when no such sentence."""
+    if len(side_frames) != 2 or any(broker or side_frame.subject != name for name, side_frame, broker in side_frames):
+        return []
+    top = scored[0].score if scored else 0.0
+    for s in scored[:40]:
+        if s.score < JOINT_SHARE * top:
+            break
+        chunk = hits[s.hit].chunk
+        if not all(names_subject(s.text, f.subject, f.aliases) for _, f, _ in side_frames):
+            continue
+        found = [[c for c in bind.bound_claims(f, chunk, s.start, s.end, s.header) if c.subject and bind.subject_matches(f, c.subject)]
+                 for _, f, _ in side_frames]
+        if not all(found):
+            continue
+        a, b = found[0][0], next((c for c in found[1] if c.quantity.start != found[0][0].quantity.start), None)
+        if b is None or (a.quantity.unit != b.quantity.unit):
+            continue
+        return [Side(side_frames[0][0], s, a), Side(side_frames[1][0], s, b)]
+    return []
 
 
 def _line(side: Side, hits: list[Hit]) -> str:
@@ -76,6 +109,8 @@ def _line(side: Side, hits: list[Hit]) -> str:
 def _side_name(side: str) -> str:
     """2025-05 -> 2025年5月; FY2024Q3 and broker or company names as they are."""
     m = re.match(r"^(\d{4})-(\d{2})$", side)
+    if re.fullmatch(r"\d{4}", side):
+        return f"{side}年"
     return f"{m.group(1)}年{int(m.group(2))}月" if m else side
 
 
@@ -144,20 +179,47 @@ _FALL = re.compile(r"下降|下滑|减少")
 
 def _rate_kind(before: str) -> str:
     """同比 or 环比 for the words before a growth rate (较去年同期 is 同比, 较上个季度 环比), or ""."""
-    if re.search(r"同比|较去年|较上年|同期", before):
-        return "同比"
-    if re.search(r"环比|较上个?季度|较上月", before):
-        return "环比"
-    return ""
+    found = [(m.end(), kind) for kind, rx in (("同比", r"同比|较去年|较上年|同期"), ("环比", r"环比|较上个?季度|较上月"))
+             for m in re.finditer(rx, before)]
+    return max(found)[1] if found else ""  # the word nearest the rate: 同比+29.4%,环比+1.8% -> 环比 for 1.8%
 
 
 def wants_back_calculation(question: str) -> bool:
     return bool(_BACK_Q.search(question))
 
 
+def _quarters(p) -> int | None:
+    """A quarter's running number (year × 4 + quarter), or None for anything but a dated quarter."""
+    m = re.fullmatch(r"Q([1-4])", p.part) if p is not None and p.year is not None else None
+    return p.year * 4 + int(m.group(1)) if m else None
+
+
+def _kind_for(level_period, target) -> str:
+    """环比 when `target` is the quarter before the level's, 同比 when it is the same quarter a year
+    before, "" when it is neither or either is not a dated quarter."""
+    a, b = _quarters(level_period), _quarters(target)
+    if a is None or b is None:
+        return ""
+    return {1: "环比", 4: "同比"}.get(a - b, "")
+
+
+def _targets(frame: Frame, level_period) -> list:
+    """The periods a back-calculation is asked for: the sides other than the level's own period
+    (由环比和同比增速推算，24Q4和24Q1营收各约多少 from 2025Q1 -> [2024Q4, 2024Q1]), or [None] for one."""
+    if len(frame.sides) < 2 or level_period is None:
+        return [None]
+    ps = [period_of(replace(frame, period=side)) for side in frame.sides]
+    if any(p is None for p in ps):
+        return [None]
+    targets = [p for p in ps if not p.matches(level_period)]
+    return targets if len(targets) >= 2 and all(_kind_for(level_period, t) for t in targets) else [None]
+
+
 def back_calculation(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     """"由同比增速推算，2023年三季度的销量": the earlier figure from a stated level and its growth rate,
-    level ÷ (1 + growth), marked 计算得出 with both inputs cited; None when no sentence states both."""
+    level ÷ (1 + growth), marked 计算得出 with both inputs cited; None when no sentence states both.
+    Two earlier quarters asked at once (24Q4和24Q1) each take the rate their distance from the level's
+    quarter names: the quarter before 环比, the same quarter a year before 同比."""
     if not _BACK_Q.search(q.text) or not q.terms:
         return None
     level_frame = replace(frame, period="", answer_type="figure")
@@ -172,26 +234,38 @@ def back_calculation(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
             levels = [c for c in levels if c.period is not None and source.matches(c.period)] or levels
         level = levels[0].quantity
         text = s.text
-        kind = next((k for k in ("同比", "环比") if k in q.text), "")
-        rates = [c.quantity for c in bind.claims(chunk, s.start, s.end, s.header)
-                 if c.quantity.unit == "%" and _GROWTH.search(text[max(0, c.quantity.start - 12):c.quantity.start])
-                 and (not kind or _rate_kind(text[max(0, c.quantity.start - 12):c.quantity.start]) in (kind, ""))]
-        if not rates:
-            continue
-        # the rate said to be of the asked kind, then one after the level, then the nearest
-        g = min(rates, key=lambda r: (kind and _rate_kind(text[max(0, r.start - 12):r.start]) != kind,
-                                      r.start < level.start, abs(r.start - level.start)))
-        sign = -1 if _FALL.search(text[max(0, g.start - 12):g.start]) else 1
-        base = level.value / (1 + sign * g.value / 100)
-        written = _plain(level)
-        value = fmt(float(_plain_value(base, level)))
-        shown = level.text.replace(" ", "").replace(written, value, 1)
-        op = "+" if sign > 0 else "−"
-        head = (f"约{shown}（{COMPUTED}：{written} ÷ (1 {op} {_plain(g)}%) ≈ {value}，"
-                f"由{_num(level)}与增速{_num(g)}推算）。")
-        label = report_label(chunk.meta)
-        return Draft(head + "\n" + f"· {label}：{_render([s])}", False, 1.0, (s.hit,))
+        heads = []
+        for target in _targets(frame, levels[0].period):
+            kind = _kind_for(levels[0].period, target) if target is not None else next(
+                (k for k in ("同比", "环比") if k in q.text), "")
+            head = _back_from(text, chunk, s, level, kind)
+            if head is None:
+                break
+            heads.append(head if target is None else f"{_side_name(str(target))}：{head}")
+        else:
+            label = report_label(chunk.meta)
+            return Draft("\n".join(heads) + "\n" + f"· {label}：{_render([s])}", False, 1.0, (s.hit,))
     return None
+
+
+def _back_from(text: str, chunk, s: Scored, level: Quantity, kind: str) -> str | None:
+    """约X（计算得出：level ÷ (1 + g%) ≈ X …） from the sentence's growth rate of `kind` (or any), or None."""
+    rates = [c.quantity for c in bind.claims(chunk, s.start, s.end, s.header)
+             if c.quantity.unit == "%" and _GROWTH.search(text[max(0, c.quantity.start - 12):c.quantity.start])
+             and (not kind or _rate_kind(text[max(0, c.quantity.start - 12):c.quantity.start]) in (kind, ""))]
+    if not rates:
+        return None
+    # the rate said to be of the asked kind, then one after the level, then the nearest
+    g = min(rates, key=lambda r: (bool(kind) and _rate_kind(text[max(0, r.start - 12):r.start]) != kind,
+                                  r.start < level.start, abs(r.start - level.start)))
+    sign = -1 if _FALL.search(text[max(0, g.start - 12):g.start]) else 1
+    base = level.value / (1 + sign * g.value / 100)
+    written = _plain(level)
+    value = fmt(float(_plain_value(base, level)))
+    shown = level.text.replace(" ", "").replace(written, value, 1)
+    op = "+" if sign > 0 else "−"
+    return (f"约{shown}（{COMPUTED}：{written} ÷ (1 {op} {_plain(g)}%) ≈ {value}，"
+            f"由{_num(level)}与增速{_num(g)}推算）。")
 
 
 def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
@@ -201,15 +275,18 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     back = back_calculation(q, hits, frame)
     if back is not None:
         return back
-    if frame.answer_type not in ("comparison", "arithmetic") or not q.terms:
+    if (frame.answer_type not in ("comparison", "arithmetic") and not wants_each(q.text, frame)) or not q.terms:
         return None
     scored = score_sentences(q, hits)
+    if wants_each(q.text, frame):
+        return each_side(q, hits, frame, scored)
     if len(frame.sides) < 2:
         return consistency(q, hits, frame, scored) if frame.metric or frame.subject else None
     if len(frame.sides) > 2:
         return sum_check(q, hits, frame, scored)
-    sides = []
-    for name, side_frame, broker in _side_frames(frame)[:2]:
+    side_frames = _side_frames(frame)[:2]
+    sides = _joint_sides(hits, side_frames, scored)
+    for name, side_frame, broker in side_frames if not sides else ():
         side = _best_side(q, hits, side_frame, broker, scored)
         if side is None:
             return None
@@ -220,7 +297,41 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
         return None  # 3 (厘?) against 0.03元: not comparable as written
     if (a.scored.hit, a.scored.start, qa.start, qa.text) == (b.scored.hit, b.scored.start, qb.start, qb.text):
         return None  # both sides read the same figure: the passages do not tell them apart
-    lines = [_verdict(q.text, frame, a, b)] + [_line(s, hits) for s in sides]
+    lines = [_verdict(q.text, frame, a, b)] + _side_lines(sides, hits)
+    return Draft("\n".join(lines), False, 1.0, tuple(sorted({a.scored.hit, b.scored.hit})))
+
+
+def _side_lines(sides: list[Side], hits: list[Hit]) -> list[str]:
+    """One quoted line per sentence: sides stated in one sentence (英特尔…72%…AMD约16%) are quoted once."""
+    by_sentence: dict[tuple[int, int, int], list[Side]] = {}
+    for side in sides:
+        by_sentence.setdefault((side.scored.hit, side.scored.start, side.scored.end), []).append(side)
+    return [_line(replace(group[0], name="、".join(_side_name(g.name) for g in group)), hits) for group in by_sentence.values()]
+
+
+_EACH_Q = re.compile(r"分别|各(?:是|为|约|自|有)|各[^，,。？?]{0,6}多少")
+
+
+def wants_each(question: str, frame: Frame) -> bool:
+    """True for a figure asked of two sides at once (2024年…多少，2025年计划增加到多少; …和…分别是多少)."""
+    return frame.answer_type == "figure" and len(frame.sides) == 2 and bool(
+        _EACH_Q.search(question) or len(re.findall(r"多少|几", question)) >= 2)
+
+
+def each_side(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """Each side's figure, one line each with its citation; None unless both sides have a bound figure
+    (the caller then answers as usual, or says what is missing)."""
+    sides = []
+    for name, side_frame, broker in _side_frames(frame):
+        side = _best_side(q, hits, side_frame, broker, scored, named_metric=True)
+        if side is None:
+            return None
+        sides.append(replace(side, name=name))
+    a, b = sides
+    if (a.scored.hit, a.scored.start, a.claim.quantity.start) == (b.scored.hit, b.scored.start, b.claim.quantity.start):
+        return None
+    head = "；".join(f"{_side_name(s.name)}为{_num(s.claim.quantity)}[{s.scored.hit + 1}]" for s in sides) + "。"
+    lines = [head] + _side_lines(sides, hits)
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({a.scored.hit, b.scored.hit})))
 
 
@@ -248,10 +359,7 @@ def sum_check(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> 
     head = (f"结论：{'一致' if same else '不一致'}。{names}的{frame.metric or '数值'}合计约{fmt(value, first.unit)}"
             f"（{COMPUTED}：{inputs} = {_plain_value(value, first)}）。{_side_name(total.name)}为{_num(total.claim.quantity)}"
             f"[{total.scored.hit + 1}]。")
-    by_sentence: dict[tuple[int, int, int], list[Side]] = {}
-    for side in sides:  # sides stated in one sentence (腾讯,阿里巴巴和百度…分别为…) are quoted once
-        by_sentence.setdefault((side.scored.hit, side.scored.start, side.scored.end), []).append(side)
-    lines = [head] + [_line(replace(group[0], name="、".join(g.name for g in group)), hits) for group in by_sentence.values()]
+    lines = [head] + _side_lines(sides, hits)  # sides stated in one sentence (腾讯,阿里巴巴和百度…分别为…) are quoted once
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({s.scored.hit for s in sides})))
 
 
@@ -277,6 +385,9 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
     diff = qb.value - qa.value
     hi, lo = (a, b) if diff < 0 else (b, a)
     gap = abs(diff)
+    checked = _quoted_check(question, hi, lo, what)
+    if checked:
+        return checked
     growth = f"，高出约{fmt(gap / lo.claim.quantity.value * 100)}%" if lo.claim.quantity.value else ""
     apart = fmt(gap, unit)
     if unit == "%":  # two shares differ by percentage points (63.72% vs 37.31%: 26.41个百分点)
@@ -285,6 +396,36 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
     return (f"{verdict}{_side_name(hi.name)}的{what}（{_num(hi.claim.quantity)}）高于{_side_name(lo.name)}"
             f"（{_num(lo.claim.quantity)}），相差约{apart}（{COMPUTED}：{_plain(hi.claim.quantity)} − "
             f"{_plain_value(lo.claim.quantity.value, hi.claim.quantity)} = {_plain_value(gap, hi.claim.quantity)}{growth}）。")
+
+
+# 报告的78%算得对吗, 与报告说的50倍吻合吗: the question quotes a figure the report derived from the two sides
+_QUOTED = re.compile(r"(?:报告|文中|原文)[^，,。？?\d]{0,6}?(?P<fig>\d+(?:\.\d+)?)\s*(?P<unit>%|倍)[^，,。？?]{0,10}?"
+                     r"(?:算得对|对吗|对不对|吻合|一致|准确|正确|相符|对得上)")
+
+
+def _quoted_check(question: str, hi: Side, lo: Side, what: str) -> str:
+    """The verdict on a figure the question quotes from the report (a growth in % or a multiple in 倍),
+    recomputed from the two sides; "" when the question quotes none. A quoted figure agrees when it is
+    the computed one rounded to the quoted precision, or within 1% of it (报告 often truncates: 78.57% -> 78%)."""
+    m = _QUOTED.search(unicodedata.normalize("NFKC", question))
+    h, low = hi.claim.quantity.value, lo.claim.quantity.value
+    if not m or not low:
+        return ""
+    quoted = float(m.group("fig"))
+    got = (h / low - 1) * 100 if m.group("unit") == "%" else h / low
+    decimals = len(m.group("fig").split(".")[1]) if "." in m.group("fig") else 0
+    close = abs(got - quoted) <= max(10 ** -decimals, 0.01 * abs(got))
+    formula = f"{_plain(hi.claim.quantity)} ÷ {_plain_value(low, hi.claim.quantity)} ≈ {h / low:.4f}".rstrip("0").rstrip(".")
+    if m.group("unit") == "%":
+        formula += f"，即高出约{fmt(got)}%"
+    said = f"{m.group('fig')}{m.group('unit')}"
+    result = f"{fmt(got)}{m.group('unit')}"
+    verdict = (f"结论：基本一致。按报告数据，{_side_name(hi.name)}的{what}比{_side_name(lo.name)}高约{result}"
+               if m.group("unit") == "%" else f"结论：基本一致。按报告数据，{_side_name(hi.name)}的{what}约为{_side_name(lo.name)}的{result}")
+    if close:
+        return f"{verdict}（{COMPUTED}：{formula}），与报告的{said}相符（报告取约数）。"
+    return (f"结论：不一致。按报告数据计算为{result}（{COMPUTED}：{formula}），报告写的是{said}。"
+            f"{_side_name(hi.name)}为{_num(hi.claim.quantity)}，{_side_name(lo.name)}为{_num(lo.claim.quantity)}。")
 
 
 def _plain(q: Quantity) -> str:
@@ -334,7 +475,7 @@ def formula_inputs(sentence: str) -> list[float]:
             + [float(x) for m in _GROWTH_FORMULA.finditer(sentence) for x in (m.group("a"), m.group("g"))])
 
 
-_SCALES = (1.0, 1e3, 1e4, 1e6, 1e8, 1e9, 1e12)
+_SCALES = (1.0, 1e3, 1e4, 1e6, 1e8, 1e9, 1e12, 1e15, 1e18)
 
 
 def input_stated(x: float, stated: list[Quantity]) -> bool:
