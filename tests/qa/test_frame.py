@@ -577,3 +577,58 @@ def test_a_price_gap_between_two_products():
     assert frame.answer_type == "arithmetic" and frame.sides == ("小米AI眼镜", "闪极AI拍拍镜")
     draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(a, b), frame)
     assert "相差约500元（计算得出：1499 − 999 = 500" in draft.text
+
+
+def test_a_ratio_the_reports_do_not_state_is_computed_from_its_two_amounts():
+    c = chunk("- 收入创历史新高,净利润显著改善:2024 年中芯国际实现营收80.3 亿美元,同比+ 27%,创历史新高,"
+              "实现归母净利润为4.93亿美元,同比-23.3%。")
+    q = "中芯国际2024年的归母净利率大约是多少？"
+    frame = parse(q)
+    assert compute.wants_ratio(q, frame)
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), frame)
+    assert draft.text.startswith("归母净利率约6.14%（计算得出：4.93 ÷ 80.3 ≈ 0.0614，即约6.14%")
+    text, cites = check(draft.text, [c], frame)
+    assert "未核实" not in text and cites[0].verified
+    # two ratios asked together, the base in another sentence of the passage
+    d = chunk("- 2025年Q1,海光实现营业收入24亿元,同比增长50.76%;归母净利润为5.06亿元,同比增长75.33%。"
+              "同时,海光Q1研发投入达7.64亿元,同比增长16.26%。")
+    q = "海光信息2025年一季度的归母净利率和研发投入占营收比例各约多少？"
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(d), parse(q))
+    lines = draft.text.splitlines()
+    assert lines[0].startswith("归母净利率约21.08%") and lines[1].startswith("研发投入占营收比例约31.83%")
+    # a ratio a passage states is quoted, not recomputed
+    stated = chunk("2024年中芯国际营收80.3亿美元,归母净利润4.93亿美元,净利率为6.1%。")
+    assert compute.answer(make_query("中芯国际2024年的净利率是多少？", [], lambda t: 1.0), _hits(stated),
+                          parse("中芯国际2024年的净利率是多少？")) is None
+
+
+def test_a_count_asked_for_is_never_a_price():
+    a = chunk("豆包视觉理解模型定价是每千 tokens 0.03 元, 比行业的平均价格降低 85%, 用这样的价格相当于用一块钱就可以"
+              "一起同时处理 284 张 720P 的图片。", "a.txt", "东吴证券")
+    b = chunk("字节跳动推出的豆包视觉理解模型千tokens输入价格为3厘,1元钱可处理284张720P的图片。", "b.txt", "华西证券")
+    reports = [a.meta, b.meta]
+    q = "东吴和华西说豆包视觉理解模型1元钱能处理的720P图片数量一样吗？"
+    frame = parse(q, reports)
+    assert frame.unit == "count"
+    draft = compute.answer(make_query(q, reports, lambda t: 1.0), _hits(a, b), frame)
+    assert draft.text.startswith("结论：一致。") and "284张" in draft.text.splitlines()[0]
+    assert parse("Snowflake产品收入超百万美元的大客户数量从多少增加到了多少？").metric == ""  # counted, not revenue
+
+
+def test_two_bare_numbers_from_two_reports_are_not_compared():
+    a = chunk("DeepSeek-R1成功蒸馏出多个小型推理模型,其中 32B & 70B版本可媲美OpenAI o1-mini。", "a.txt", "华西证券")
+    b = chunk("DeepSeek-R1在该项评测中为91.4。", "b.txt", "民生证券")
+    reports = [a.meta, b.meta]
+    q = "华西和民生给出的DeepSeek-R1成绩一致吗？"
+    assert compute.answer(make_query(q, reports, lambda t: 1.0), _hits(a, b), parse(q, reports)) is None
+
+
+def test_a_later_clause_opening_with_its_metric_is_the_topics_result():
+    from yanbao.qa.chain import REFUSAL_THRESHOLD
+    from yanbao.qa.extractive import answer as extract
+
+    c = chunk("博通将于 12 月 12 日周四盘后发布其 FY24Q4 财报,回顾上一财季,博通在 FY24Q3 实现营业收入 131 亿美元,"
+              "同比增长 47%,运营利润 79 亿美元,同比增长 44%。", title="AI 周观察")
+    q = "那家做网络芯片的美国公司（博通）上一个财季的经营利润有多少？"
+    draft = extract(make_query(q, [], lambda t: 1.0), _hits(c), threshold=REFUSAL_THRESHOLD, frame=parse(q))
+    assert not draft.refused and "79 亿美元" in draft.text

@@ -39,7 +39,7 @@ class Claim:
     period_named: bool = True  # the period is written in the sentence (or the table's header), not its paragraph
 
 
-def _clause_start(text: str, pos: int) -> int:
+def clause_start(text: str, pos: int) -> int:
     starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, pos)]
     return starts[-1] if starts else 0
 
@@ -85,7 +85,7 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
         before = [m for m in found if m.end <= paren and not sentence[m.end:paren].strip()]
         if before:  # 份额缓慢上升的 AMD(约 16%份额): a figure in brackets right after a name is that name's
             return before[-1].name, True
-    clause = _clause_start(sentence, pos)
+    clause = clause_start(sentence, pos)
     in_clause = [m for m in found if m.end <= pos and m.start >= clause and not _compared(sentence, m)]
     if in_clause:
         return in_clause[-1].name, True
@@ -111,7 +111,7 @@ _ASSUMED = re.compile(r"^\s*(?:假设|假定|若|如果|按照|按)")
 
 def _assumed(sentence: str, m: Mention) -> bool:
     """True when the name sits in an assumption (假设 H800 GPU 的租赁价格为…): not what the sentence is about."""
-    return bool(_ASSUMED.match(sentence[_clause_start(sentence, m.start):m.start]))
+    return bool(_ASSUMED.match(sentence[clause_start(sentence, m.start):m.start]))
 
 
 _RATIO_OF = re.compile(r"(?:是|为|仅为|约为|相当于|达到)\s*$")
@@ -331,7 +331,7 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
                 period = ctx_period
             elif period is not None and ctx_period is not None and ctx_period.year is not None:
                 period = replace(period, year=ctx_period.year, fiscal=ctx_period.fiscal)  # 全年 under FY24Q3: FY2024
-        clause = _LEVEL.sub("至", sentence[_clause_start(sentence, q.start):q.end])
+        clause = _LEVEL.sub("至", sentence[clause_start(sentence, q.start):q.end])
         stop = _CLAUSE_END.search(sentence, q.end)
         rest = sentence[q.end:stop.start() if stop else len(sentence)]
         metric = _last_metric(clause) or _first_metric(rest) or _last_metric(_LEVEL.sub("至", sentence[:q.end]))
@@ -340,7 +340,7 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
             metric = _last_level_metric(sentence[:q.start]) or metric
         if metric and q.unit and q.unit not in metric_units(metric):
             metric = _fitting_metric(sentence[:q.end], q.unit) or metric
-        estimate = bool(ESTIMATE.search(sentence[_clause_start(sentence, q.start):q.start]))
+        estimate = bool(ESTIMATE.search(sentence[clause_start(sentence, q.start):q.start]))
         out.append(Claim(q, subject, period, metric, named, estimate, period_named))
     return tuple(out)
 
@@ -409,7 +409,7 @@ def _clause_of(sentence: str, claim: Claim) -> str:
     q = claim.quantity
     if t[q.start:q.end] != q.text:
         return t
-    return t[_clause_start(t, q.start):q.end + 8]
+    return t[clause_start(t, q.start):q.end + 8]
 
 
 _COUNTS = frozenset({"", "个", "家", "只", "款", "人", "次", "项", "位", "条", "种"})
@@ -496,6 +496,8 @@ def _unit_fits(asked: str, unit: str) -> bool:
     money; a count (块, 张, 家 …) must not be money or a share (4096个芯片 answers 多少颗芯片)."""
     if asked == "money":
         return unit in _MONEY
+    if asked == "count":  # 图片数量: a number of things (284张), bare or counted, never GB or 元
+        return not unit or (not unit.isascii() and unit not in ("%",)) or unit == "GPU"
     return unit not in _MONEY and unit not in ("%", "pct")
 
 

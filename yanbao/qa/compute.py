@@ -16,7 +16,7 @@ from yanbao.ingest.brokers import broker_short
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
 from yanbao.qa.extractive import SELECTION, Draft, _render, missing_share, needed_terms, report_label
-from yanbao.qa.frame import CONSISTENT_Q, names_subject, period_of, periods
+from yanbao.qa.frame import CONSISTENT_Q, COUNT_ASKED, metric_of, metric_words, names_subject, period_of, periods
 from yanbao.quantity import Quantity, fmt
 from yanbao.types import Frame, Hit
 
@@ -47,8 +47,8 @@ def _side_frames(frame: Frame) -> list[tuple[str, Frame, str]]:
             out.append((side, replace(frame, period=side), ""))
         elif side in frame.subjects:
             out.append((side, replace(frame, subject=side, aliases=(), subjects=(side,)), ""))
-        else:
-            out.append((side, replace(frame, period=frame.period), side))
+        else:  # a broker's side is about the primary subject (DeepSeek-V3, not the GPT-4o it is set against)
+            out.append((side, replace(frame, subjects=frame.subjects[:1]), side))
     return out
 
 
@@ -268,6 +268,102 @@ def _back_from(text: str, chunk, s: Scored, level: Quantity, kind: str) -> str |
             f"由{_num(level)}与增速{_num(g)}推算）。")
 
 
+_SHARE_OF_REVENUE = re.compile(r"(?P<x>[\u4e00-\u9fa5]{2,6}?)占(?:营收|收入|营业收入|总收入|营业总收入)的?(?:比例|比重|比|占比)")
+_MONEY_UNITS = ("USD", "CNY", "HKD")
+
+
+@dataclass(frozen=True)
+class RatioAsk:
+    """A ratio asked for: its name in the answer, the metric a stated ratio would carry, and the two amounts."""
+
+    name: str
+    metric: str
+    numerator: str
+    denominator: str = "营收"
+
+
+def ratio_asks(question: str, frame: Frame) -> list[RatioAsk]:
+    """The ratios a figure question asks that reports state as two amounts: 归母净利率 = 归母净利润 ÷ 营收,
+    运营利润率 = 运营利润 ÷ 营收, 研发投入占营收比例 = 研发投入 ÷ 营收 (several when asked together)."""
+    if frame.answer_type != "figure" or not frame.subject:
+        return []
+    t = unicodedata.normalize("NFKC", question)
+    out = []
+    if "净利率" in t:
+        out.append(RatioAsk("归母净利率" if "归母净利率" in t else "净利率", "净利率", "净利润"))
+    m = re.search(r"(?:运营|经营|营业)利润率", t)
+    if m:
+        out.append(RatioAsk(m.group(0), "利润率", "运营利润"))
+    for m in _SHARE_OF_REVENUE.finditer(t):
+        x = re.split(r"[和及与、]", m.group("x"))[-1]  # 净利率和研发投入占营收比例 -> 研发投入
+        num = metric_of(x)
+        if num and num != "营收":
+            out.append(RatioAsk(f"{x}占营收比例", "市占率", num))
+    return out
+
+
+def wants_ratio(question: str, frame: Frame) -> bool:
+    return bool(ratio_asks(question, frame))
+
+
+def _amounts(frame: Frame, metric: str, hits: list[Hit], s: Scored) -> list[bind.Claim]:
+    """The sentence's amounts (money) of `metric` for the frame's subject and period, the metric named beside them."""
+    f = replace(frame, metric=metric, answer_type="figure", qualifier="", unit="")
+    return [c for c in bind.bound_claims(f, hits[s.hit].chunk, s.start, s.end, s.header)
+            if c.metric == metric and c.quantity.unit in _MONEY_UNITS]
+
+
+def _stated_ratio(ask: RatioAsk, frame: Frame, hits: list[Hit], scored: list[Scored]) -> bool:
+    """True when a passage sentence states the ratio itself (a % of its metric, beside its amount's name)."""
+    f = replace(frame, metric=ask.metric, answer_type="figure")
+    words = metric_words(ask.numerator) if ask.metric == "市占率" else ()
+    return any(c.metric == ask.metric and (not words or any(w in s.text for w in words))
+               for s in scored[:20] for c in bind.bound_claims(f, hits[s.hit].chunk, s.start, s.end, s.header))
+
+
+def _computed_ratio(ask: RatioAsk, frame: Frame, hits: list[Hit], scored: list[Scored]) -> tuple[str, list[Scored]] | None:
+    for s in scored:
+        nums = _amounts(frame, ask.numerator, hits, s)
+        if not nums:
+            continue
+        # the base in the same sentence, else in a sentence of the same passage
+        for t in sorted((t for t in scored if t.hit == s.hit), key=lambda t: (t is not s, abs(t.start - s.start))):
+            dens = [c for c in _amounts(frame, ask.denominator, hits, t) if c.quantity.unit == nums[0].quantity.unit
+                    and (c.period is None or nums[0].period is None or c.period.matches(nums[0].period))]
+            if dens and dens[0].quantity.value:
+                num, den = nums[0].quantity, dens[0].quantity
+                r = num.value / den.value
+                ratio = f"{r:.4f}".rstrip("0").rstrip(".")
+                line = (f"{ask.name}约{fmt(r * 100)}%（{COMPUTED}：{_plain(num)} ÷ {_plain_value(den.value, num)} ≈ {ratio}，"
+                        f"即约{fmt(r * 100)}%；由{_num(num)}与{_num(den)}计算）。")
+                return line, [s] if t is s else [s, t]
+    return None
+
+
+def derived_ratio(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
+    """Ratios the reports do not state, each computed from the two amounts they do state for the same
+    subject and period in one passage (中芯国际2024年归母净利率: 4.93亿美元 ÷ 80.3亿美元); None when a
+    sentence states an asked ratio itself (that answers as usual) or a ratio's amounts are not found."""
+    asks = ratio_asks(q.text, frame)
+    if not asks or not q.terms:
+        return None
+    scored = score_sentences(q, hits)[:40]
+    lines, used = [], {}
+    for ask in asks:
+        if _stated_ratio(ask, frame, hits, scored):
+            return None  # stated: quoted, not recomputed
+        found = _computed_ratio(ask, frame, hits, scored)
+        if found is None:
+            return None
+        lines.append(found[0])
+        used.update({(x.hit, x.start): x for x in found[1]})
+    quoted = []
+    for hit in dict.fromkeys(h for h, _ in used):
+        group = sorted((x for (h, _), x in used.items() if h == hit), key=lambda x: x.start)
+        quoted.append(f"· {report_label(hits[hit].chunk.meta)}：{_render(group)}")
+    return Draft("\n".join(lines + quoted), False, 1.0, tuple(sorted({h for h, _ in used})))
+
+
 def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     """A verdict or computed answer for a comparison / arithmetic frame (or a figure推算 from a level
     and its growth), or None when a side has no bound figure (the caller then answers as usual or
@@ -275,6 +371,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     back = back_calculation(q, hits, frame)
     if back is not None:
         return back
+    if wants_ratio(q.text, frame):
+        return derived_ratio(q, hits, frame)
     if (frame.answer_type not in ("comparison", "arithmetic") and not wants_each(q.text, frame)) or not q.terms:
         return None
     scored = score_sentences(q, hits)
@@ -295,6 +393,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     qa, qb = a.claim.quantity, b.claim.quantity
     if qa.unit != qb.unit:
         return None  # 3 (厘?) against 0.03元: not comparable as written
+    if not qa.unit and not frame.metric and not frame.unit and (a.scored.hit, a.scored.start) != (b.scored.hit, b.scored.start):
+        return None  # two bare numbers from two places, nothing asked to tell what they measure (32B against 91.4)
     if (a.scored.hit, a.scored.start, qa.start, qa.text) == (b.scored.hit, b.scored.start, qb.start, qb.text):
         return None  # both sides read the same figure: the passages do not tell them apart
     lines = [_verdict(q.text, frame, a, b)] + _side_lines(sides, hits)
@@ -367,7 +467,9 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
     qa, qb = a.claim.quantity, b.claim.quantity
     unit = qa.unit or qb.unit
     by_subject = a.name in frame.subjects
-    what = (frame.metric or "数值") if by_subject else (f"{frame.subject}{frame.metric}" if frame.metric else frame.subject)
+    counted = COUNT_ASKED.search(question)
+    named = frame.metric or (counted.group(0) if counted else "")  # 图片数量 when no metric word is asked
+    what = (named or "数值") if by_subject else (f"{frame.subject}{'的' if not frame.metric and named else ''}{named}" if named else frame.subject)
     na, nb = _side_name(a.name), _side_name(b.name)
     if _RATIO_Q.search(question):
         hi, lo = (b, a) if qb.value >= qa.value else (a, b)

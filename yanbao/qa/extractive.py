@@ -8,6 +8,7 @@ and report for each; different reports' figures are all shown.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 from yanbao.ingest.valuation import row_label
@@ -345,8 +346,21 @@ def _outright(frame: Frame, s: Scored, hits: list[Hit]) -> bool:
     named in the sentence, its period written there (when one is asked)."""
     chunk = hits[s.hit].chunk
     covered = "公司" in s.text  # 公司 in a company report is the company it covers, whose figure it states
-    return any(c.metric == frame.metric and (c.named or covered) and (c.period_named or not frame.period)
-               for c in bind.bound_claims(frame, chunk, s.start, s.end, s.header))
+    topic = next(iter(bind.mentions(s.text, bind.frame_extra(frame))), None)
+    return any(c.metric == frame.metric and (c.named or covered or (topic is not None and c.subject == topic.name and _listed_metric(s.text, c)))
+               and (c.period_named or not frame.period) for c in bind.bound_claims(frame, chunk, s.start, s.end, s.header))
+
+
+def _listed_metric(sentence: str, c: bind.Claim) -> bool:
+    """True when the figure's clause opens with its metric, one more item in the topic's list of results
+    (博通在FY24Q3实现营业收入131亿美元，…，运营利润79亿美元), not a clause about someone else (二者…合计70%)."""
+    if c.metric in ("", "增速"):
+        return False
+    t = unicodedata.normalize("NFKC", sentence)
+    if t[c.quantity.start:c.quantity.end] != c.quantity.text:
+        return False
+    clause = t[bind.clause_start(t, c.quantity.start):c.quantity.start].strip().lower()
+    return any(clause.startswith(w) for w in metric_words(c.metric))
 
 
 def _stated_outright(frame: Frame | None, bound: list[Scored], hits: list[Hit]) -> list[Scored]:

@@ -507,6 +507,7 @@ MARKS: dict[str, tuple[str, ...]] = {
 }
 MUST_SAY = frozenset({"国行", "正式版", "输出"})  # a price with no 输出 is the (input) price models are quoted at  # a passage must say these words itself to answer
 _UNIT_ASKED = re.compile(r"多少(?P<u>块|台|颗|张|片|部|辆|副|套|个(?!百分点)|家|款|人|次|元|美元|亿元|万元|钱)|花了多少|(?P<m>多少钱)")
+COUNT_ASKED = re.compile(r"(?:图片|客户|用户|员工|门店|芯片|机柜|产品|模型|型号|专利)(?:的)?(?:数量|数目|个数|张数)")
 _DAY_Q = re.compile(r"哪一?天|几号|几月几日|具体日期|哪日|何日")
 
 
@@ -544,7 +545,8 @@ def unit_asked(question: str) -> str:
     """The unit class the question asks its figure in: 多少块 -> "块", 花了多少钱 -> "money", else ""."""
     m = _UNIT_ASKED.search(question)
     if not m:
-        return ""
+        # 能处理的720P图片数量一样吗: a count of things is asked, never a price or a share
+        return "count" if COUNT_ASKED.search(question) else ""
     u = m.group("u") or ""
     return "money" if (m.group("m") or "花了" in m.group(0) or u in ("元", "美元", "亿元", "万元", "钱")) else u
 
@@ -600,6 +602,8 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     if metric == "增速" and kind in ("arithmetic", "comparison", "figure") and sides:
         named = [m for w, m in _METRIC_ORDER if m != "增速" and w in _norm(q)]
         metric = named[0] if named else metric  # 毛利率从2019年到2024年提升了多少: the change of 毛利率
+    if unit_asked(q) == "count" and metric in ("营收", "价格"):
+        metric = ""  # 产品收入超百万美元的客户数量: the customers are counted, the revenue only qualifies them
     if metric == "出货量" and unit_asked(q) == "money":
         metric = "营收"  # 卖了多少钱 asks the sales amount, not the units
     if kind == "other" and metric and metric != "制程" and re.search(r"多少|多长|多大|多重|多高|几", q):
