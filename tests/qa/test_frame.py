@@ -632,3 +632,49 @@ def test_a_later_clause_opening_with_its_metric_is_the_topics_result():
     q = "那家做网络芯片的美国公司（博通）上一个财季的经营利润有多少？"
     draft = extract(make_query(q, [], lambda t: 1.0), _hits(c), threshold=REFUSAL_THRESHOLD, frame=parse(q))
     assert not draft.refused and "79 亿美元" in draft.text
+
+
+def test_a_table_keeps_the_header_that_names_its_columns():
+    c = chunk("海光K100与K100 AI版性能对比\n规格参数分类\t\tK100\tK100_AI\n芯片计算核心\t\t120\t-\n显存\t\t64GB\t64GB\n"
+              "PCIe 接口\t\tPCIe 4.0 x16\tPCIe 5.0 x16\nTDP\t\t300W\t350 - 400W\n")
+    from yanbao.qa.evidence import row_header
+
+    tdp = c.text.index("TDP")
+    assert row_header(c, tdp) == "规格参数分类\t\tK100\tK100_AI"  # not the PCIe row, which names no column
+    q = "海光K100_AI的TDP是多少？"
+    frame = parse(q)
+    text, cites = check("（表头：规格参数分类 | K100 | K100_AI）TDP | 300W | 350 - 400W[1]。", [c], frame)
+    assert "未核实" not in text and cites[0].verified  # the checker reads the row under the same header
+
+
+def test_a_date_that_only_qualifies_another_fact_does_not_date_an_event():
+    row = chunk("对比\tRayban-Meta 二代眼镜\tOla Friend 豆包耳机\n销量\t截至2024年H1, 累计出货超100万台\t截至2025年1月9日, 天猫旗舰店销量仅6000+\n")
+    start = row.text.index("销量")
+    frame = parse("字节的AI耳机Ola Friend是哪天发布的？")
+    assert not bind.date_bound(frame, row, start, len(row.text))
+    timed = chunk("云厂\t时间\t核电站情况\n谷歌\t2024 年 10 月\t达成协议,待建\n")
+    start = timed.text.index("谷歌\t")
+    assert bind.date_bound(parse("谷歌和Kairos的核反应堆协议是什么时候签的？"), timed, start, len(timed.text))
+
+
+def test_a_header_that_lost_a_label_column_names_the_value_columns():
+    c = chunk("豆包Doubao-1.5-pro与其他大模型性能对比\n\tDoubao-1.5-pro\tLlama3.1-405B\tGPT4o-0806\n"
+              "Knowledge\tMMLU\t88.6\t88.6\t88.7\n\tC-Eval\t91.8\t72.7\t76.0\n")
+    from yanbao.qa.evidence import analyze
+
+    row = next(u for u in analyze(c)[2] if "C-Eval" in u.text)
+    assert row.header == "\tDoubao-1.5-pro\tLlama3.1-405B\tGPT4o-0806"  # its empty first cell is kept
+    owners = {x.quantity.text: x.subject for x in bind.claims(c, row.start, row.end, row.header)}
+    assert owners["91.8"] == "豆包" and owners["72.7"] == "Llama"
+    assert bind.align_heads(["", "A", "B"], ["x", "y", "1", "2"]) == ["", "", "A", "B"]
+    assert bind.align_heads(["代码", "公司名称", "PE"], ["688018.SH", "乐鑫科技", "65.99"]) == ["代码", "公司名称", "PE"]
+
+
+def test_a_period_written_in_a_cell_dates_its_figure():
+    c = chunk("对比\tRayban-Meta 二代眼镜\tOla Friend 豆包耳机\n销量\t截至2024年H1, 累计出货超100万台\t截至2025年1月9日, 天猫旗舰店销量仅6000+\n")
+    from yanbao.qa.evidence import analyze
+
+    row = next(u for u in analyze(c)[2] if u.text.startswith("销量"))
+    claim = next(x for x in bind.claims(c, row.start, row.end, row.header) if x.quantity.text.startswith("100万"))
+    assert str(claim.period) == "2024H1"
+    assert not bind.bound(parse("2024年7-9月，Meta雷朋智能眼镜全球卖出去多少？"), claim, row.text, c.text)

@@ -355,6 +355,25 @@ def _squash(text: str) -> str:
     return "".join(text.lower().split())
 
 
+_VALUE = re.compile(r"^\s*[-+−]?\d")
+
+
+def align_heads(heads: list[str], cells: list[str]) -> list[str]:
+    """The header's cells lined up with a row's: a header that lost a label column (the PDF kept one of
+    two: \tDoubao-1.5-pro\tLlama… over Knowledge\tMMLU\t88.6\t…) names the value columns, so its first
+    name goes over the row's first value; a header shorter than the row lines up from the right."""
+    if len(heads) < 2:
+        return heads
+    if not heads[0].strip():
+        first_name = next((i for i, h in enumerate(heads) if h.strip()), 0)
+        first_value = next((i for i, c in enumerate(cells) if i and _VALUE.match(c)), first_name)
+        if first_value > first_name:
+            return [""] * (first_value - first_name) + heads
+    if len(heads) < len(cells):
+        return [""] * (len(cells) - len(heads)) + heads
+    return heads
+
+
 def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = ()) -> tuple[Claim, ...]:
     cells = row.replace("\n", "\t").split("\t")
     heads = header.split("\t")
@@ -368,6 +387,7 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
                                                      chunk.text[max(0, start - 160):start], para)), extra)}
     table_subject = context_subject(chunk, start, extra) if len(around) <= 1 else ""
     out = []
+    heads = align_heads(heads, cells)
     for j, cell in enumerate(cells[first:], start=first):
         head = heads[j] if j < len(heads) else ""
         head_names = mentions(head, extra)
@@ -377,7 +397,9 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
         ps = periods(head) or periods(label)
         metric = _last_metric(label) or _last_metric(head) or _last_metric(chunk.context)
         for q in quantities(cell):
-            out.append(Claim(q, subject, ps[0][2] if ps else None, metric, named))
+            own = periods(unicodedata.normalize("NFKC", cell)[:q.start])  # 截至2024年H1, 累计出货超100万台
+            p = own[-1][2] if own else (ps[0][2] if ps else None)
+            out.append(Claim(q, subject, p, metric, named))
     return tuple(out)
 
 
@@ -545,12 +567,18 @@ _DATEISH = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}[-/.]\d{1,2}|\d{1,2}\s*�
 DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}\s*[日号]|\b\d{1,2}/\d{1,2}\b")
 
 
+_DATE_ROW = re.compile(r"时间|日期|发布|上市|推出|开源|成立|时点|年份|\d{4}")
+
+
 def date_bound(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
     """True when the sentence states a date or period (a day when the question asks 哪一天) and
     names the frame's subject (or, for a subject the entity list does not know, is about it)."""
     sentence = chunk.text[start:end]
     if not _DATEISH.search(sentence) or (frame.day and not DAY.search(sentence)):
         return False
+    label = sentence.split("\t", 1)[0] if "\t" in sentence else ""
+    if label and metric_of(label) and not _DATE_ROW.search(label):
+        return False  # 销量 | 截至2025年1月9日…6000+: a row of another fact, its date only qualifies it
     if not marks_agree(frame, sentence):
         return False
     if not frame.subject:

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from yanbao.index.tokenize import tokenize
 from yanbao.qa import bind
+from yanbao.qa.evidence import row_header
 from yanbao.qa.compute import COMPUTED, formula_holds, formula_inputs, input_stated
 from yanbao.qa.frame import mentions, metric_of, names_subject, owners
 from yanbao.qa.query import QUESTION_WORDS
@@ -79,7 +80,8 @@ def _owners_of(chunk: Chunk, figure: str, strict: bool = False) -> tuple[tuple[s
     for s, e in sentence_spans(chunk.text):
         if not has_figure(chunk.text[s:e], figure):
             continue
-        found = [c for c in bind.claims(chunk, s, e) if has_figure(c.quantity.text, figure)]
+        header = row_header(chunk, s) if "\t" in chunk.text[s:e] else ""  # a row's columns name its owners
+        found = [c for c in bind.claims(chunk, s, e, header) if has_figure(c.quantity.text, figure)]
         if not found:
             out.append((_owner_of_figure(chunk, s, e, figure) if strict else "", None, True))
         for c in found:  # a subject read outside the figure's clause may also be the paragraph's

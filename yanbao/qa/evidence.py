@@ -99,6 +99,19 @@ def has_values(row: str) -> bool:
     return bool(cells) and sum(bool(_VALUE_CELL.match(c)) for c in cells) * 2 >= len(cells)
 
 
+def row_header(chunk: Chunk, start: int) -> str:
+    """The header row of the table row at `start` in the chunk ("" for a sentence or a header)."""
+    return next((u.header for u in analyze(chunk)[2] if u.start <= start < u.end), "")
+
+
+def names_columns(row: str) -> bool:
+    """True when a row's cells after the first name companies, products or periods (a header of columns)."""
+    from yanbao.qa.frame import mentions, periods
+
+    rest = "\t".join(row.split("\t")[1:])
+    return bool(mentions(rest) or periods(rest))
+
+
 def _spans(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, is_table_row) of a chunk's sentences; a table row broken by the PDF (a
     line of bare figures after a row) is joined back to the row it continues."""
@@ -107,8 +120,11 @@ def _spans(text: str) -> list[tuple[int, int, bool]]:
         row = "\t" in text[s:e]
         if row and out and out[-1][2] and _BARE_FIGURES.match(text[s:e]):
             out[-1] = (out[-1][0], e, True)
-        else:
-            out.append((s, e, row))
+            continue
+        line = text.rfind("\n", 0, s) + 1
+        if row and line < s and not text[line:s].strip():
+            s = line  # \tA100\tH100…: a header's empty first cell keeps the columns in place
+        out.append((s, e, row))
     return out
 
 
@@ -118,9 +134,13 @@ def analyze(chunk: Chunk) -> tuple[frozenset[str], str, tuple[Unit, ...]]:
     header = chunk.context.splitlines()[-1] if chunk.context else ""
     header_toks = frozenset(tokenize(chunk.context))
     units = []
+    in_table = False
     for s, e, row in _spans(chunk.text):
         text = chunk.text[s:e]
-        is_header = row and not has_values(text)
+        # a row without figures heads the table, unless the table already has a header naming its columns
+        # (参数 | B30 | H20): 架构 | Blackwell (台积电4N工艺) and PCIe 接口 | PCIe 4.0 x16 are rows of that table
+        is_header = row and not has_values(text) and not (in_table and names_columns(header))
+        in_table = row
         if is_header:
             header, header_toks = text, frozenset(tokenize(text))
         units.append(Unit(

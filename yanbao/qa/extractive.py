@@ -130,7 +130,8 @@ def _cells(row: str) -> str:
 def cell_for(question: str, header: str, row: str) -> tuple[str, str] | None:
     """(column name, cell) of a table row for the column the question names, or None when
     the row and header do not line up or no single column matches the question."""
-    heads, cells = header.split("\t"), row.replace("\n", "\t").split("\t")
+    cells = row.replace("\n", "\t").split("\t")
+    heads = bind.align_heads(header.split("\t"), cells)
     if len(heads) != len(cells) or len(heads) < 3:
         return None
     want = bigrams(question)
