@@ -16,7 +16,7 @@ from yanbao.ingest.brokers import broker_short
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
 from yanbao.qa.extractive import SELECTION, Draft, _render, missing_share, needed_terms, report_label
-from yanbao.qa.frame import CONSISTENT_Q, COUNT_ASKED, metric_of, metric_words, names_subject, period_of, periods
+from yanbao.qa.frame import CONSISTENT_Q, COUNT_ASKED, aliases, group_of, metric_of, metric_words, names_subject, period_of, periods
 from yanbao.quantity import Quantity, fmt
 from yanbao.types import Frame, Hit
 
@@ -381,7 +381,7 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     if len(frame.sides) < 2:
         return consistency(q, hits, frame, scored) if frame.metric or frame.subject else None
     if len(frame.sides) > 2:
-        return sum_check(q, hits, frame, scored)
+        return sum_check(q, hits, frame, scored) or total(q, hits, frame, scored)
     side_frames = _side_frames(frame)[:2]
     sides = _joint_sides(hits, side_frames, scored)
     for name, side_frame, broker in side_frames if not sides else ():
@@ -461,6 +461,33 @@ def sum_check(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> 
             f"[{total.scored.hit + 1}]。")
     lines = [head] + _side_lines(sides, hits)  # sides stated in one sentence (腾讯,阿里巴巴和百度…分别为…) are quoted once
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({s.scored.hit for s in sides})))
+
+
+def total(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """百度、阿里、腾讯三家…加起来是多少: the total the reports state for the group the sides make up (BAT
+    合计550.12亿), else the sides' own figures summed (计算得出); None when neither is found."""
+    if not _SUM_Q.search(q.text) or CONSISTENT_Q.search(q.text):
+        return None
+    group = group_of(frame.sides)
+    if group:
+        whole = replace(frame, subject=group, aliases=aliases(group), subjects=(group,), sides=(), answer_type="figure")
+        side = _best_side(q, hits, whole, "", scored, named_metric=True)
+        if side is not None:
+            head = f"{group}合计{frame.metric or ''}为{_num(side.claim.quantity)}[{side.scored.hit + 1}]（{group}即{'、'.join(frame.sides)}）。"
+            return Draft(head + "\n" + _line(replace(side, name=group), hits), False, 1.0, (side.scored.hit,))
+    sides = []
+    for name, side_frame, broker in _side_frames(frame):
+        side = _best_side(q, hits, side_frame, broker, scored, named_metric=True)
+        if side is None:
+            return None
+        sides.append(replace(side, name=name))
+    if len({s.claim.quantity.unit for s in sides}) > 1:
+        return None
+    first = sides[0].claim.quantity
+    value = sum(s.claim.quantity.value for s in sides)
+    inputs = " + ".join(_plain_value(s.claim.quantity.value, first) for s in sides)
+    head = f"合计约{fmt(value, first.unit)}（{COMPUTED}：{inputs} = {_plain_value(value, first)}）。"
+    return Draft("\n".join([head] + _side_lines(sides, hits)), False, 1.0, tuple(sorted({s.scored.hit for s in sides})))
 
 
 def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:

@@ -204,6 +204,12 @@ def binds(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
         return True
     chunk = hits[s.hit].chunk
     known = bool(frame.subject)
+    if frame.answer_type in ("comparison", "arithmetic") and frame.period:
+        # a comparison or sum not computed is answered by what the passages state, never a figure of another
+        # period only (2024年前三季度的867.21亿元 for 2025年一季度)
+        want = bind.period_of(frame)
+        stated = bind.claims(chunk, s.start, s.end, s.header, bind.frame_extra(frame))
+        return not (want and stated and all(c.period is not None and not want.matches(c.period) for c in stated))
     if frame.answer_type == "figure" and (frame.subject or frame.metric or frame.period):
         stated = bind.claims(chunk, s.start, s.end, s.header, bind.frame_extra(frame))
         if not stated:  # no figure bind can read (一万美金): it must write one in words, name the subject and metric

@@ -35,18 +35,28 @@ class Mention:
 
 
 @lru_cache(maxsize=1)
-def _entity_table() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+def _entity_table() -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict[str, tuple[str, ...]]]:
     names_of: dict[str, tuple[str, ...]] = {}
     parent: dict[str, str] = {}
+    members: dict[str, tuple[str, ...]] = {}
     for line in (_DATA / "entities.txt").read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             line, _, owner = line.partition(">")
+            line, _, group = line.partition("=")
             names = tuple(n.strip() for n in line.split("|") if n.strip())
             names_of[names[0]] = names
             if owner.strip():
                 parent[names[0]] = owner.strip()
-    return names_of, parent
+            if group.strip():
+                members[names[0]] = tuple(m.strip() for m in group.split("+") if m.strip())
+    return names_of, parent, members
+
+
+def group_of(names: tuple[str, ...] | list[str]) -> str:
+    """The group the names make up together (百度、阿里巴巴、腾讯 -> BAT), or ""."""
+    want = set(names)
+    return next((g for g, ms in _entity_table()[2].items() if set(ms) == want), "")
 
 
 def entities() -> dict[str, tuple[str, ...]]:
