@@ -6,6 +6,7 @@ import logging
 import math
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -16,9 +17,9 @@ from yanbao.index.chunkstore import ASCII_WORD
 from yanbao.index.store import Index
 from yanbao.index.tokenize import expand_query, tokenize
 from yanbao.qa import frame as frames
-from yanbao.qa.evidence import Query, alternatives, best_in_chunk, make_query
-from yanbao.qa.query import Catalog, allows, content_terms, named_reports
-from yanbao.types import Filters, Hit
+from yanbao.qa.evidence import Query, alternatives, analyze, best_in_chunk, make_query, score_unit
+from yanbao.qa.query import Catalog, allows, asks_about_report, content_terms, named_reports
+from yanbao.types import Chunk, Filters, Hit
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ MODES = ("hybrid", "bm25", "dense")
 NAMED_REPORT_BOOST = 2.0  # fused score multiplier for chunks of a report the question names
 SUBJECT_BOOST = 1.5  # for chunks naming the question's subject (qa.frame), and again for its period
 PERIOD_BOOST = 1.15
+BOUND_BONUS = 0.1  # added to the best-sentence score of a sentence or row naming the subject and the asked metric
+COVER_BOOST = 3.0  # for a report's first chunk (its cover: title, type, authors) when the question asks about the report
 _PERIOD = re.compile(r"^(fy)?\d*[qh][1-4]$|^[1-4][qh]$|^fy\d*$|^\d+[ef]$")  # Q3, 24Q3, H1, FY25, 2025E: periods, not names
 
 
@@ -49,6 +52,8 @@ class RetrievalConfig:
     sentence_depth: int = 30  # fused candidates the second stage reorders
     subject_boost: float = SUBJECT_BOOST
     period_boost: float = PERIOD_BOOST
+    bound_bonus: float = BOUND_BONUS
+    cover_boost: float = COVER_BOOST
 
     @classmethod
     def from_settings(cls, settings) -> "RetrievalConfig":
@@ -154,10 +159,13 @@ class Retriever:
         chunks = self.index.chunks
         frame = frames.parse(question, self.reports)
         want = frames.period_of(frame)
+        about_report = asks_about_report(question)  # its cover and author pages are the evidence, not boilerplate
         for row in fused:
             c = chunks[row]
-            if c.boilerplate:
+            if c.boilerplate and not about_report:
                 fused[row] *= self.config.boilerplate_weight
+            if about_report and c.start == 0:
+                fused[row] *= self.config.cover_boost
             if c.file in named:
                 fused[row] *= self.config.named_boost
             if frame.subject and frames.names_subject(c.index_text, frame.subject, frame.aliases):
@@ -176,7 +184,14 @@ class Retriever:
             # of fact asked for) beats one that merely mentions them here and there
             q = self.query(question)
             head = order[: self.config.sentence_depth]
-            lexical = {r: best_in_chunk(q, chunks[r]) for r in head}
+            if self.config.bound_bonus and frame.subject and frame.metric:
+                # a sentence or table row stating the asked metric of the asked subject beats one about
+                # a neighbour (Instinct's HBM next to H200's) or one naming the subject only
+                names = frame.aliases or frames.aliases(frame.subject)
+                words = frames.metric_words(frame.metric)
+                lexical = {r: bound_best_in_chunk(q, chunks[r], names, words, self.config.bound_bonus) for r in head}
+            else:
+                lexical = {r: best_in_chunk(q, chunks[r]) for r in head}
             order = sorted(head, key=lambda r: (-(fused[r] + self.config.sentence_weight * lexical[r]), r)) + order[len(head):]
         rerank_scores: dict[int, float] = {}
         if self.reranker is not None:
@@ -199,6 +214,33 @@ class Retriever:
             )
             for i, row in enumerate(order[:k])
         ]
+
+
+@lru_cache(maxsize=65_536)
+def bound_best_in_chunk(q: Query, chunk: Chunk, names: tuple[str, ...], words: tuple[str, ...], bonus: float) -> float:
+    """The best sentence score in a chunk (evidence.best_in_chunk), where a sentence or table row that
+    binds the subject and the metric gets `bonus` more: it names one of the subject's `names` (in
+    itself, its table's header row, or the chunk's section heading) and one of the metric's `words`
+    (in itself or its header row)."""
+    if not q.terms:
+        return 0.0
+    ctx_toks, ctx_plain, units = analyze(chunk)
+    heading = chunk.section.split(" > ")[-1] if chunk.section else ""
+    heading_names = frames.names_subject(heading, "", names)
+    scores = []
+    for u in units:
+        score = score_unit(q, u, (ctx_toks, ctx_plain), chunk.boilerplate)[0]
+        text = u.text + " " + u.header
+        if (heading_names or frames.names_subject(text, "", names)) and binds_metric(text, words):
+            score += bonus
+        scores.append(score)
+    return max(scores, default=0.0)
+
+
+def binds_metric(text: str, words: tuple[str, ...]) -> bool:
+    """True when `text` names the metric by one of its words (case and width folded)."""
+    t = unicodedata.normalize("NFKC", text).lower()
+    return any(unicodedata.normalize("NFKC", w).lower() in t for w in words)
 
 
 @lru_cache(maxsize=50_000)
