@@ -136,3 +136,11 @@ def test_question_words_are_not_evidence(question, word):
     from yanbao.qa.query import content_terms
 
     assert word not in content_terms(question)
+
+
+def test_bm25_share_is_relative_to_the_best_hit():
+    """RRF keeps ranks only; the second stage gets each chunk's BM25 score as a share of the best."""
+    from yanbao.qa.retrieve import bm25_share
+
+    assert bm25_share([(7, 12.0), (3, 6.0), (9, 3.0)]) == {7: 1.0, 3: 0.5, 9: 0.25}
+    assert bm25_share([]) == {} and bm25_share([(1, 0.0)]) == {}

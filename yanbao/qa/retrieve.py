@@ -28,6 +28,7 @@ NAMED_REPORT_BOOST = 2.0  # fused score multiplier for chunks of a report the qu
 SUBJECT_BOOST = 1.5  # for chunks naming the question's subject (qa.frame), and again for its period
 PERIOD_BOOST = 1.15
 BOUND_BONUS = 0.1  # added to the best-sentence score of a sentence or row naming the subject and the asked metric
+BM25_SHARE_WEIGHT = 0.01  # second stage: weight of a chunk's BM25 score as a share of the best one's
 COVER_BOOST = 3.0  # for a report's first chunk (its cover: title, type, authors) when the question asks about the report
 _PERIOD = re.compile(r"^(fy)?\d*[qh][1-4]$|^[1-4][qh]$|^fy\d*$|^\d+[ef]$")  # Q3, 24Q3, H1, FY25, 2025E: periods, not names
 
@@ -54,6 +55,7 @@ class RetrievalConfig:
     period_boost: float = PERIOD_BOOST
     bound_bonus: float = BOUND_BONUS
     cover_boost: float = COVER_BOOST
+    bm25_share_weight: float = BM25_SHARE_WEIGHT
 
     @classmethod
     def from_settings(cls, settings) -> "RetrievalConfig":
@@ -122,7 +124,11 @@ class Retriever:
         return self.index.chunks.rows_of_reports(ok)
 
     def bm25_ranking(self, question: str, mask: np.ndarray | None, n: int) -> list[int]:
-        return [row for row, _ in self.index.bm25_search(expand_query(tokenize(question)), n, mask)]
+        return [row for row, _ in self.bm25_hits(question, mask, n)]
+
+    def bm25_hits(self, question: str, mask: np.ndarray | None, n: int) -> list[tuple[int, float]]:
+        """(row, BM25 score) of the n best chunks for the question, best first."""
+        return self.index.bm25_search(expand_query(tokenize(question)), n, mask)
 
     def dense_ranking(self, question: str, mask: np.ndarray | None, n: int, timings: dict | None = None,
                       filters: Filters | None = None) -> list[int]:
@@ -148,8 +154,11 @@ class Retriever:
         mask = self.allowed_rows(filters)
         rankings = {}
         t0 = time.perf_counter()
+        share: dict[int, float] = {}
         if mode in ("hybrid", "bm25"):
-            rankings["bm25"] = self.bm25_ranking(question, mask, n)
+            lexical_hits = self.bm25_hits(question, mask, n)
+            rankings["bm25"] = [row for row, _ in lexical_hits]
+            share = bm25_share(lexical_hits)
         t1 = time.perf_counter()
         if mode in ("hybrid", "dense"):
             rankings["dense"] = self.dense_ranking(question, mask, n, timings, filters)
@@ -192,7 +201,10 @@ class Retriever:
                 lexical = {r: bound_best_in_chunk(q, chunks[r], names, words, self.config.bound_bonus) for r in head}
             else:
                 lexical = {r: best_in_chunk(q, chunks[r]) for r in head}
-            order = sorted(head, key=lambda r: (-(fused[r] + self.config.sentence_weight * lexical[r]), r)) + order[len(head):]
+            # RRF keeps only ranks: a chunk whose BM25 score is close to the best one's keeps credit for it
+            second = {r: fused[r] + self.config.sentence_weight * lexical[r] + self.config.bm25_share_weight * share.get(r, 0.0)
+                      for r in head}
+            order = sorted(head, key=lambda r: (-second[r], r)) + order[len(head):]
         rerank_scores: dict[int, float] = {}
         if self.reranker is not None:
             head = order[: max(k * 3, 20)]
@@ -214,6 +226,12 @@ class Retriever:
             )
             for i, row in enumerate(order[:k])
         ]
+
+
+def bm25_share(hits: list[tuple[int, float]]) -> dict[int, float]:
+    """row -> its BM25 score as a share of the best score among `hits` (0..1)."""
+    top = max((s for _, s in hits), default=0.0)
+    return {row: s / top for row, s in hits} if top > 0 else {}
 
 
 @lru_cache(maxsize=65_536)
