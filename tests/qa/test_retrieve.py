@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from yanbao.index.store import open_index
 from yanbao.library import update
 from yanbao.qa.evidence import best_in_chunk, make_query
-from yanbao.qa.query import asks_about_report
-from yanbao.qa.retrieve import RetrievalConfig, Retriever, binds_metric, bound_best_in_chunk
-from yanbao.types import Chunk
+from yanbao.qa.query import report_aspect
+from yanbao.qa.retrieve import RetrievalConfig, Retriever, binds_metric, bound_best_in_chunk, shows_report_aspect
+from yanbao.types import Chunk, ReportMeta
 
 
 def _chunk(text: str, section: str = "", context: str = "", start: int = 0) -> Chunk:
@@ -23,24 +25,31 @@ def _query(question: str):
 
 # --- questions about a report itself -------------------------------------------------------------
 
-@pytest.mark.parametrize("question", [
-    "国金证券《AI周观察》的署名分析师是谁？执业证书编号是多少？",
-    "国金这期AI周观察的标题是什么？",
-    "东吴证券那篇讲字节火山引擎大会的报告属于什么类型？",
-    "《从字节大会看算力产业的三个趋势》这篇周报是哪家券商发布的？",
-    "民生电子团队分析师李萌的执业证号是多少？",  # a certificate is only ever a report's
+@pytest.mark.parametrize("question, aspect", [
+    ("国金证券《AI周观察》的署名分析师是谁？执业证书编号是多少？", "authors"),
+    ("民生电子团队分析师李萌的执业证号是多少？", "authors"),  # a certificate is only ever a report's
+    ("华西证券那篇DeepSeek报告的署名分析师是谁？", "authors"),
+    ("国金这期AI周观察的标题是什么？", "cover"),
+    ("东吴证券那篇讲字节火山引擎大会的报告属于什么类型？", "cover"),
+    ("《从字节大会看算力产业的三个趋势》这篇周报是哪家券商发布的？", "publisher"),
+    ("博通FY24Q3实现营业收入多少？", ""),
+    ("国金分析师预计2025年AI眼镜出货量多少？", ""),  # an analyst's forecast is the report's content
+    ("这款芯片属于什么类型？", ""),  # no report in sight
 ])
-def test_questions_about_the_report_itself(question):
-    assert asks_about_report(question)
+def test_what_a_question_asks_about_the_report_itself(question, aspect):
+    assert report_aspect(question) == aspect
 
 
-@pytest.mark.parametrize("question", [
-    "博通FY24Q3实现营业收入多少？",
-    "国金分析师预计2025年AI眼镜出货量多少？",  # an analyst's forecast is the report's content
-    "这款芯片属于什么类型？",  # no report in sight
-])
-def test_questions_about_content_are_not_about_the_report(question):
-    assert not asks_about_report(question)
+def test_where_a_report_shows_its_authors_publisher_and_cover():
+    meta = ReportMeta(file="r.txt", broker="东吴证券")
+    cover = _chunk("计算机行业跟踪周报\n增持(维持)\n证券分析师王紫敬", start=0)
+    authors = _chunk("民生电子研究团队：分析师方竞 执业证号：S0100521120004", start=900)
+    source = replace(_chunk("数据来源：火山引擎 FORCE 原动力大会，东吴证券研究所", start=500), meta=meta)
+    body = replace(_chunk("豆包模型日均 token 使用量超 4 万亿。", start=300), meta=meta)
+    assert shows_report_aspect(authors, "authors") and not shows_report_aspect(cover, "authors")
+    assert shows_report_aspect(source, "publisher") and shows_report_aspect(replace(cover, meta=meta), "publisher")
+    assert not shows_report_aspect(body, "publisher")
+    assert shows_report_aspect(cover, "cover") and not shows_report_aspect(source, "cover")
 
 
 # a cover as brokers print it: mostly contact lines, so ingest tags it boilerplate (down-weighted for content)

@@ -64,10 +64,28 @@ def fact_kind(question: str) -> str:
     return "other"
 
 
+CERTIFICATE = re.compile(r"S\d{13}")  # an analyst's SAC certificate number, as ingest.metadata reads it
+_PUBLISHER = re.compile(r"哪家券商|哪个券商|哪家机构|哪个机构|什么机构|哪家证券|出自哪")
+
+
+def report_aspect(question: str) -> str:
+    """What a question asks about a report itself, not about its content: "authors" (署名分析师,
+    执业证书编号), "publisher" (哪家券商发布的), "cover" (标题, 报告类型), or "" for a content question."""
+    if AUTHOR_ASPECT.search(question):
+        return "authors"
+    if not (REPORT_ASPECT.search(question) and REPORT_WORD.search(question)):
+        return ""
+    if _PUBLISHER.search(question):
+        return "publisher"
+    if re.search(r"分析师|作者|联系人|首席", question):
+        return "authors"
+    return "cover"
+
+
 def asks_about_report(question: str) -> bool:
     """True when the question asks about a report itself ("这篇周报是哪家券商发布的", "副标题是什么",
     "署名分析师是谁"): its cover and author pages are the evidence, not its body."""
-    return bool(AUTHOR_ASPECT.search(question) or (REPORT_ASPECT.search(question) and REPORT_WORD.search(question)))
+    return bool(report_aspect(question))
 
 
 class Catalog(Sequence):

@@ -18,7 +18,8 @@ from yanbao.index.store import Index
 from yanbao.index.tokenize import expand_query, tokenize
 from yanbao.qa import frame as frames
 from yanbao.qa.evidence import Query, alternatives, analyze, best_in_chunk, make_query, score_unit
-from yanbao.qa.query import Catalog, allows, asks_about_report, content_terms, named_reports
+from yanbao.ingest.brokers import broker_short
+from yanbao.qa.query import CERTIFICATE, Catalog, allows, content_terms, named_reports, report_aspect
 from yanbao.types import Chunk, Filters, Hit
 
 log = logging.getLogger(__name__)
@@ -168,12 +169,12 @@ class Retriever:
         chunks = self.index.chunks
         frame = frames.parse(question, self.reports)
         want = frames.period_of(frame)
-        about_report = asks_about_report(question)  # its cover and author pages are the evidence, not boilerplate
+        aspect = report_aspect(question)  # a question about a report itself: its cover and author pages are evidence
         for row in fused:
             c = chunks[row]
-            if c.boilerplate and not about_report:
+            if c.boilerplate and not aspect:
                 fused[row] *= self.config.boilerplate_weight
-            if about_report and c.start == 0:
+            if aspect and shows_report_aspect(c, aspect):
                 fused[row] *= self.config.cover_boost
             if c.file in named:
                 fused[row] *= self.config.named_boost
@@ -226,6 +227,18 @@ class Retriever:
             )
             for i, row in enumerate(order[:k])
         ]
+
+
+def shows_report_aspect(chunk: Chunk, aspect: str) -> bool:
+    """True when the chunk is where a report shows `aspect` (qa.query.report_aspect): its authors print
+    their certificate numbers, its publisher names itself, and its cover (the first chunk) holds the
+    title, the type, and usually both."""
+    if aspect == "authors":
+        return bool(CERTIFICATE.search(chunk.text))
+    broker = chunk.meta.broker
+    if aspect == "publisher" and broker and (broker in chunk.text or broker_short(broker) + "证券" in chunk.text):
+        return True
+    return chunk.start == 0
 
 
 def bm25_share(hits: list[tuple[int, float]]) -> dict[int, float]:
