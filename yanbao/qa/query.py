@@ -82,12 +82,6 @@ def report_aspect(question: str) -> str:
     return "cover"
 
 
-def asks_about_report(question: str) -> bool:
-    """True when the question asks about a report itself ("这篇周报是哪家券商发布的", "副标题是什么",
-    "署名分析师是谁"): its cover and author pages are the evidence, not its body."""
-    return bool(report_aspect(question))
-
-
 class Catalog(Sequence):
     """The indexed reports, with what questions are matched against derived once: the brokers,
     the words naming them, and which reports' titles hold each title word. A question then costs

@@ -17,8 +17,8 @@ from yanbao.index.chunkstore import ASCII_WORD
 from yanbao.index.store import Index
 from yanbao.index.tokenize import expand_query, tokenize
 from yanbao.qa import frame as frames
-from yanbao.qa.evidence import Query, alternatives, analyze, best_in_chunk, make_query, score_unit
 from yanbao.ingest.brokers import broker_short
+from yanbao.qa.evidence import Query, alternatives, analyze, best_in_chunk, make_query, score_unit
 from yanbao.qa.query import CERTIFICATE, Catalog, allows, content_terms, named_reports, report_aspect
 from yanbao.types import Chunk, Filters, Hit
 
@@ -30,7 +30,7 @@ SUBJECT_BOOST = 1.5  # for chunks naming the question's subject (qa.frame), and 
 PERIOD_BOOST = 1.15
 BOUND_BONUS = 0.1  # added to the best-sentence score of a sentence or row naming the subject and the asked metric
 BM25_SHARE_WEIGHT = 0.01  # second stage: weight of a chunk's BM25 score as a share of the best one's
-COVER_BOOST = 3.0  # for a report's first chunk (its cover: title, type, authors) when the question asks about the report
+COVER_BOOST = 3.0  # for the chunks showing what a question about a report itself asks: its cover, certificates, own broker name
 _PERIOD = re.compile(r"^(fy)?\d*[qh][1-4]$|^[1-4][qh]$|^fy\d*$|^\d+[ef]$")  # Q3, 24Q3, H1, FY25, 2025E: periods, not names
 
 
