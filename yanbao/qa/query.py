@@ -15,7 +15,7 @@ from yanbao.types import Filters, ReportMeta
 QUESTION_WORDS = frozenset(
     "多少 几 几个 几家 哪些 哪个 哪家 哪 哪里 哪天 何时 什么 什么样 怎么 怎样 如何 为什么 为何 是否 有没有 "
     "谁 是 吗 呢 啊 了 请问 一下 提到 提及 认为 看 怎么看 如何看 观点 表示 报告 研报 这篇 那篇 该 篇 "
-    "里 中 给出 给 说 列 列出 分别 各 各自 主要 一下 介绍 总结 概括 大约 约 大概 具体 情况 "
+    "里 中 给出 给 说 列 列出 分别 各 各自 主要 一下 介绍 总结 概括 大约 约 大概 具体 情况 时候 多长 多久 多大 多高 多重 "
     "the what which who how".split()
 )
 _GENERIC_TITLE = frozenset("报告 行业 研究 深度 周报 点评 专题 系列 ai 的 与 和 看 从 三个 趋势 新 年度".split())
@@ -23,6 +23,11 @@ _GENERIC_TITLE = frozenset("报告 行业 研究 深度 周报 点评 专题 系
 FIGURE_Q = re.compile(r"多少|几[个家款台倍成%]?|规模|增速|增长|增幅|占比|比例|份额|市占|收入|营收|利润|出货|销量|价格|金额|成本|容量|算力|参数|估值|目标价|capex|资本开支|同比|环比|倍")
 DATE_Q = re.compile(r"何时|哪天|哪一天|什么时候|哪年|哪月|日期|时间|几月|几号|发布于|何日")
 NAME_Q = re.compile(r"哪家|哪些|哪个|谁|什么公司|哪几|名字|名称|分析师|厂商|公司有")
+# what a question asks about a report itself (its title, type, authors, publisher), not about its content;
+# a certificate or a byline is only ever the report's, the others only when the question speaks of a report
+AUTHOR_ASPECT = re.compile(r"执业|证书编号|证书号|证号|署名")
+REPORT_ASPECT = re.compile(r"标题|题目|报告类型|什么类型|哪家券商|哪个券商|哪家机构|什么机构|分析师|作者|联系人|首席")
+REPORT_WORD = re.compile(r"报告|周报|研报|策略|点评|这篇|那篇|这期|该篇|券商|《")
 
 
 def allows(filters: Filters, meta: ReportMeta) -> bool:
@@ -57,6 +62,24 @@ def fact_kind(question: str) -> str:
     if NAME_Q.search(q):
         return "name"
     return "other"
+
+
+CERTIFICATE = re.compile(r"S\d{13}")  # an analyst's SAC certificate number, as ingest.metadata reads it
+_PUBLISHER = re.compile(r"哪家券商|哪个券商|哪家机构|哪个机构|什么机构|哪家证券|出自哪")
+
+
+def report_aspect(question: str) -> str:
+    """What a question asks about a report itself, not about its content: "authors" (署名分析师,
+    执业证书编号), "publisher" (哪家券商发布的), "cover" (标题, 报告类型), or "" for a content question."""
+    if AUTHOR_ASPECT.search(question):
+        return "authors"
+    if not (REPORT_ASPECT.search(question) and REPORT_WORD.search(question)):
+        return ""
+    if _PUBLISHER.search(question):
+        return "publisher"
+    if re.search(r"分析师|作者|联系人|首席", question):
+        return "authors"
+    return "cover"
 
 
 class Catalog(Sequence):

@@ -6,6 +6,7 @@ import logging
 import math
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -16,9 +17,10 @@ from yanbao.index.chunkstore import ASCII_WORD
 from yanbao.index.store import Index
 from yanbao.index.tokenize import expand_query, tokenize
 from yanbao.qa import frame as frames
-from yanbao.qa.evidence import Query, alternatives, best_in_chunk, make_query
-from yanbao.qa.query import Catalog, allows, content_terms, named_reports
-from yanbao.types import Filters, Hit
+from yanbao.ingest.brokers import broker_short
+from yanbao.qa.evidence import Query, alternatives, analyze, best_in_chunk, make_query, score_unit
+from yanbao.qa.query import CERTIFICATE, Catalog, allows, content_terms, named_reports, report_aspect
+from yanbao.types import Chunk, Filters, Hit
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,9 @@ MODES = ("hybrid", "bm25", "dense")
 NAMED_REPORT_BOOST = 2.0  # fused score multiplier for chunks of a report the question names
 SUBJECT_BOOST = 1.5  # for chunks naming the question's subject (qa.frame), and again for its period
 PERIOD_BOOST = 1.15
+BOUND_BONUS = 0.1  # added to the best-sentence score of a sentence or row naming the subject and the asked metric
+BM25_SHARE_WEIGHT = 0.01  # second stage: weight of a chunk's BM25 score as a share of the best one's
+COVER_BOOST = 3.0  # for the chunks showing what a question about a report itself asks: its cover, certificates, own broker name
 _PERIOD = re.compile(r"^(fy)?\d*[qh][1-4]$|^[1-4][qh]$|^fy\d*$|^\d+[ef]$")  # Q3, 24Q3, H1, FY25, 2025E: periods, not names
 
 
@@ -49,6 +54,9 @@ class RetrievalConfig:
     sentence_depth: int = 30  # fused candidates the second stage reorders
     subject_boost: float = SUBJECT_BOOST
     period_boost: float = PERIOD_BOOST
+    bound_bonus: float = BOUND_BONUS
+    cover_boost: float = COVER_BOOST
+    bm25_share_weight: float = BM25_SHARE_WEIGHT
 
     @classmethod
     def from_settings(cls, settings) -> "RetrievalConfig":
@@ -117,7 +125,11 @@ class Retriever:
         return self.index.chunks.rows_of_reports(ok)
 
     def bm25_ranking(self, question: str, mask: np.ndarray | None, n: int) -> list[int]:
-        return [row for row, _ in self.index.bm25_search(expand_query(tokenize(question)), n, mask)]
+        return [row for row, _ in self.bm25_hits(question, mask, n)]
+
+    def bm25_hits(self, question: str, mask: np.ndarray | None, n: int) -> list[tuple[int, float]]:
+        """(row, BM25 score) of the n best chunks for the question, best first."""
+        return self.index.bm25_search(expand_query(tokenize(question)), n, mask)
 
     def dense_ranking(self, question: str, mask: np.ndarray | None, n: int, timings: dict | None = None,
                       filters: Filters | None = None) -> list[int]:
@@ -143,8 +155,11 @@ class Retriever:
         mask = self.allowed_rows(filters)
         rankings = {}
         t0 = time.perf_counter()
+        share: dict[int, float] = {}
         if mode in ("hybrid", "bm25"):
-            rankings["bm25"] = self.bm25_ranking(question, mask, n)
+            lexical_hits = self.bm25_hits(question, mask, n)
+            rankings["bm25"] = [row for row, _ in lexical_hits]
+            share = bm25_share(lexical_hits)
         t1 = time.perf_counter()
         if mode in ("hybrid", "dense"):
             rankings["dense"] = self.dense_ranking(question, mask, n, timings, filters)
@@ -154,10 +169,13 @@ class Retriever:
         chunks = self.index.chunks
         frame = frames.parse(question, self.reports)
         want = frames.period_of(frame)
+        aspect = report_aspect(question)  # a question about a report itself: its cover and author pages are evidence
         for row in fused:
             c = chunks[row]
-            if c.boilerplate:
+            if c.boilerplate and not aspect:
                 fused[row] *= self.config.boilerplate_weight
+            if aspect and shows_report_aspect(c, aspect):
+                fused[row] *= self.config.cover_boost
             if c.file in named:
                 fused[row] *= self.config.named_boost
             if frame.subject and frames.names_subject(c.index_text, frame.subject, frame.aliases):
@@ -176,8 +194,18 @@ class Retriever:
             # of fact asked for) beats one that merely mentions them here and there
             q = self.query(question)
             head = order[: self.config.sentence_depth]
-            lexical = {r: best_in_chunk(q, chunks[r]) for r in head}
-            order = sorted(head, key=lambda r: (-(fused[r] + self.config.sentence_weight * lexical[r]), r)) + order[len(head):]
+            if self.config.bound_bonus and frame.subject and frame.metric:
+                # a sentence or table row stating the asked metric of the asked subject beats one about
+                # a neighbour (Instinct's HBM next to H200's) or one naming the subject only
+                names = frame.aliases or frames.aliases(frame.subject)
+                words = frames.metric_words(frame.metric)
+                lexical = {r: bound_best_in_chunk(q, chunks[r], names, words, self.config.bound_bonus) for r in head}
+            else:
+                lexical = {r: best_in_chunk(q, chunks[r]) for r in head}
+            # RRF keeps only ranks: a chunk whose BM25 score is close to the best one's keeps credit for it
+            second = {r: fused[r] + self.config.sentence_weight * lexical[r] + self.config.bm25_share_weight * share.get(r, 0.0)
+                      for r in head}
+            order = sorted(head, key=lambda r: (-second[r], r)) + order[len(head):]
         rerank_scores: dict[int, float] = {}
         if self.reranker is not None:
             head = order[: max(k * 3, 20)]
@@ -199,6 +227,51 @@ class Retriever:
             )
             for i, row in enumerate(order[:k])
         ]
+
+
+def shows_report_aspect(chunk: Chunk, aspect: str) -> bool:
+    """True when the chunk is where a report shows `aspect` (qa.query.report_aspect): its authors print
+    their certificate numbers, its publisher names itself, and its cover (the first chunk) holds the
+    title, the type, and usually both."""
+    if aspect == "authors":
+        return bool(CERTIFICATE.search(chunk.text))
+    broker = chunk.meta.broker
+    if aspect == "publisher" and broker and (broker in chunk.text or broker_short(broker) + "证券" in chunk.text):
+        return True
+    return chunk.start == 0
+
+
+def bm25_share(hits: list[tuple[int, float]]) -> dict[int, float]:
+    """row -> its BM25 score as a share of the best score among `hits` (0..1)."""
+    top = max((s for _, s in hits), default=0.0)
+    return {row: s / top for row, s in hits} if top > 0 else {}
+
+
+@lru_cache(maxsize=65_536)
+def bound_best_in_chunk(q: Query, chunk: Chunk, names: tuple[str, ...], words: tuple[str, ...], bonus: float) -> float:
+    """The best sentence score in a chunk (evidence.best_in_chunk), where a sentence or table row that
+    binds the subject and the metric gets `bonus` more: it names one of the subject's `names` (in
+    itself, its table's header row, or the chunk's section heading) and one of the metric's `words`
+    (in itself or its header row)."""
+    if not q.terms:
+        return 0.0
+    ctx_toks, ctx_plain, units = analyze(chunk)
+    heading = chunk.section.split(" > ")[-1] if chunk.section else ""
+    heading_names = frames.names_subject(heading, "", names)
+    scores = []
+    for u in units:
+        score = score_unit(q, u, (ctx_toks, ctx_plain), chunk.boilerplate)[0]
+        text = u.text + " " + u.header
+        if (heading_names or frames.names_subject(text, "", names)) and binds_metric(text, words):
+            score += bonus
+        scores.append(score)
+    return max(scores, default=0.0)
+
+
+def binds_metric(text: str, words: tuple[str, ...]) -> bool:
+    """True when `text` names the metric by one of its words (case and width folded)."""
+    t = unicodedata.normalize("NFKC", text).lower()
+    return any(unicodedata.normalize("NFKC", w).lower() in t for w in words)
 
 
 @lru_cache(maxsize=50_000)
