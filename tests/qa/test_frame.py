@@ -705,3 +705,27 @@ def test_parts_are_summed_when_no_total_is_stated():
     q = "2025年一季度百度、阿里、腾讯三家的资本支出加起来是多少？"
     draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(a), parse(q))
     assert draft.text.startswith("合计约550.1亿元（计算得出：29 + 246.12 + 275 = 550.12）")
+
+
+def test_a_multiple_between_two_things_one_passage_states():
+    c = chunk("这一进步得益于模型在推理过程中的思维深度增强:在 AIME 2025 测试集上,旧版模型平均每题使用 12K tokens,"
+              "而新版模型平均每题使用 23K tokens,表明其在解题过程中进行了更为详尽和深入的思考。")
+    q = "新版DeepSeek R1在AIME 2025上平均每题用的tokens是旧版的几倍？"
+    frame = parse(q)
+    assert compute.wants_pair(q, frame)
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), frame)
+    assert draft.text.startswith("约1.92倍（计算得出：23 ÷ 12 ≈ 1.92")
+    # the asked metric decides which figures: 市值蒸发, not the 17% and 9% falls beside them
+    d = chunk("截至1月27日美股收盘,英伟达下跌近17%,收报118.42美元,单日市值蒸发达5890亿美元,为美国股市历史新高,"
+              "打破了去年9月初英伟达单日重挫超9%、市值蒸发2790亿美元的纪录。", "d.txt", "华西证券")
+    q = "英伟达1月27日的市值蒸发额是去年9月初那次纪录的几倍？"
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(d), parse(q))
+    assert draft.text.startswith("约2.11倍（计算得出：5890 ÷ 2790 ≈ 2.11")
+    # a difference, the second thing's words (总成本) telling its figure from a cost of a part (55美元)
+    e = chunk("根据Wellsenn XR,以Ray-Ban Meta为例,仅主控芯片高通骁龙AR Gen 1成本即达到55美元,占比超1/3,"
+              "总成本达164美元,定价则达到299美元。", "e.txt", "华西证券")
+    q = "按华西的拆解，Ray-Ban Meta的售价比总成本高多少美元？"
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(e), parse(q))
+    assert draft.text.startswith("高约135美元（计算得出：299 − 164 = 135")
+    text, _ = check(draft.text, [e], parse(q))
+    assert "未核实" not in text

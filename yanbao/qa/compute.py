@@ -16,7 +16,7 @@ from yanbao.ingest.brokers import broker_short
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
 from yanbao.qa.extractive import SELECTION, Draft, _render, missing_share, needed_terms, report_label
-from yanbao.qa.frame import CONSISTENT_Q, COUNT_ASKED, aliases, group_of, metric_of, metric_words, names_subject, period_of, periods
+from yanbao.qa.frame import CONSISTENT_Q, COUNT_ASKED, aliases, group_of, metric_of, metric_units, metric_words, names_subject, period_of, periods
 from yanbao.quantity import Quantity, fmt
 from yanbao.types import Frame, Hit
 
@@ -373,6 +373,10 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
         return back
     if wants_ratio(q.text, frame):
         return derived_ratio(q, hits, frame)
+    if wants_pair(q.text, frame) and q.terms:
+        pair = in_sentence_pair(q, hits, frame, score_sentences(q, hits))
+        if pair is not None or frame.answer_type not in ("comparison", "arithmetic"):
+            return pair
     if (frame.answer_type not in ("comparison", "arithmetic") and not wants_each(q.text, frame)) or not q.terms:
         return None
     scored = score_sentences(q, hits)
@@ -433,6 +437,101 @@ def each_side(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> 
     head = "；".join(f"{_side_name(s.name)}为{_num(s.claim.quantity)}[{s.scored.hit + 1}]" for s in sides) + "。"
     lines = [head] + _side_lines(sides, hits)
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({a.scored.hit, b.scored.hit})))
+
+
+# 新版…是旧版的几倍, 售价比总成本高多少: the two things set against each other, named in the question
+_PAIR_Q = re.compile(r"(?P<a>[^，,。？?；;]{1,40}?)(?:是|为)(?P<b>[^，,。？?；;的]{1,20})的?(?:几倍|多少倍)"
+                     r"|(?P<a2>[^，,。？?；;]{1,40}?)比(?P<b2>[^，,。？?；;]{1,20}?)(?P<how>高|低|多|少|贵|便宜|快|慢|大|小)(?:了)?多少")
+PAIR_SHARE = 0.5  # a sentence holding both figures may score this share of the best
+
+
+def _keys(text: str, other: str, frame: Frame) -> set[str]:
+    """The words of one side that the other side lacks (新版 against 旧版), subject names and numbers left out."""
+    from yanbao.index.tokenize import tokenize
+
+    mine, theirs = set(tokenize(text)), set(tokenize(other))
+    names = [unicodedata.normalize("NFKC", a).lower() for a in (frame.aliases or (frame.subject,)) if a]
+    words = {w for w in mine - theirs if len(w) >= 2 and not re.fullmatch(r"[\d.]+", w)
+             and not any(w.lower() in n for n in names)}  # Ray-Ban Meta's ray, ban, meta are the subject's name
+    return {w for w in words if not any(w != v and w in v for v in words)}  # 总成本, not its 成本 and 总成
+
+
+def _expand(words: set[str]) -> set[str]:
+    """The words with their synonyms (售价 -> 定价, 价格 …)."""
+    from yanbao.index.tokenize import synonym_groups
+
+    out = set(words)
+    for group in synonym_groups():
+        if out & set(group):
+            out |= set(group)
+    return out
+
+
+def wants_pair(question: str, frame: Frame) -> bool:
+    """True for a multiple or difference asked between two things of one subject (no sides parsed)."""
+    return len(frame.sides) < 2 and bool(_PAIR_Q.search(unicodedata.normalize("NFKC", question)))
+
+
+def _windows(text: str, qs: list[Quantity]) -> list[str]:
+    """For each figure, the words that tell whose it is: from the figure before it (or the sentence
+    start) to the end of its clause (…去年9月初…重挫超9%、市值蒸发2790亿美元的纪录 -> 、市值蒸发…的纪录)."""
+    out = []
+    for x in qs:
+        start = max([0] + [y.end for y in qs if y.end <= x.start])
+        stop = bind._CLAUSE_END.search(text, x.end)
+        out.append(text[start:x.start] + " " + text[x.end:stop.start() if stop else len(text)])
+    return out
+
+
+def in_sentence_pair(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """A multiple or difference between two figures a passage states for the two things the question
+    sets against each other (旧版模型平均每题使用12K tokens，而新版模型…23K tokens: 23 ÷ 12). The second
+    thing's figure is the one with its words around it; the first's, another with the first's words and
+    none of the second's. Sentences of one passage among the best are read together; None when none holds both."""
+    m = _PAIR_Q.search(unicodedata.normalize("NFKC", q.text))
+    if not m:
+        return None
+    a, b = (m.group("a"), m.group("b")) if m.group("a") else (m.group("a2"), m.group("b2"))
+    key_a, key_b = _expand(_keys(a, b, frame)), _expand(_keys(b, a, frame))
+    if not key_a or not key_b:
+        return None
+    top = scored[0].score if scored else 0.0
+    best = [x for x in scored[:12] if x.score >= PAIR_SHARE * top]
+    units = tuple(u for u in metric_units(frame.metric) if u) if frame.metric else ()
+    for s in best:
+        group = [s] + [t for t in best if t.hit == s.hit and t is not s]
+        found: list[tuple[Scored, Quantity, str]] = []
+        for t in group:
+            text = unicodedata.normalize("NFKC", t.text).lower()
+            qs = [c.quantity for c in bind.claims(hits[t.hit].chunk, t.start, t.end, t.header)]
+            if qs and text[qs[0].start:qs[0].end] == qs[0].text.lower():
+                found += [(t, x, w) for x, w in zip(qs, _windows(text, qs))]
+        if units:
+            found = [(t, x, w) for t, x, w in found if x.unit in units]
+        fb = next(((t, x) for t, x, w in found if any(k in w for k in key_b)), None)
+        if fb is None:
+            continue
+        fa = max(((t, x, sum(k in w for k in key_a)) for t, x, w in found
+                  if x is not fb[1] and x.unit == fb[1].unit and not any(k in w for k in key_b) and any(k in w for k in key_a)),
+                 key=lambda c: c[2], default=None)
+        if fa is not None and units and fa[1].unit not in units:
+            continue  # 市值蒸发 asked: not the share prices' 17% and 9% written beside them
+        if fa is None or not fb[1].value:
+            continue
+        qa_, qb_ = fa[1], fb[1]
+        if m.group("a"):
+            r = qa_.value / qb_.value
+            head = (f"约{fmt(r)}倍（{COMPUTED}：{_plain(qa_)} ÷ {_plain_value(qb_.value, qa_)} ≈ {fmt(r)}；"
+                    f"{a.strip()}为{_num(qa_)}，{b.strip()}为{_num(qb_)}）。")
+        else:
+            gap = qa_.value - qb_.value
+            apart = f"{fmt(abs(gap))}个百分点" if qa_.unit == "%" else fmt(abs(gap), qa_.unit)
+            head = (f"{'高' if gap >= 0 else '低'}约{apart}（{COMPUTED}：{_plain(qa_)} − {_plain_value(qb_.value, qa_)} = "
+                    f"{_plain_value(gap, qa_)}；{a.strip()}为{_num(qa_)}，{b.strip()}为{_num(qb_)}）。")
+        used = sorted({(fa[0].start, id(fa[0])): fa[0], (fb[0].start, id(fb[0])): fb[0]}.values(), key=lambda x: x.start)
+        label = report_label(hits[s.hit].chunk.meta)
+        return Draft(head + "\n" + f"· {label}：{_render(used)}", False, 1.0, (s.hit,))
+    return None
 
 
 def sum_check(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
