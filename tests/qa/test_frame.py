@@ -456,9 +456,10 @@ def test_a_sentence_naming_the_subject_goes_before_one_placed_with_it_by_its_par
     frame = parse("2024年第三季度苹果头显卖了多少台？")
     laptops = Scored(0, 0, 30, "24 年三季度,全球 AI 笔电销量达到约 1400 万台", 1.0, 0.8)
     vision = Scored(1, 0, 30, "苹果 Vision Pro 销量约为 9.6 万台, 占比约为 6%", 0.9, 0.6)
-    assert _named_first(frame, [laptops, vision]) == [vision, laptops]
+    hits = _hits(chunk(laptops.text), chunk(vision.text))
+    assert _named_first(frame, [laptops, vision], hits) == [vision, laptops]
     weak = Scored(1, 0, 30, "苹果 Vision Pro 销量约为 9.6 万台, 占比约为 6%", 0.5, 0.3)
-    assert _named_first(frame, [laptops, weak]) == [laptops, weak]  # far weaker: the order stands
+    assert _named_first(frame, [laptops, weak], hits) == [laptops, weak]  # far weaker: the order stands
 
 
 def test_a_segment_named_apart_from_the_metric_qualifies_it():
@@ -729,3 +730,30 @@ def test_a_multiple_between_two_things_one_passage_states():
     assert draft.text.startswith("高约135美元（计算得出：299 − 164 = 135")
     text, _ = check(draft.text, [e], parse(q))
     assert "未核实" not in text
+
+
+# --- real company reports: the covered company, its forecasts, the market a figure is of --------
+
+def test_the_company_a_report_covers_is_the_subject_and_its_forecasts_are_their_own_metrics():
+    from yanbao.qa.query import covered_companies
+
+    report = ReportMeta(file="13.pdf", broker="西南证券", title="华润三九(000999)2025年三季报点评:内涵+外延双轮驱动,经营拐点已现")
+    assert covered_companies(report.title) == ("华润三九",)
+    frame = parse("2025年前三季度华润三九归母净利润多少？", [report])
+    assert (frame.subject, frame.metric, frame.period) == ("华润三九", "净利润", "2025Q1-Q3")
+    assert parse("西南证券给华润三九的6个月目标价是多少？", [report]).metric == "目标价"  # 当前价 is no answer
+    assert parse("报告预测上海莱士2022年的每股收益是多少？").metric == "每股收益"
+    assert parse("DeepSeek-V3完整训练总共消耗多少GPU小时？").metric != "每股收益"  # the eps inside DeepSeek
+    c = chunk("当前价: 28.94 元", "13.pdf", "西南证券", report.title)
+    target = parse("西南证券给华润三九的6个月目标价是多少？", [report])
+    assert not any(bind.bound(target, x, c.text, c.text) for x in bind.claims(c, 0, len(c.text), "", bind.frame_extra(target)))
+
+
+def test_a_market_no_retrieved_passage_names_is_unknown():
+    from yanbao.qa.retrieve import Retriever
+
+    c = chunk("以回看20 日为例,在沪深300 成分股中,CPV 因子的5 分组多空对冲年化收益为12.3%。")
+    hits = _hits(c)
+    assert Retriever.unknown_markets("CPV因子在创业板成分股中的5分组多空对冲年化收益是多少？", hits) == ["创业板"]
+    assert Retriever.unknown_markets("CPV因子在沪深300成分股中的年化收益是多少？", hits) == []
+    assert Retriever.unknown_markets("CPV因子在中证 500成分股中的年化收益是多少？", _hits(chunk("在中证500 成分股中…"))) == []

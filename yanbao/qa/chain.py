@@ -173,8 +173,8 @@ class QAChain:
         t1 = time.perf_counter()
         focus = self._focus(standalone, hits)
         frame = self.frame(standalone, question, list(history))
-        draft = extractive.answer(self.retriever.query(standalone), focus, self.threshold,
-                                  self.retriever.unknown_codes(standalone), frame)
+        unknown = self.retriever.unknown_codes(standalone) + self.retriever.unknown_markets(standalone, hits)
+        draft = extractive.answer(self.retriever.query(standalone), focus, self.threshold, unknown, frame)
         base = Answer(question=question, text="", hits=tuple(hits), rewritten_question=standalone, mode=mode,
                       evidence=round(draft.evidence, 4), frame=frame, coverage=draft.coverage)
         authors = self._authors(standalone, filters)
@@ -188,7 +188,7 @@ class QAChain:
                 text, citations = check(text, passages)
                 yield text
                 answer = replace(base, text=text, citations=citations, evidence=1.0, coverage="full")
-        elif (computed := self._computed(standalone, frame, hits, filters, k)) is not None:
+        elif not unknown and (computed := self._computed(standalone, frame, hits, filters, k)) is not None:
             passages, cdraft = computed
             text, citations = check(cdraft.text, passages, frame)
             yield text

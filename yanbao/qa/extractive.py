@@ -15,6 +15,7 @@ from yanbao.ingest.valuation import row_label
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
 from yanbao.qa.frame import MARKS, entities, metric_of, metric_words, names_subject
+from yanbao.qa.query import covered_companies
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
 from yanbao.types import Frame, Hit, ReportMeta
 
@@ -301,7 +302,7 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
         # (o1's 2024年9月12日 under a sentence about MiMo and o1-mini)
         bound = [s for s in bound if s.score >= BOUND_SCORE_SHARE * top or (
             s.score >= STRONG_SHARE * top and not binds(frame, scored[0], hits) and _strongly_bound(frame, s, hits))]
-    bound = _named_first(frame, bound)
+    bound = _named_first(frame, bound, hits)
     strong = [s for s in bound[:1] if _strongly_bound(frame, s, hits)]
     floor = BOUND_SHARE * threshold
     if evidence < threshold:
@@ -320,18 +321,25 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
 NAMED_SHARE = 0.85  # a sentence naming the subject goes first when it scores this share of a best that does not
 
 
-def _named_first(frame: Frame | None, bound: list[Scored]) -> list[Scored]:
+def _says_subject(frame: Frame, s: Scored, hits: list[Hit]) -> bool:
+    """True when the sentence names the frame's subject, or says 公司 in a report covering it (上海莱士(002252)…)."""
+    if names_subject(s.text, frame.subject, frame.aliases):
+        return True
+    return "公司" in s.text and frame.subject in covered_companies(hits[s.hit].chunk.meta.title or "")
+
+
+def _named_first(frame: Frame | None, bound: list[Scored], hits: list[Hit]) -> list[Scored]:
     """Bound sentences, with one that names the subject itself put before a best bound only through its
     paragraph (苹果 Vision Pro 销量 before the section's AI笔电 sales), when it scores nearly as well."""
     if frame is None or not frame.subject or frame.answer_type != "figure" or len(bound) < 2:
         return bound
     best = bound[0]
-    if names_subject(best.text, frame.subject, frame.aliases):
+    if _says_subject(frame, best, hits):
         return bound
     for s in bound[1:]:
         if s.score < NAMED_SHARE * best.score:
             break
-        if names_subject(s.text, frame.subject, frame.aliases):
+        if _says_subject(frame, s, hits):
             return [s] + [x for x in bound if x is not s]
     return bound
 
@@ -339,7 +347,7 @@ def _named_first(frame: Frame | None, bound: list[Scored]) -> list[Scored]:
 def _strongly_bound(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
     """True when the sentence names the frame's subject and states what is asked outright: the figure
     with its metric and period, or (for a date) a date of the asked precision."""
-    if frame is None or not frame.subject or not names_subject(s.text, frame.subject, frame.aliases):
+    if frame is None or not frame.subject or not _says_subject(frame, s, hits):
         return False
     if frame.answer_type == "figure" and frame.metric:
         return _outright(frame, s, hits)

@@ -260,8 +260,12 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "功耗": (("功耗", "功率", "tdp"), ("W",)),
     "容量": (("显存容量", "存储容量", "容量", "显存", "内存", "hbm"), ("GB", "W")),
     "带宽": (("带宽",), ("GB/s",)),
-    "价格": (("价格", "售价", "定价", "单价", "均价", "报价", "目标价", "当前价", "股价", "现价", "价钱", "收费"),
+    "价格": (("价格", "售价", "定价", "单价", "均价", "报价", "当前价", "股价", "现价", "价钱", "收费"),
              ("USD", "CNY", "HKD", "")),
+    "目标价": (("目标价", "目标价格", "target price"), ("USD", "CNY", "HKD", "")),  # a forecast: 当前价 is no answer
+    "每股收益": (("每股收益", "每股盈利", "摊薄每股收益", "eps(", "eps是", "eps为"), ("USD", "CNY", "HKD", "")),  # not deepseek's eps
+    "经营现金流": (("经营活动现金流净额", "经营活动产生的现金流量净额", "经营活动现金流", "经营性现金流", "经营现金流"),
+              ("USD", "CNY", "HKD", "")),
     "市盈率": (("市盈率", "估值倍数", "pe 20", "pe(", "p/e"), ("", "x")),  # PE 2025E: a valuation table's column
     "产能利用率": (("产能利用率", "稼动率", "利用率"), ("%",)),
     "费用率": (("期间费用率", "销售费用率", "管理费用率", "研发费用率", "财务费用率", "费用率"), ("%",)),
@@ -587,6 +591,10 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     if code:  # 英伟达B40: B40, made by 英伟达; a figure about 英伟达 or B300 is not one about B40
         subject, names = code, (code,)
         subjects = tuple(dict.fromkeys((code,) + tuple(n for n in subjects if n != maker)))
+    if not subject and reports:  # a company a report covers (华润三九(000999)…), by name or stock code
+        covered = next(((n, c) for n, c in catalog(reports).companies if n in q or c in q), None)
+        if covered:
+            subject, names, subjects = covered[0], covered, (covered[0],)
     if not subject:
         names = _fallback_subject(q, reports)
         subject = names[0] if names else ""

@@ -82,6 +82,15 @@ def report_aspect(question: str) -> str:
     return "cover"
 
 
+_COVERED = re.compile(r"(?P<name>[\u4e00-\u9fa5A-Za-z]{2,8}?)\s*[（(]\s*(?P<code>\d{6})(?:\.[A-Za-z]{2})?\s*[）)]")
+
+
+@lru_cache(maxsize=4096)
+def covered_companies(title: str) -> tuple[str, ...]:
+    """The companies a report title covers, written with their stock code: 华润三九(000999)… -> (华润三九,)."""
+    return tuple(m.group("name") for m in _COVERED.finditer(title))
+
+
 class Catalog(Sequence):
     """The indexed reports, with what questions are matched against derived once: the brokers,
     the words naming them, and which reports' titles hold each title word. A question then costs
@@ -105,6 +114,12 @@ class Catalog(Sequence):
     def broker_terms(self) -> frozenset[str]:
         """Tokens of every broker's long and short name."""
         return frozenset().union(*(_broker_terms(b) for b in self.brokers))
+
+    @cached_property
+    def companies(self) -> tuple[tuple[str, str], ...]:
+        """(name, stock code) of the companies the reports' titles cover: 华润三九(000999)…, 上海莱士(002252)."""
+        found = {m.group("name"): m.group("code") for r in self.reports for m in _COVERED.finditer(r.title or "")}
+        return tuple(sorted(found.items(), key=lambda x: -len(x[0])))
 
     @cached_property
     def by_broker(self) -> dict[str, tuple[int, ...]]:

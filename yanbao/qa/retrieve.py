@@ -19,7 +19,7 @@ from yanbao.index.tokenize import expand_query, tokenize
 from yanbao.qa import frame as frames
 from yanbao.ingest.brokers import broker_short
 from yanbao.qa.evidence import Query, alternatives, analyze, best_in_chunk, make_query, score_unit
-from yanbao.qa.query import CERTIFICATE, Catalog, allows, content_terms, named_reports, report_aspect
+from yanbao.qa.query import CERTIFICATE, Catalog, allows, content_terms, covered_companies, named_reports, report_aspect
 from yanbao.types import Chunk, Filters, Hit
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,13 @@ class RetrievalConfig:
     def from_settings(cls, settings) -> "RetrievalConfig":
         return cls(settings.top_k, settings.candidates, settings.rrf_k, settings.boilerplate_weight,
                    sentence_weight=settings.sentence_weight)
+
+
+_MARKET = re.compile(r"创业板指?|科创板|北交所|中小板|中证\s*\d{3,4}|上证\s*\d{2,3}|深证\s*\d{2,3}|恒生指数|恒生科技|纳斯达克|标普\s*500")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
 class Retriever:
@@ -113,6 +120,14 @@ class Retriever:
         missing = [t for t in coded if self._absent(t)]
         spelled = (re.search(re.escape(t), question, re.I) for t in missing)  # as the question writes it
         return [m.group(0) if m else t for m, t in zip(spelled, missing)]
+
+    @staticmethod
+    def unknown_markets(question: str, hits: list[Hit]) -> list[str]:
+        """Markets or indexes the question restricts to (创业板, 科创板, 中证1000) that no retrieved passage names:
+        a figure of another universe (沪深300成分股) is no answer for them."""
+        said = [_squash(h.chunk.text) for h in hits]
+        return [m for m in dict.fromkeys(_MARKET.findall(unicodedata.normalize("NFKC", question)))
+                if not any(_squash(m) in t for t in said)]
 
     def allowed_rows(self, filters: Filters) -> np.ndarray | None:
         """Boolean mask of rows that pass the filters, or None when nothing is filtered."""
@@ -178,7 +193,7 @@ class Retriever:
                 fused[row] *= self.config.cover_boost
             if c.file in named:
                 fused[row] *= self.config.named_boost
-            if frame.subject and frames.names_subject(c.index_text, frame.subject, frame.aliases):
+            if frame.subject and (frames.names_subject(c.index_text, frame.subject, frame.aliases) or _covers(c, frame)):
                 fused[row] *= self.config.subject_boost
         order = sorted(fused, key=lambda r: (-fused[r], r))
         if want is not None:  # the period, on the head only: reading periods costs ~0.1 ms a chunk, once
@@ -199,7 +214,8 @@ class Retriever:
                 # a neighbour (Instinct's HBM next to H200's) or one naming the subject only
                 names = frame.aliases or frames.aliases(frame.subject)
                 words = frames.metric_words(frame.metric)
-                lexical = {r: bound_best_in_chunk(q, chunks[r], names, words, self.config.bound_bonus) for r in head}
+                lexical = {r: bound_best_in_chunk(q, chunks[r], names, words, self.config.bound_bonus, _covers(chunks[r], frame))
+                           for r in head}
             else:
                 lexical = {r: best_in_chunk(q, chunks[r]) for r in head}
             # RRF keeps only ranks: a chunk whose BM25 score is close to the best one's keeps credit for it
@@ -247,8 +263,15 @@ def bm25_share(hits: list[tuple[int, float]]) -> dict[int, float]:
     return {row: s / top for row, s in hits} if top > 0 else {}
 
 
+def _covers(chunk: Chunk, frame) -> bool:
+    """True when the chunk's report covers the frame's subject (its title names the company: 华润三九(000999)…):
+    there 公司 is the subject, named or not."""
+    return bool(frame.subject and chunk.meta.title and frame.subject in covered_companies(chunk.meta.title))
+
+
 @lru_cache(maxsize=65_536)
-def bound_best_in_chunk(q: Query, chunk: Chunk, names: tuple[str, ...], words: tuple[str, ...], bonus: float) -> float:
+def bound_best_in_chunk(q: Query, chunk: Chunk, names: tuple[str, ...], words: tuple[str, ...], bonus: float,
+                        covered: bool = False) -> float:
     """The best sentence score in a chunk (evidence.best_in_chunk), where a sentence or table row that
     binds the subject and the metric gets `bonus` more: it names one of the subject's `names` (in
     itself, its table's header row, or the chunk's section heading) and one of the metric's `words`
@@ -257,7 +280,7 @@ def bound_best_in_chunk(q: Query, chunk: Chunk, names: tuple[str, ...], words: t
         return 0.0
     ctx_toks, ctx_plain, units = analyze(chunk)
     heading = chunk.section.split(" > ")[-1] if chunk.section else ""
-    heading_names = frames.names_subject(heading, "", names)
+    heading_names = covered or frames.names_subject(heading, "", names)  # a company report: its 公司 is the subject
     scores = []
     for u in units:
         score = score_unit(q, u, (ctx_toks, ctx_plain), chunk.boilerplate)[0]
