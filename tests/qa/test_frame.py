@@ -352,7 +352,7 @@ def test_a_figure_after_a_compared_name_and_de_is_that_names():
     assert {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))} == {"908亿美元": "亚马逊", "331亿美元": "谷歌"}
     q = "2023年亚马逊云计算业务收入是谷歌的几倍？"
     draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), parse(q))
-    assert draft.text.startswith("亚马逊的营收约为谷歌的2.74倍（计算得出：908 ÷ 331 ≈ 2.74）")
+    assert draft.text.startswith("亚马逊的云计算业务营收约为谷歌的2.74倍（计算得出：908 ÷ 331 ≈ 2.74）")
 
 
 def test_a_version_is_no_figure_and_one_figure_is_no_comparison():
@@ -757,3 +757,26 @@ def test_a_market_no_retrieved_passage_names_is_unknown():
     assert Retriever.unknown_markets("CPV因子在创业板成分股中的5分组多空对冲年化收益是多少？", hits) == ["创业板"]
     assert Retriever.unknown_markets("CPV因子在沪深300成分股中的年化收益是多少？", hits) == []
     assert Retriever.unknown_markets("CPV因子在中证 500成分股中的年化收益是多少？", _hits(chunk("在中证500 成分股中…"))) == []
+
+
+def test_a_change_between_two_periods_is_not_a_sum_and_is_a_share_of_the_earlier():
+    c = chunk("2020年,国内外医美业务合计实现收入9.43亿元(2019年13.28亿元)。", "10.txt", "中泰证券",
+              "华东医药(000963):业绩符合预期,创新药和医美布局同步加速")
+    q = "2020年华东医药国内外医美业务合计收入较2019年下降了多少？"
+    frame = parse(q, [c.meta])
+    draft = compute.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), frame)
+    assert "下降约3.85亿元，降幅约28.99%（计算得出：13.28 − 9.43 = 3.85；3.85 ÷ 13.28 ≈ 0.2899）" in draft.text
+    text, _ = check(draft.text, [c], frame)
+    assert "未核实" not in text
+
+
+def test_two_sides_named_by_their_words_in_a_respectively_list_or_a_tables_columns():
+    c = chunk("FScore 策略与低市净率策略的年化收益率分别为31.85%和33.77%。", "03.pdf", "华泰证券")
+    q = "比乔斯基9指标FScore策略的年化收益率比低市净率（前20%）策略低多少个百分点？"
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), parse(q))
+    assert draft.text.startswith("低约1.92个百分点（计算得出：33.77 − 31.85 = 1.92")
+    t = chunk("图表20: 改进前后QRS 指标择时模型统计数据对比\n\t改进前QRS指标\t改进后QRS指标\t沪深300指数\n年化收益\t13.20%\t16.10%\t0.70%\n",
+              "05.pdf", "中金公司")
+    q = "改进后的QRS指标相比改进前，全样本年化收益率提高了多少个百分点？"
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(t), parse(q))
+    assert draft.text.startswith("提高约2.9个百分点（计算得出：16.10 − 13.2 = 2.9")

@@ -17,7 +17,7 @@ from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
 from yanbao.qa.extractive import SELECTION, Draft, _render, missing_share, needed_terms, report_label
 from yanbao.qa.frame import CONSISTENT_Q, COUNT_ASKED, aliases, group_of, metric_of, metric_units, metric_words, names_subject, period_of, periods
-from yanbao.quantity import Quantity, fmt
+from yanbao.quantity import Quantity, fmt, quantities
 from yanbao.types import Frame, Hit
 
 COMPUTED = "计算得出"
@@ -441,7 +441,8 @@ def each_side(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> 
 
 # 新版…是旧版的几倍, 售价比总成本高多少: the two things set against each other, named in the question
 _PAIR_Q = re.compile(r"(?P<a>[^，,。？?；;]{1,40}?)(?:是|为)(?P<b>[^，,。？?；;的]{1,20})的?(?:几倍|多少倍)"
-                     r"|(?P<a2>[^，,。？?；;]{1,40}?)比(?P<b2>[^，,。？?；;]{1,20}?)(?P<how>高|低|多|少|贵|便宜|快|慢|大|小)(?:了)?多少")
+                     r"|(?P<a2>[^，,。？?；;]{1,40}?)(?:比|相比|相较于?|较)(?P<b2>[^，,。？?；;]{1,20}?)(?:[，,][^，,。？?；;]{0,16}?)?"
+                     r"(?P<how>高|低|多|少|贵|便宜|快|慢|大|小|提高|提升|增加|上升|下降|降低|减少)(?:了)?多少")
 PAIR_SHARE = 0.5  # a sentence holding both figures may score this share of the best
 
 
@@ -453,7 +454,11 @@ def _keys(text: str, other: str, frame: Frame) -> set[str]:
     names = [unicodedata.normalize("NFKC", a).lower() for a in (frame.aliases or (frame.subject,)) if a]
     words = {w for w in mine - theirs if len(w) >= 2 and not re.fullmatch(r"[\d.]+", w)
              and not any(w.lower() in n for n in names)}  # Ray-Ban Meta's ray, ban, meta are the subject's name
-    return {w for w in words if not any(w != v and w in v for v in words)}  # 总成本, not its 成本 and 总成
+    words = {w for w in words if not any(w != v and w in v for v in words)}  # 总成本, not its 成本 and 总成
+    whole = unicodedata.normalize("NFKC", text).strip().lower()
+    if not words and 2 <= len(whole) <= 8 and whole not in unicodedata.normalize("NFKC", other).lower():
+        words = {whole}  # 改进前 (jieba: 改进 + 前, the 改进 shared with 改进后): the side as written
+    return words
 
 
 def _expand(words: set[str]) -> set[str]:
@@ -483,6 +488,33 @@ def _windows(text: str, qs: list[Quantity]) -> list[str]:
     return out
 
 
+def _row_windows(row: str, header: str) -> list[tuple[Quantity, str]]:
+    """Each figure of a table row with its column's head as the words that tell whose it is."""
+    cells = row.replace("\n", "\t").split("\t")
+    heads = bind.align_heads(header.split("\t"), cells)
+    out = []
+    for j, cell in enumerate(cells[1:], start=1):
+        head = unicodedata.normalize("NFKC", heads[j] if j < len(heads) else "").lower()
+        out += [(x, head) for x in quantities(cell)] if head.strip() else []
+    return out
+
+
+def _respective_windows(text: str, qs: list[Quantity], key_a: set[str], key_b: set[str]) -> list[str]:
+    """FScore策略与低市净率策略的年化收益率分别为31.85%和33.77%: the figures after 分别 take, in order, the words
+    of the two sides as written before it; [] when the sentence lists nothing so."""
+    m = re.search(r"分别|依次", text)
+    after = [x for x in qs if m and x.start > m.end()]
+    if not m or len(after) != 2:
+        return []
+    before = text[:m.start()]
+    pa = min((before.find(k) for k in key_a if k in before), default=-1)
+    pb = min((before.find(k) for k in key_b if k in before), default=-1)
+    if pa < 0 or pb < 0 or pa == pb:
+        return []
+    first, second = (sorted(key_a)[0], sorted(key_b)[0]) if pa < pb else (sorted(key_b)[0], sorted(key_a)[0])
+    return ["" if x not in after else (first if x is after[0] else second) for x in qs]
+
+
 def in_sentence_pair(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
     """A multiple or difference between two figures a passage states for the two things the question
     sets against each other (旧版模型平均每题使用12K tokens，而新版模型…23K tokens: 23 ÷ 12). The second
@@ -504,8 +536,10 @@ def in_sentence_pair(q: Query, hits: list[Hit], frame: Frame, scored: list[Score
         for t in group:
             text = unicodedata.normalize("NFKC", t.text).lower()
             qs = [c.quantity for c in bind.claims(hits[t.hit].chunk, t.start, t.end, t.header)]
-            if qs and text[qs[0].start:qs[0].end] == qs[0].text.lower():
-                found += [(t, x, w) for x, w in zip(qs, _windows(text, qs))]
+            if "\t" in t.text and t.header:  # a table row: a figure's column head tells whose it is
+                found += [(t, x, w) for x, w in _row_windows(t.text, t.header)]
+            elif qs and text[qs[0].start:qs[0].end] == qs[0].text.lower():
+                found += [(t, x, w) for x, w in zip(qs, _respective_windows(text, qs, key_a, key_b) or _windows(text, qs))]
         if units:
             found = [(t, x, w) for t, x, w in found if x.unit in units]
         fb = next(((t, x) for t, x, w in found if any(k in w for k in key_b)), None)
@@ -525,9 +559,12 @@ def in_sentence_pair(q: Query, hits: list[Hit], frame: Frame, scored: list[Score
                     f"{a.strip()}为{_num(qa_)}，{b.strip()}为{_num(qb_)}）。")
         else:
             gap = qa_.value - qb_.value
+            big, small = (qa_, qb_) if gap >= 0 else (qb_, qa_)
             apart = f"{fmt(abs(gap))}个百分点" if qa_.unit == "%" else fmt(abs(gap), qa_.unit)
-            head = (f"{'高' if gap >= 0 else '低'}约{apart}（{COMPUTED}：{_plain(qa_)} − {_plain_value(qb_.value, qa_)} = "
-                    f"{_plain_value(gap, qa_)}；{a.strip()}为{_num(qa_)}，{b.strip()}为{_num(qb_)}）。")
+            changed = m.group("how") in ("提高", "提升", "增加", "上升", "下降", "降低", "减少")
+            more = ("提高" if gap >= 0 else "下降") if changed else ("高" if gap >= 0 else "低")
+            head = (f"{more}约{apart}（{COMPUTED}：{_plain(big)} − {_plain_value(small.value, big)} = "
+                    f"{_plain_value(abs(gap), big)}；{a.strip()}为{_num(qa_)}，{b.strip()}为{_num(qb_)}）。")
         used = sorted({(fa[0].start, id(fa[0])): fa[0], (fb[0].start, id(fb[0])): fb[0]}.values(), key=lambda x: x.start)
         label = report_label(hits[s.hit].chunk.meta)
         return Draft(head + "\n" + f"· {label}：{_render(used)}", False, 1.0, (s.hit,))
@@ -595,6 +632,7 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
     by_subject = a.name in frame.subjects
     counted = COUNT_ASKED.search(question)
     named = frame.metric or (counted.group(0) if counted else "")  # 图片数量 when no metric word is asked
+    named = f"{frame.qualifier}业务{named}" if frame.qualifier and named and frame.qualifier.isascii() is False and not named.startswith(frame.qualifier) else named
     what = (named or "数值") if by_subject else (f"{frame.subject}{'的' if not frame.metric and named else ''}{named}" if named else frame.subject)
     na, nb = _side_name(a.name), _side_name(b.name)
     if _RATIO_Q.search(question):
@@ -603,7 +641,8 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
         r = h.value / low.value if low.value else float("nan")
         return (f"{_side_name(hi.name)}的{what}约为{_side_name(lo.name)}的{fmt(r)}倍（{COMPUTED}：{_plain(h)} ÷ "
                 f"{_plain_value(low.value, h)} ≈ {fmt(r)}）。")
-    if _SUM_Q.search(question) and not CONSISTENT_Q.search(question):
+    change = _CHANGE_Q.search(question)
+    if _SUM_Q.search(question) and not CONSISTENT_Q.search(question) and not change:  # 合计收入较2019年下降了多少: a change
         total = qa.value + qb.value
         return f"合计约{fmt(total, unit)}（{COMPUTED}：{_plain(qa)} + {_plain_value(qb.value, qa)} = {_plain_value(total, qa)}）。"
     if agree(qa, a.scored.text, qb, b.scored.text):
@@ -616,6 +655,9 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
     checked = _quoted_check(question, hi, lo, what)
     if checked:
         return checked
+    periods_ = [period_of(replace(frame, period=s.name)) for s in (a, b)]
+    if change and not by_subject and all(periods_) and periods_[0] != periods_[1] and unit != "%":
+        return _change(frame, what, *((a, b) if periods_[0] < periods_[1] else (b, a)))
     growth = f"，高出约{fmt(gap / lo.claim.quantity.value * 100)}%" if lo.claim.quantity.value else ""
     apart = fmt(gap, unit)
     if unit == "%":  # two shares differ by percentage points (63.72% vs 37.31%: 26.41个百分点)
@@ -654,6 +696,27 @@ def _quoted_check(question: str, hi: Side, lo: Side, what: str) -> str:
         return f"{verdict}（{COMPUTED}：{formula}），与报告的{said}相符（报告取约数）。"
     return (f"结论：不一致。按报告数据计算为{result}（{COMPUTED}：{formula}），报告写的是{said}。"
             f"{_side_name(hi.name)}为{_num(hi.claim.quantity)}，{_side_name(lo.name)}为{_num(lo.claim.quantity)}。")
+
+
+_CHANGE_Q = re.compile(r"(?:较|比|相比)[^，,。？?]{0,12}?(?:增长|增加|提升|提高|上升|下降|下滑|减少|降低|变化)了?多少"
+                       r"|(?:增长|增加|提升|提高|上升|下降|下滑|减少|降低)了多少|增幅|降幅|变化多少")
+
+
+def _change(frame: Frame, what: str, before: Side, after: Side) -> str:
+    """The change from an earlier period's figure to a later one's, as an amount and a share of the earlier
+    (2020年较2019年下降约3.85亿元，降幅约29%), each step a formula the checker can verify."""
+    q0, q1 = before.claim.quantity, after.claim.quantity
+    gap = q1.value - q0.value
+    word, amount = ("增长", "增幅") if gap >= 0 else ("下降", "降幅")
+    big, small = (after, before) if gap >= 0 else (before, after)
+    step = f"{_plain(big.claim.quantity)} − {_plain_value(small.claim.quantity.value, big.claim.quantity)} = {_plain_value(abs(gap), big.claim.quantity)}"
+    if not q0.value:
+        return f"结论：{_side_name(after.name)}较{_side_name(before.name)}{word}约{fmt(abs(gap), q1.unit)}（{COMPUTED}：{step}）。"
+    share = abs(gap) / q0.value
+    ratio = f"{share:.4f}".rstrip("0").rstrip(".")
+    return (f"结论：{_side_name(after.name)}的{what}（{_num(q1)}）较{_side_name(before.name)}（{_num(q0)}）{word}约"
+            f"{fmt(abs(gap), q1.unit)}，{amount}约{fmt(share * 100)}%（{COMPUTED}：{step}；"
+            f"{_plain_value(abs(gap), big.claim.quantity)} ÷ {_plain_value(q0.value, big.claim.quantity)} ≈ {ratio}）。")
 
 
 def _plain(q: Quantity) -> str:
@@ -697,10 +760,13 @@ def formula_holds(sentence: str) -> bool:
 
 
 def formula_inputs(sentence: str) -> list[float]:
-    """The input figures (A and B, or A and g) of the formulas in a sentence."""
-    return ([float(x) for m in _SUM_FORMULA.finditer(sentence) for x in m.group("terms").split("+")]
-            + [float(x) for m in _FORMULA.finditer(_SUM_FORMULA.sub(" ", sentence)) for x in (m.group("a"), m.group("b"))]
-            + [float(x) for m in _GROWTH_FORMULA.finditer(sentence) for x in (m.group("a"), m.group("g"))])
+    """The input figures (A and B, or A and g) of the formulas in a sentence; a result of one of its
+    formulas used in the next (13.28 − 9.43 = 3.85；3.85 ÷ 13.28 ≈ 0.2899) is computed, not an input."""
+    results = {float(m.group("c")) for rx in (_SUM_FORMULA, _FORMULA, _GROWTH_FORMULA) for m in rx.finditer(sentence)}
+    inputs = ([float(x) for m in _SUM_FORMULA.finditer(sentence) for x in m.group("terms").split("+")]
+              + [float(x) for m in _FORMULA.finditer(_SUM_FORMULA.sub(" ", sentence)) for x in (m.group("a"), m.group("b"))]
+              + [float(x) for m in _GROWTH_FORMULA.finditer(sentence) for x in (m.group("a"), m.group("g"))])
+    return [x for x in inputs if x not in results]
 
 
 _SCALES = (1.0, 1e3, 1e4, 1e6, 1e8, 1e9, 1e12, 1e15, 1e18)
