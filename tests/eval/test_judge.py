@@ -267,3 +267,19 @@ def test_asked_agreement_is_answered_or_shown():
                 ["131亿美元", "一致"], sources=())
     assert not ok(sums, "结论：不一致。一处为73亿美元，另一处为131亿美元。")
     assert ok(sums, "对得上：73 + 58 = 131亿美元，等于总营收131亿美元。")
+
+
+def test_swaps_of_figures_labelled_after_them():
+    """A figure written first is labelled by the words after it in its clause."""
+    parallel = item("DeepSeek-V3训练用了几路专家并行和几路流水线并行？", "64路专家并行，16路流水线并行（以及ZeRO1数据并行）。",
+                    ["64路"], sources=())
+    assert ok(parallel, "DeepSeek-V3使用64路的专家并行、16路的流水线并行。")
+    v = answer_verdict(parallel, "16路专家并行、64路流水线并行。")
+    assert v.correct is False and "专家" in v.reason
+    capex = item("字节跳动2025年资本开支计划多少？怎么分配？", "1600亿元，其中900亿元用于算力采购，700亿元用于IDC基建及网络设备。",
+                 ["1600亿元"], sources=())
+    assert ok(capex, "1600亿元，其中900亿元用于算力采购，700亿元用于IDC基建。")
+    assert not ok(capex, "1600亿元，其中700亿元用于算力采购，900亿元用于IDC基建。")
+    # the rest of a unit ("/s") or a "vs" names nothing
+    speed = item("跑ResNet-50训练时，昇腾920单卡比H20快多少？", "2800 vs 1550 images/s，提升80.6%。", ["80.6%"], sources=())
+    assert ok(speed, "昇腾920单卡处理2800 images/s，H20为1550 images/s，提升约80.6%[1]。")

@@ -415,26 +415,42 @@ def _near_words(prep: str, fig: Figure, figs) -> set[str]:
     return {w for w in tokenize(prep[start:fig.start]) if w not in _LINKS and not re.fullmatch(r"[\d.]+", w)}
 
 
+_CLAUSE_END = re.compile(r"[,，、;；。!?！？:：\n(（|]")
+
+
+def _after_words(prep: str, fig: Figure, figs) -> set[str]:
+    """The words from `fig` to the next figure or the end of its clause: what a figure written first
+    is for ("64路专家并行" -> {专家, 并行}; "900亿元用于算力采购" -> {用于, 算力, 采购})."""
+    m = _CLAUSE_END.search(prep, fig.end)
+    end = min([m.start() if m else len(prep)] + [f.start for f in figs if f.start >= fig.end])
+    return {w for w in tokenize(prep[fig.end:end]) if w not in _LINKS
+            and not re.fullmatch(r"[\d.]+|[a-z]{1,2}|vs|[^\w]+", w)}  # a unit's rest ("/s") or "vs" names nothing
+
+
 def _swapped(prep: str, figs, gold_prep: str, gold_figs) -> str:
     """The reason when a right figure is stated for another subject of the gold (two values swapped),
-    else "". Each gold figure outside parentheses is labelled by the words just before it (a value the
-    gold states twice has both labels); a stated figure is swapped when the words just before it hold a
-    word only the label of another comparable gold figure has, and none that only its own label has.
-    "TPUv6e为640GB/s，Trainium2为3584GB/s" for a gold "TPUv6e为3584GB/s，Trainium2为640GB/s"."""
+    else "". Each gold figure outside parentheses is labelled twice: by the words just before it and by
+    the words after it in its clause (a value the gold states twice has all its labels). A stated
+    figure is swapped when, on one side, its words hold a word only the label of another comparable
+    gold figure has, and none that only its own label has.
+    "TPUv6e为640GB/s，Trainium2为3584GB/s" for a gold "TPUv6e为3584GB/s，Trainium2为640GB/s";
+    "16路专家并行、64路流水线并行" for a gold "64路专家并行，16路流水线并行". A figure the gold gives no
+    label on a side says nothing on that side (its subject is the question's)."""
     main = [g for g in gold_figs if _outside_parentheses(gold_prep, g) and g.kind == "number"]  # dates name periods
-    gold_labels = [(g, _near_words(gold_prep, g, gold_figs)) for g in main]
-    for f in figs:
-        own = [(g, lab) for g, lab in gold_labels if same(f, g)]
-        lab = set().union(*[lab for _, lab in own]) if own else set()  # every label the gold gives this value
-        if not lab:
-            continue
-        g = own[0][0]
-        others = set().union(*[lab2 for g2, lab2 in gold_labels
-                               if g2 is not g and _loosely_comparable(g, g2) and not same(f, g2)] or [set()])
-        near = _near_words(prep, f, figs)
-        wrong = sorted(near & (others - lab))
-        if wrong and not near & (lab - others):
-            return f"states {f.text} for {'/'.join(wrong)}; the gold gives it for {'/'.join(sorted(lab))}"
+    for side in (_near_words, _after_words):
+        gold_labels = [(g, side(gold_prep, g, gold_figs)) for g in main]
+        for f in figs:
+            own = [(g, lab) for g, lab in gold_labels if same(f, g)]
+            lab = set().union(*[lab for _, lab in own]) if own else set()  # every label the gold gives this value
+            if not lab:
+                continue
+            g = own[0][0]
+            others = set().union(*[lab2 for g2, lab2 in gold_labels
+                                   if _loosely_comparable(g, g2) and not same(f, g2)] or [set()])
+            near = side(prep, f, figs)
+            wrong = sorted(near & (others - lab))
+            if wrong and not near & (lab - others):
+                return f"states {f.text} for {'/'.join(wrong)}; the gold gives it for {'/'.join(sorted(lab))}"
     return ""
 
 
