@@ -283,3 +283,22 @@ def test_swaps_of_figures_labelled_after_them():
     # the rest of a unit ("/s") or a "vs" names nothing
     speed = item("跑ResNet-50训练时，昇腾920单卡比H20快多少？", "2800 vs 1550 images/s，提升80.6%。", ["80.6%"], sources=())
     assert ok(speed, "昇腾920单卡处理2800 images/s，H20为1550 images/s，提升约80.6%[1]。")
+
+
+def test_a_quoted_reports_own_words_do_not_answer_the_asked_agreement():
+    b200 = item("国金和民生给出的英伟达B200显存容量一致吗？", "一致，都是192GB（HBM）。", ["192GB"], sources=())
+    one_report = ("国金证券《2025 AI 行业前瞻报告》：MI355X 存储容量将达到 288GB,带宽将达到和 B200 相同的 8TB/s,"
+                  "而存储容量将显著高于 B200 的 192GB[1]。")
+    v = answer_verdict(b200, one_report)
+    assert v.correct is False and "agree" in v.reason
+    assert ok(b200, "结论：一致，都是192GB。\n" + one_report)
+
+
+def test_one_place_and_another_name_no_other_quantity():
+    """"一处为X，另一处为Y" says nothing about what X is: X competes with the gold's figures."""
+    laptops = item("国金前瞻报告里24年三季度AI笔电的销量前后一致吗？",
+                   "不一致：第五章开头写AI笔电销量约1450万台、同比增长110%；5.2节写全球AI笔电销量约1400万台、同比增长105%。",
+                   ["不一致"], sources=(), type="compare")
+    assert ok(laptops, "结论：不一致。一处为1450万台，另一处为1400万台[1][2]。")
+    v = answer_verdict(laptops, "结论：不一致。一处为1.47亿台，另一处为1400万台[1][2]。")  # 1.47亿台 is AI phones
+    assert v.correct is False and "1.47亿台" in v.reason

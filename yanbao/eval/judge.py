@@ -37,7 +37,7 @@ _CODE = re.compile(r"(?<![a-z0-9])s\d{13}(?![0-9])")  # 执业证书 numbers: S 
 _ASKS = re.compile(r"多少|几[个倍家款项次月日年天颗台]?|哪[一些个家天年月位]?|什么时候|何时|多大|多长|多久|多高|多快|怎样|如何|为什么|是谁|谁|呢[?？]|分别|各是|各为|各自")
 # words that only link a figure to its sentence: left out of a figure's label
 _LINKS = frozenset("的 了 为 是 而是 约 达 达到 至 到 在 有 共 共计 合计 约为 大约 将 已 其中 其 和 与 及 或 而 则 就 也 都 "
-                   "仅 超 超过 近 接近 逾 高达 左右 以上 以下 分别 各 同样 均 相比 比 对 从 由 把 被 给 向 于 以".split())
+                   "仅 超 超过 近 接近 逾 高达 左右 以上 以下 分别 各 同样 均 相比 比 对 从 由 把 被 给 向 于 以 一处 另 两处".split())
 # comparison words: (axis, sign). An answer that takes the other side of the gold's axis is wrong.
 _RELATIONS = (
     ("不一致", "same", -1), ("不一样", "same", -1), ("不相同", "same", -1), ("不同", "same", -1), ("有差异", "same", -1),
@@ -190,8 +190,9 @@ def _relation(text: str) -> dict[str, int]:
 
 
 _FORMULA_OPEN = re.compile(r"[（(]\s*计算得出\s*[:：]")
-# a line quoting a report: "· 民生证券《AI投资的新范式》：…", "· 2025年5月：民生证券《…》（2024-12-24）：…"
-_QUOTE_LINE = re.compile(r"^[·•]\s*(?:[^\n:：《]{0,16}[:：])?\s*[^\n:：《]{0,12}《[^》\n]+》[^\n:：]{0,16}[:：].*$", re.M)
+# a line quoting a report: "民生证券《AI投资的新范式》：…", "· 2025年5月：民生证券《…》（2024-12-24）：…"
+_QUOTE_LINE = re.compile(r"^(?![·•]?\s*结论)(?:[·•]\s*)?(?:[^\n:：《]{0,16}[:：])?\s*[^\n:：《。]{0,12}《[^》\n]+》"
+                         r"[^\n:：]{0,16}[:：].*$", re.M)
 # says that two figures agree without a comparison word: "都是557.6万美元", "均为64颗"
 _ASKS_YESNO = re.compile(r"吗|是否|是不是|能否")
 _SAME_SOFT = re.compile(r"都是|都约|均为|均是|均约|都为|同为|均称|都称|both")
@@ -308,7 +309,7 @@ def answer_verdict(item: GoldItem, text: str, refused: bool | None = None) -> Ve
     for axis, sign in gold_rel.items():
         if sign and ans_rel.get(axis) == -sign:
             return Verdict(False, f"states the opposite relation ({axis}: gold {item.answer[:30]})")
-    why = _unanswered_agreement(item, norm, prep, matched, gold_rel, ans_rel)
+    why = _unanswered_agreement(item, prep, matched, gold_rel)
     if why:
         return Verdict(False, why)
     if _YESNO_Q.search(item.question.strip()):
@@ -331,17 +332,20 @@ def _gold_relation(item: GoldItem) -> dict[str, int]:
     return out
 
 
-def _unanswered_agreement(item: GoldItem, norm: str, prep: str, matched, gold_rel: dict[str, int],
-                          ans_rel: dict[str, int]) -> str:
+def _unanswered_agreement(item: GoldItem, prep: str, matched, gold_rel: dict[str, int]) -> str:
     """The reason when the question asks whether two things agree (一致吗, 对得上吗) and the answer never
-    says whether they do, else "". Where the gold says they agree, the answer may show it instead: the
+    says whether they do, else "" (a quoted report's own 相同 says nothing about the asked pair).
+    Where the gold says they agree, the answer may show it instead: the
     accepted value stated on two lines ("· 华西：…约23万块…" and "· 民生：…约23万块…"); one source quoted
     alone leaves the asked comparison undone."""
     asked = "same" in _relation(normalize(item.question)) and _ASKS_YESNO.search(item.question)
-    if not gold_rel.get("same") or not asked or "same" in ans_rel:
+    if not gold_rel.get("same") or not asked:
+        return ""
+    own = _QUOTE_LINE.sub("", prep)  # a report's "相同" is about its own figures, not about the asked pair
+    if "same" in _relation(normalize(own)):
         return ""
     if gold_rel["same"] > 0:
-        if _SAME_SOFT.search(norm):
+        if _SAME_SOFT.search(normalize(own)):
             return ""
         figs = figures(prep)
         for g, _ in matched:
