@@ -206,3 +206,99 @@ def test_a_formulas_inputs_are_not_answers():
                 "BAT为550.12亿人民币[1]。")
     assert ok(it, computed)
     assert ok(it, "结论：一致。资本开支合计约550.1亿元。BAT为275亿人民币。") is False  # outside a formula it competes
+
+
+DOUBAO = item(question="从2024年12月中旬到2025年5月底，豆包大模型的日均tokens用量大约翻了几倍？",
+              answer="约4.1倍（计算得出）：16.4万亿 ÷ 4万亿 ≈ 4.1。东吴：截至2024年12月中旬日均tokens超4万亿；"
+                     "民生：截至2025年5月底超16.4万亿。", accept=("4.1倍", "约4.1倍"), sources=(), type="multi_hop")
+
+
+def test_the_reports_quoted_lines_under_a_right_claim_are_not_swaps():
+    """The answer's claim comes first; the lines under it quote the reports in their own words
+    ("日均 tokens 使用量超过16.4万亿"), which the gold happens to give only to 4万亿."""
+    right = ("2025年5月的豆包用量约为2024年12月的4.1倍（计算得出：16.4 ÷ 4 ≈ 4.1）。\n"
+             "· 2024年12月：东吴证券《从字节大会看算力产业的三个趋势》（2024-12-24）：截至2024年12月中旬,豆包模型日均 token 使用量超4万亿[1]。\n"
+             "· 2025年5月：民生证券《AI投资的新范式》：截至2025年5月底,豆包大模型日均 tokens 使用量超过16.4万亿[2]。")
+    assert ok(DOUBAO, right), answer_verdict(DOUBAO, right)
+    # the claim itself swapping the two periods' values stays wrong
+    swapped = answer_verdict(DOUBAO, "2024年12月日均tokens为16.4万亿，2025年5月为4万亿，约4.1倍。")
+    assert swapped.correct is False and "16.4万亿" in swapped.reason
+    # a quote that is the whole answer is its claim: still checked
+    pair = item("TPUv6e和Trainium2的互联带宽各是多少？", "TPUv6e为3584GB/s，Trainium2为640GB/s。",
+                ["3584GB/s", "640GB/s"], sources=())
+    assert not ok(pair, "· 民生证券《AI投资的新范式》：TPUv6e为640GB/s，Trainium2为3584GB/s[1]。")
+    assert not ok(pair, "TPUv6e为640GB/s，Trainium2为3584GB/s。\n· 民生证券《AI投资的新范式》：TPUv6e为3584GB/s[1]。")
+
+
+def test_a_value_the_gold_states_twice_has_both_labels():
+    pair = item("TPUv6e和Trainium2的互联带宽各是多少？", "TPUv6e为3584GB/s，Trainium2互联带宽为640GB/s；谷歌互联带宽3584GB/s领先。",
+                ["3584GB/s", "640GB/s"], sources=())
+    assert ok(pair, "谷歌互联带宽3584GB/s，Trainium2为640GB/s。")  # the gold's second wording of 3584GB/s
+    v = answer_verdict(pair, "Trainium2互联带宽3584GB/s，TPUv6e为640GB/s。")
+    assert v.correct is False and "trainium2" in v.reason
+
+
+ALI = item(question="由阿里2025Q1资本开支和同比增速推算，阿里2024Q1资本开支大约多少？和季报表一致吗？",
+           answer="约111.5亿元（计算得出）：246.12 ÷ (1 + 120.68%) ≈ 111.53亿元；与季报表中2024Q1“与资本支出有关的净现金流出”"
+                  "11153百万元一致。", accept=("111.5", "一致"), sources=(), type="multi_hop")
+
+
+def test_a_shown_formula_with_nested_parentheses_and_the_asked_agreement():
+    formula = "约111.5亿元（计算得出：246.12 ÷ (1 + 120.68%) ≈ 111.5，由246.12亿元与增速120.68%推算）"
+    quote = "\n· 民生证券《AI投资的新范式》：阿里巴巴2025年Q1(自然年)资本开支为246.12亿元,同比增长120.68%[1]。"
+    assert ok(ALI, formula + "，与季报表2024Q1的11153百万元一致。" + quote), answer_verdict(ALI, formula + "，一致。" + quote)
+    # the question asks two things: an estimate without the asked comparison is not the answer
+    v = answer_verdict(ALI, formula + "。" + quote)
+    assert v.correct is False and "agree" in v.reason
+    assert not ok(ALI, formula + "，与季报表不一致。" + quote)
+
+
+def test_asked_agreement_is_answered_or_shown():
+    it = item("国金和民生给出的Trainium2最大扩展芯片数一致吗？",
+              "一致：国金称Trainium2-Ultra最大扩展规模为64颗芯片；民生称Trainium2 Ultra机架方案集成64颗Trainium2芯片。",
+              ["一致", "64颗"], sources=())
+    one_source = "国金证券《AI 周观察》：Trainium2-Ultra 的最大扩展规模为 64 颗芯片[1]。"
+    assert answer_verdict(it, one_source).correct is False
+    assert ok(it, "结论：一致，都是64颗。") and ok(it, "Both give 64 chips; they agree.")
+    assert ok(it, "· 国金证券《AI 周观察》：最大扩展规模为 64 颗芯片[1]。\n· 民生证券《AI投资的新范式》：机架方案集成64颗Trainium2芯片[2]。")
+    assert not ok(it, "结论：不一致。国金为64颗。") and not ok(it, "They do not match: 64 chips vs 256.")
+    # the gold's side can be in its accepted texts: "对得上" with accept 一致
+    sums = item("博通两个部门营收加起来，与公司总营收对得上吗？", "对得上：73亿美元 + 58亿美元 = 131亿美元，等于总营收131亿美元。",
+                ["131亿美元", "一致"], sources=())
+    assert not ok(sums, "结论：不一致。一处为73亿美元，另一处为131亿美元。")
+    assert ok(sums, "对得上：73 + 58 = 131亿美元，等于总营收131亿美元。")
+
+
+def test_swaps_of_figures_labelled_after_them():
+    """A figure written first is labelled by the words after it in its clause."""
+    parallel = item("DeepSeek-V3训练用了几路专家并行和几路流水线并行？", "64路专家并行，16路流水线并行（以及ZeRO1数据并行）。",
+                    ["64路"], sources=())
+    assert ok(parallel, "DeepSeek-V3使用64路的专家并行、16路的流水线并行。")
+    v = answer_verdict(parallel, "16路专家并行、64路流水线并行。")
+    assert v.correct is False and "专家" in v.reason
+    capex = item("字节跳动2025年资本开支计划多少？怎么分配？", "1600亿元，其中900亿元用于算力采购，700亿元用于IDC基建及网络设备。",
+                 ["1600亿元"], sources=())
+    assert ok(capex, "1600亿元，其中900亿元用于算力采购，700亿元用于IDC基建。")
+    assert not ok(capex, "1600亿元，其中700亿元用于算力采购，900亿元用于IDC基建。")
+    # the rest of a unit ("/s") or a "vs" names nothing
+    speed = item("跑ResNet-50训练时，昇腾920单卡比H20快多少？", "2800 vs 1550 images/s，提升80.6%。", ["80.6%"], sources=())
+    assert ok(speed, "昇腾920单卡处理2800 images/s，H20为1550 images/s，提升约80.6%[1]。")
+
+
+def test_a_quoted_reports_own_words_do_not_answer_the_asked_agreement():
+    b200 = item("国金和民生给出的英伟达B200显存容量一致吗？", "一致，都是192GB（HBM）。", ["192GB"], sources=())
+    one_report = ("国金证券《2025 AI 行业前瞻报告》：MI355X 存储容量将达到 288GB,带宽将达到和 B200 相同的 8TB/s,"
+                  "而存储容量将显著高于 B200 的 192GB[1]。")
+    v = answer_verdict(b200, one_report)
+    assert v.correct is False and "agree" in v.reason
+    assert ok(b200, "结论：一致，都是192GB。\n" + one_report)
+
+
+def test_one_place_and_another_name_no_other_quantity():
+    """"一处为X，另一处为Y" says nothing about what X is: X competes with the gold's figures."""
+    laptops = item("国金前瞻报告里24年三季度AI笔电的销量前后一致吗？",
+                   "不一致：第五章开头写AI笔电销量约1450万台、同比增长110%；5.2节写全球AI笔电销量约1400万台、同比增长105%。",
+                   ["不一致"], sources=(), type="compare")
+    assert ok(laptops, "结论：不一致。一处为1450万台，另一处为1400万台[1][2]。")
+    v = answer_verdict(laptops, "结论：不一致。一处为1.47亿台，另一处为1400万台[1][2]。")  # 1.47亿台 is AI phones
+    assert v.correct is False and "1.47亿台" in v.reason

@@ -37,15 +37,21 @@ _CODE = re.compile(r"(?<![a-z0-9])s\d{13}(?![0-9])")  # 执业证书 numbers: S 
 _ASKS = re.compile(r"多少|几[个倍家款项次月日年天颗台]?|哪[一些个家天年月位]?|什么时候|何时|多大|多长|多久|多高|多快|怎样|如何|为什么|是谁|谁|呢[?？]|分别|各是|各为|各自")
 # words that only link a figure to its sentence: left out of a figure's label
 _LINKS = frozenset("的 了 为 是 而是 约 达 达到 至 到 在 有 共 共计 合计 约为 大约 将 已 其中 其 和 与 及 或 而 则 就 也 都 "
-                   "仅 超 超过 近 接近 逾 高达 左右 以上 以下 分别 各 同样 均 相比 比 对 从 由 把 被 给 向 于 以".split())
+                   "仅 超 超过 近 接近 逾 高达 左右 以上 以下 分别 各 同样 均 相比 比 对 从 由 把 被 给 向 于 以 一处 另 两处".split())
 # comparison words: (axis, sign). An answer that takes the other side of the gold's axis is wrong.
 _RELATIONS = (
     ("不一致", "same", -1), ("不一样", "same", -1), ("不相同", "same", -1), ("不同", "same", -1), ("有差异", "same", -1),
-    ("一致", "same", 1), ("一样", "same", 1), ("相同", "same", 1), ("相符", "same", 1),
+    ("对不上", "same", -1), ("不吻合", "same", -1),
+    ("一致", "same", 1), ("一样", "same", 1), ("相同", "same", 1), ("相符", "same", 1), ("对得上", "same", 1),
+    ("吻合", "same", 1),
     ("高于", "cmp", 1), ("超过", "cmp", 1), ("超出", "cmp", 1), ("大于", "cmp", 1), ("多于", "cmp", 1),
     ("领先", "cmp", 1), ("优于", "cmp", 1), ("快于", "cmp", 1),
     ("低于", "cmp", -1), ("小于", "cmp", -1), ("少于", "cmp", -1), ("不及", "cmp", -1), ("落后", "cmp", -1),
     ("弱于", "cmp", -1), ("慢于", "cmp", -1),
+    ("disagree", "same", -1), ("inconsistent", "same", -1), ("differ", "same", -1), ("notthesame", "same", -1),
+    ("notmatch", "same", -1), ("n'tmatch", "same", -1), ("mismatch", "same", -1), ("notagree", "same", -1),
+    ("n'tagree", "same", -1), ("notconsistent", "same", -1),
+    ("agree", "same", 1), ("consistent", "same", 1), ("thesame", "same", 1), ("match", "same", 1),
     ("above", "cmp", 1), ("higher", "cmp", 1), ("below", "cmp", -1), ("lower", "cmp", -1),
     ("上升", "trend", 1), ("增长", "trend", 1), ("上涨", "trend", 1), ("提升", "trend", 1), ("增加", "trend", 1),
     ("下降", "trend", -1), ("下滑", "trend", -1), ("下跌", "trend", -1), ("减少", "trend", -1), ("降低", "trend", -1),
@@ -183,7 +189,39 @@ def _relation(text: str) -> dict[str, int]:
     return out
 
 
-_FORMULA_SHOWN = re.compile(r"[（(]\s*计算得出\s*[:：][^）)]*[）)]")
+_FORMULA_OPEN = re.compile(r"[（(]\s*计算得出\s*[:：]")
+# a line quoting a report: "民生证券《AI投资的新范式》：…", "· 2025年5月：民生证券《…》（2024-12-24）：…"
+_QUOTE_LINE = re.compile(r"^(?![·•]?\s*结论)(?:[·•]\s*)?(?:[^\n:：《]{0,16}[:：])?\s*[^\n:：《。]{0,12}《[^》\n]+》"
+                         r"[^\n:：]{0,16}[:：].*$", re.M)
+# says that two figures agree without a comparison word: "都是557.6万美元", "均为64颗"
+_ASKS_YESNO = re.compile(r"吗|是否|是不是|能否")
+_SAME_SOFT = re.compile(r"都是|都约|均为|均是|均约|都为|同为|均称|都称|both")
+
+
+def _formula_spans(prep: str) -> list[tuple[int, int]]:
+    """Spans of shown computations "(计算得出: 246.12 ÷ (1 + 120.68%) ≈ 111.5)", nested parentheses
+    included: their figures are a computation's inputs."""
+    spans = []
+    for m in _FORMULA_OPEN.finditer(prep):
+        depth, end = 0, len(prep)
+        for i in range(m.start(), len(prep)):
+            depth += 1 if prep[i] in "(（" else -1 if prep[i] in ")）" else 0
+            if depth == 0:
+                end = i + 1
+                break
+        spans.append((m.start(), end))
+    return spans
+
+
+def _quoted_spans(prep: str) -> list[tuple[int, int]]:
+    """Spans of the lines that quote a report ("· 券商《标题》：…[n]") after the answer's own claim:
+    empty when the answer starts with a quote (then the quote is its claim)."""
+    spans = [m.span() for m in _QUOTE_LINE.finditer(prep)]
+    return spans if spans and spans[0][0] > 0 else []
+
+
+def _inside(f: Figure, spans) -> bool:
+    return any(a <= f.start < b for a, b in spans)
 
 
 def answer_verdict(item: GoldItem, text: str, refused: bool | None = None) -> Verdict:
@@ -256,21 +294,24 @@ def answer_verdict(item: GoldItem, text: str, refused: bool | None = None) -> Ve
     asks_date = any(g.kind == "date" for group in groups for g in group) or bool(_ASKS_DATE.search(item.question))
     accepted = [g for group in groups for g in group]
     gold_figs = accepted + list(answer_figs)
-    shown = [m.span() for m in _FORMULA_SHOWN.finditer(prep)]  # a computation's inputs, shown with their formula
-    why = _competing(item, prep, [f for f in figs if not any(a <= f.start < b for a, b in shown)], gold_figs,
-                     asks_date, accepted)
+    shown = _formula_spans(prep)  # a computation's inputs, shown with their formula
+    why = _competing(item, prep, [f for f in figs if not _inside(f, shown)], gold_figs, asks_date, accepted)
     if why:
         return Verdict(False, why)
-    why = _swapped(prep, [f for f in figs if not any(a <= f.start < b for a, b in shown)], gold_prep, answer_figs)
+    quoted = _quoted_spans(prep)  # the reports' own lines under the answer's claim: their wording, not a claim
+    why = _swapped(prep, [f for f in figs if not _inside(f, shown) and not _inside(f, quoted)], gold_prep, answer_figs)
     if why:
         return Verdict(False, why)
     why = _too_few(item, figs, gold_prep, answer_figs, asks_date)
     if why:
         return Verdict(False, why)
-    gold_rel, ans_rel = _relation(normalize(item.answer)), _relation(norm)
+    gold_rel, ans_rel = _gold_relation(item), _relation(norm)
     for axis, sign in gold_rel.items():
         if sign and ans_rel.get(axis) == -sign:
             return Verdict(False, f"states the opposite relation ({axis}: gold {item.answer[:30]})")
+    why = _unanswered_agreement(item, prep, matched, gold_rel)
+    if why:
+        return Verdict(False, why)
     if _YESNO_Q.search(item.question.strip()):
         g, a = normalize(item.answer), re.sub(r"^[「『“\"']+", "", norm)
         gs = 1 if _YES.match(g) else -1 if _NO.match(g) else 0
@@ -280,6 +321,38 @@ def answer_verdict(item: GoldItem, text: str, refused: bool | None = None) -> Ve
     if matched:
         return Verdict(True, "states " + "、".join(f"{f.text} (= {g.text})" for g, f in matched))
     return Verdict(True, f"contains {text_hit}")
+
+
+def _gold_relation(item: GoldItem) -> dict[str, int]:
+    """The sides the gold takes (see _relation): its answer's, and its accepted texts' where the answer
+    names none on an axis ("对得上：73 + 58 = 131" with accept "一致")."""
+    out = _relation(normalize(item.answer))
+    for axis, sign in _relation(normalize(" ".join(a for a in item.accept if not figures(a)))).items():
+        out.setdefault(axis, sign)
+    return out
+
+
+def _unanswered_agreement(item: GoldItem, prep: str, matched, gold_rel: dict[str, int]) -> str:
+    """The reason when the question asks whether two things agree (一致吗, 对得上吗) and the answer never
+    says whether they do, else "" (a quoted report's own 相同 says nothing about the asked pair).
+    Where the gold says they agree, the answer may show it instead: the
+    accepted value stated on two lines ("· 华西：…约23万块…" and "· 民生：…约23万块…"); one source quoted
+    alone leaves the asked comparison undone."""
+    asked = "same" in _relation(normalize(item.question)) and _ASKS_YESNO.search(item.question)
+    if not gold_rel.get("same") or not asked:
+        return ""
+    own = _QUOTE_LINE.sub("", prep)  # a report's "相同" is about its own figures, not about the asked pair
+    if "same" in _relation(normalize(own)):
+        return ""
+    if gold_rel["same"] > 0:
+        if _SAME_SOFT.search(normalize(own)):
+            return ""
+        figs = figures(prep)
+        for g, _ in matched:
+            lines = {prep.count("\n", 0, f.start) for f in figs if same(f, g)}
+            if len(lines) >= 2:
+                return ""
+    return f"does not say whether they agree (gold {item.answer[:20]})"
 
 
 _ALTERNATIVE = re.compile(r"也有口径|口径为|另据|另有数据|另一说|一说为|也有说法|或为|也有报道|other sources?|alternatively")
@@ -346,25 +419,42 @@ def _near_words(prep: str, fig: Figure, figs) -> set[str]:
     return {w for w in tokenize(prep[start:fig.start]) if w not in _LINKS and not re.fullmatch(r"[\d.]+", w)}
 
 
+_CLAUSE_END = re.compile(r"[,，、;；。!?！？:：\n(（|]")
+
+
+def _after_words(prep: str, fig: Figure, figs) -> set[str]:
+    """The words from `fig` to the next figure or the end of its clause: what a figure written first
+    is for ("64路专家并行" -> {专家, 并行}; "900亿元用于算力采购" -> {用于, 算力, 采购})."""
+    m = _CLAUSE_END.search(prep, fig.end)
+    end = min([m.start() if m else len(prep)] + [f.start for f in figs if f.start >= fig.end])
+    return {w for w in tokenize(prep[fig.end:end]) if w not in _LINKS
+            and not re.fullmatch(r"[\d.]+|[a-z]{1,2}|vs|[^\w]+", w)}  # a unit's rest ("/s") or "vs" names nothing
+
+
 def _swapped(prep: str, figs, gold_prep: str, gold_figs) -> str:
     """The reason when a right figure is stated for another subject of the gold (two values swapped),
-    else "". Each gold figure outside parentheses is labelled by the words just before it; a stated
-    figure is swapped when the words just before it hold a word only the label of another comparable
-    gold figure has, and none that only its own label has. "TPUv6e为640GB/s，Trainium2为3584GB/s"
-    for a gold "TPUv6e为3584GB/s，Trainium2为640GB/s"."""
+    else "". Each gold figure outside parentheses is labelled twice: by the words just before it and by
+    the words after it in its clause (a value the gold states twice has all its labels). A stated
+    figure is swapped when, on one side, its words hold a word only the label of another comparable
+    gold figure has, and none that only its own label has.
+    "TPUv6e为640GB/s，Trainium2为3584GB/s" for a gold "TPUv6e为3584GB/s，Trainium2为640GB/s";
+    "16路专家并行、64路流水线并行" for a gold "64路专家并行，16路流水线并行". A figure the gold gives no
+    label on a side says nothing on that side (its subject is the question's)."""
     main = [g for g in gold_figs if _outside_parentheses(gold_prep, g) and g.kind == "number"]  # dates name periods
-    gold_labels = [(g, _near_words(gold_prep, g, gold_figs)) for g in main]
-    for f in figs:
-        own = next(((g, lab) for g, lab in gold_labels if same(f, g)), None)
-        if own is None or not own[1]:
-            continue
-        g, lab = own
-        others = set().union(*[lab2 for g2, lab2 in gold_labels
-                               if g2 is not g and _loosely_comparable(g, g2) and not same(f, g2)] or [set()])
-        near = _near_words(prep, f, figs)
-        wrong = sorted(near & (others - lab))
-        if wrong and not near & (lab - others):
-            return f"states {f.text} for {'/'.join(wrong)}; the gold gives it for {'/'.join(sorted(lab))}"
+    for side in (_near_words, _after_words):
+        gold_labels = [(g, side(gold_prep, g, gold_figs)) for g in main]
+        for f in figs:
+            own = [(g, lab) for g, lab in gold_labels if same(f, g)]
+            lab = set().union(*[lab for _, lab in own]) if own else set()  # every label the gold gives this value
+            if not lab:
+                continue
+            g = own[0][0]
+            others = set().union(*[lab2 for g2, lab2 in gold_labels
+                                   if _loosely_comparable(g, g2) and not same(f, g2)] or [set()])
+            near = side(prep, f, figs)
+            wrong = sorted(near & (others - lab))
+            if wrong and not near & (lab - others):
+                return f"states {f.text} for {'/'.join(wrong)}; the gold gives it for {'/'.join(sorted(lab))}"
     return ""
 
 
