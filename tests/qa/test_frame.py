@@ -780,3 +780,16 @@ def test_two_sides_named_by_their_words_in_a_respectively_list_or_a_tables_colum
     q = "改进后的QRS指标相比改进前，全样本年化收益率提高了多少个百分点？"
     draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(t), parse(q))
     assert draft.text.startswith("提高约2.9个百分点（计算得出：16.10 − 13.2 = 2.9")
+
+
+def test_a_consistency_verdict_compares_figures_whose_own_clauses_say_the_same_thing():
+    a = chunk("24 年三季度,AI 手机销量达到 1.47 亿台,同比增长约 8%,AI 笔电销量达约 1450 万台,同比增长 110%。", "a.txt", "国金证券")
+    b = chunk("24 年三季度,全球 AI 笔电销量达到约 1400 万台,同比增长 105%。", "b.txt", "国金证券")
+    q = "国金前瞻报告里24年三季度AI笔电的销量前后一致吗？"
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(a, b), parse(q))
+    assert draft.text.startswith("结论：不一致。一处为1450万台，另一处为1400万台")  # never AI 手机's 1.47亿台
+    seg = chunk("半导体解决方案部门营收 73 亿美元,AI 产品销售表现亮眼。博通在 FY24Q3 实现营业收入 131 亿美元,同比增长 47%。",
+                title="AI 周观察")
+    q = "博通FY24Q3的半导体和基础设施软件两个部门营收加起来，与公司总营收对得上吗？"
+    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(seg), parse(q))
+    assert draft is None or "不一致。一处为73亿美元" not in draft.text  # a segment's revenue is not the total's

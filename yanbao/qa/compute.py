@@ -149,11 +149,16 @@ def consistency(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -
     for s in scored[:40]:
         if s.score < 0.3 * scored[0].score:
             break
-        for c in bind.bound_claims(frame, hits[s.hit].chunk, s.start, s.end, s.header)[:1]:
+        found = bind.bound_claims(frame, hits[s.hit].chunk, s.start, s.end, s.header)
+        # of a sentence's figures, the first whose clause names the asked qualifier (AI 笔电销量, not AI 手机销量)
+        for c in sorted(found, key=lambda c: not _names_qualifier(frame, s, c))[:1]:
             if all(s.text != t.text for t, _ in seen):
                 seen.append((s, c))
     need = needed_terms(q, frame, seen[0][0]) if seen else frozenset()
     seen = seen[:1] + [(s, c) for s, c in seen[1:] if missing_share(q, need, held_terms(q, s.text, s.header)) <= SELECTION.missing_share]
+    if seen:  # the two figures' own clauses must say the same thing too (半导体部门营收 is not 营业收入)
+        first = _clause_terms(q, *seen[0])
+        seen = seen[:1] + [(s, c) for s, c in seen[1:] if _same_clause(q, first, _clause_terms(q, s, c))]
     if len(seen) < 2:  # the statements compared must be about the same thing (not 0.03元 and a glasses' 999元)
         return None
     first = seen[0][1].quantity
@@ -170,6 +175,24 @@ def consistency(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -
         head = f"结论：不一致。一处为{_num(first)}，另一处为{_num(other[1].quantity)}{cites}。"
     lines = [head] + [_line(Side(report_label(hits[s.hit].chunk.meta), s, c), hits) for s, c in pair]
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({s.hit for s, _ in pair})))
+
+
+def _names_qualifier(frame: Frame, s: Scored, c: bind.Claim) -> bool:
+    clause = bind._squash(bind._clause_of(s.text, c)).lower()
+    return bool(frame.qualifier) and bind._squash(frame.qualifier).lower() in clause
+
+
+def _clause_terms(q: Query, s: Scored, c: bind.Claim) -> frozenset[str]:
+    """The question's content words the clause of a figure holds (its own words, not its sentence's;
+    not the digits and characters of dates, which binding has read already)."""
+    held = held_terms(q, bind._clause_of(s.text, c) if "\t" not in s.text else s.text, s.header)
+    return frozenset(t for t in held if len(t) >= 2 and not any(ch.isdigit() for ch in t))
+
+
+def _same_clause(q: Query, a: frozenset[str], b: frozenset[str]) -> bool:
+    """True when neither clause lacks more than SELECTION.missing_share of the terms the other holds."""
+    return (missing_share(q, a, b) <= SELECTION.missing_share if a else True) and (
+        missing_share(q, b, a) <= SELECTION.missing_share if b else True)
 
 
 _BACK_Q = re.compile(r"推算|倒推|反推")
