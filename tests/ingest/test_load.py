@@ -253,3 +253,16 @@ def test_a_table_of_contents_is_set_aside_and_names_the_headings():
     assert sum(reason == "table of contents" for _, reason in doc.dropped) == 2
     heading = next(ln for ln in doc.lines if doc.text[ln.start:ln.end].startswith("华泰低市净率FFScore"))
     assert heading.kind == "heading"
+
+
+def test_a_list_of_figures_broken_after_its_separator_is_joined():
+    from yanbao.ingest.clean import clean
+    from yanbao.ingest.load import RawDoc
+
+    text = ("盈利预测与投资建议:预计公司2025-2027 年归母净利润分别为37.5 亿元、\n42.2 亿元、47.2 亿元,对应PE 分别为13、11、10 倍。\n"
+            "2025 年前三季度,公司期间费用率37.7%,同增5.7pp。其中销售/管理/研发费率分别\n27.9%/5.9%/3.8%,分别同比+3.8/+0.5/+1.2pp。\n"
+            "营业收入\n123\n456\n")
+    doc = clean(RawDoc("t.txt", (text,), False, ""))
+    assert "分别为37.5 亿元、42.2 亿元、47.2 亿元" in doc.text
+    assert "研发费率分别27.9%/5.9%/3.8%" in doc.text
+    assert doc.text.rstrip().split("\n")[-3:] == ["营业收入", "123", "456"]  # a label and its figures stay lines

@@ -127,6 +127,9 @@ _FIELD_LINE = re.compile(
 )
 
 
+_AWAITS_VALUE = re.compile(r"(?:[、，,/]|分别(?:为|是)?|分别达到?|依次为)\s*$")
+
+
 def _continues(prev: _L, nxt: _L) -> bool:
     """True when `nxt` is the rest of a sentence that `prev` broke off."""
     if prev.kind not in ("text", "list") or nxt.kind != "text" or nxt.indented:
@@ -143,6 +146,8 @@ def _continues(prev: _L, nxt: _L) -> bool:
     first = nxt.text[0]
     if _CJK_RE.match(first) or first in "，。、；：！？）」』”%,.;:!?)":
         return True
+    if _AWAITS_VALUE.search(prev.text) and (first.isdigit() or first in "-+−"):
+        return True  # 归母净利润分别为37.5 亿元、 + 42.2 亿元…; 研发费率分别 + 27.9%/5.9%/3.8%: a list broken mid-way
     # "...将在" + "2025 年..." : a CJK-ended long line continued by a digit or Latin word
     return bool(_CJK_RE.match(prev.text[-1])) and len(prev.text) >= 25 and bool(_CJK_RE.search(nxt.text[:12]))
 
