@@ -793,3 +793,10 @@ def test_a_consistency_verdict_compares_figures_whose_own_clauses_say_the_same_t
     q = "博通FY24Q3的半导体和基础设施软件两个部门营收加起来，与公司总营收对得上吗？"
     draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(seg), parse(q))
     assert draft is None or "不一致。一处为73亿美元" not in draft.text  # a segment's revenue is not the total's
+
+
+def test_who_the_analysts_are_is_asked_with_哪些_and_分析员_too():
+    from yanbao.qa import meta
+
+    assert meta.asks_about_authors("中金这篇量化择时报告的分析员有哪些？")
+    assert not meta.asks_about_authors("国金分析师认为哪些公司受益？")  # what they think, not who they are

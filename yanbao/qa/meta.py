@@ -13,8 +13,8 @@ from yanbao.qa.extractive import report_label
 from yanbao.qa.query import named_reports
 from yanbao.types import Chunk, ReportMeta
 
-ABOUT_AUTHORS = re.compile(r"分析师|执业证|证书编号|证书号|署名|作者|研究员")
-WHO = re.compile(r"谁|哪位|哪几位|名字|姓名|证书|执业证|署名|编号|证号")
+ABOUT_AUTHORS = re.compile(r"分析师|分析员|执业证|证书编号|证书号|署名|作者|研究员")
+WHO = re.compile(r"谁|哪位|哪几位|(?:分析师|分析员|作者|研究员)(?:都|分别)?(?:有|是)?哪些|名字|姓名|证书|执业证|署名|编号|证号")
 
 
 def asks_about_authors(question: str) -> bool:

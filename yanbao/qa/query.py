@@ -26,7 +26,7 @@ NAME_Q = re.compile(r"哪家|哪些|哪个|谁|什么公司|哪几|名字|名称
 # what a question asks about a report itself (its title, type, authors, publisher), not about its content;
 # a certificate or a byline is only ever the report's, the others only when the question speaks of a report
 AUTHOR_ASPECT = re.compile(r"执业|证书编号|证书号|证号|署名")
-REPORT_ASPECT = re.compile(r"标题|题目|报告类型|什么类型|哪家券商|哪个券商|哪家机构|什么机构|分析师|作者|联系人|首席")
+REPORT_ASPECT = re.compile(r"标题|题目|报告类型|什么类型|哪家券商|哪个券商|哪家机构|什么机构|分析师|分析员|作者|联系人|首席")
 REPORT_WORD = re.compile(r"报告|周报|研报|策略|点评|这篇|那篇|这期|该篇|券商|《")
 
 
@@ -77,7 +77,7 @@ def report_aspect(question: str) -> str:
         return ""
     if _PUBLISHER.search(question):
         return "publisher"
-    if re.search(r"分析师|作者|联系人|首席", question):
+    if re.search(r"分析师|分析员|作者|联系人|首席", question):
         return "authors"
     return "cover"
 
