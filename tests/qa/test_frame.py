@@ -800,3 +800,9 @@ def test_who_the_analysts_are_is_asked_with_哪些_and_分析员_too():
 
     assert meta.asks_about_authors("中金这篇量化择时报告的分析员有哪些？")
     assert not meta.asks_about_authors("国金分析师认为哪些公司受益？")  # what they think, not who they are
+
+
+def test_a_pair_is_never_computed_from_bare_counts_or_from_figures_of_another_unit():
+    c = chunk("以回看10 日为例,CPV 因子的5 分组多空对冲年化收益较传统反转因子更高。", "01.pdf", "东吴证券")
+    q = "CPV因子5分组多空对冲年化收益比传统反转因子高多少个百分点？"
+    assert compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), parse(q)) is None  # not 10 − 5

@@ -562,7 +562,10 @@ def in_sentence_pair(q: Query, hits: list[Hit], frame: Frame, scored: list[Score
             if "\t" in t.text and t.header:  # a table row: a figure's column head tells whose it is
                 found += [(t, x, w) for x, w in _row_windows(t.text, t.header)]
             elif qs and text[qs[0].start:qs[0].end] == qs[0].text.lower():
-                found += [(t, x, w) for x, w in zip(qs, _respective_windows(text, qs, key_a, key_b) or _windows(text, qs))]
+                # in a sentence a bare number is a count or a label (5分组, 回看20日), not a measure to compare
+                found += [(t, x, w) for x, w in zip(qs, _respective_windows(text, qs, key_a, key_b) or _windows(text, qs)) if x.unit]
+        if "百分点" in q.text:
+            found = [(t, x, w) for t, x, w in found if x.unit in ("%", "pct")]
         if units:
             found = [(t, x, w) for t, x, w in found if x.unit in units]
         fb = next(((t, x) for t, x, w in found if any(k in w for k in key_b)), None)
