@@ -806,3 +806,14 @@ def test_a_pair_is_never_computed_from_bare_counts_or_from_figures_of_another_un
     c = chunk("以回看10 日为例,CPV 因子的5 分组多空对冲年化收益较传统反转因子更高。", "01.pdf", "东吴证券")
     q = "CPV因子5分组多空对冲年化收益比传统反转因子高多少个百分点？"
     assert compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), parse(q)) is None  # not 10 − 5
+
+
+def test_an_acronym_owning_results_is_the_sentences_subject_not_the_covered_company():
+    report = ReportMeta(file="08.txt", broker="中原证券", title="血制品领先企业,业绩恢复增长——上海莱士(002252)首次覆盖报告")
+    c = chunk("收购完成后,上海莱士的盈利水平会有较大提升。2017年-2019年上半年,GDS的营业收入分别为50.89亿元、51.29亿元和24.35亿元,"
+              "净利润分别为11.83亿元、15.55亿元和6.13亿元。", "08.txt", "中原证券", report.title)
+    start = c.text.index("2017年")
+    owners = {x.quantity.text: (x.subject, x.named) for x in bind.claims(c, start, len(c.text))}
+    assert owners["11.83亿元"] == ("GDS", True)
+    frame = parse("中原证券预测上海莱士2020年净利润是多少（百万元）？", [report])
+    assert not bind.bound_claims(frame, c, start, len(c.text))  # GDS's profit is not 上海莱士's

@@ -309,7 +309,7 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
     sentence = chunk.text[start:end]
     if "\t" in sentence and (header or mentions(sentence.split("\t", 1)[0], extra)):
         return _row_claims(chunk, start, sentence, header, extra)  # a table row, with or without its header
-    found = mentions(sentence, extra)
+    found = _with_acronyms(sentence, mentions(sentence, extra))
     ps = periods(sentence)
     qs = [q for q in quantities(sentence) if not any(m.start < q.end and q.start < m.end for m in found)  # 910B is a name
           and not _is_version(sentence, q, found)]
@@ -320,6 +320,8 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
     out = []
     for q in qs:
         subject, named = (by_name[id(q)], True) if id(q) in by_name else _owner_at(sentence, q.start, found, q.end)
+        # an acronym owning results (GDS的营业收入…，净利润分别为…) is the sentence's own topic, not a paragraph's guess
+        named = named or bool(subject and re.fullmatch(r"[A-Z]{2,6}", subject) and subject not in entities())
         if not subject:
             ctx_subject = context_subject(chunk, start, extra) if ctx_subject is None else ctx_subject
             subject = ctx_subject
@@ -343,6 +345,18 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
         estimate = bool(ESTIMATE.search(sentence[clause_start(sentence, q.start):q.start]))
         out.append(Claim(q, subject, period, metric, named, estimate, period_named))
     return tuple(out)
+
+
+# GDS的营业收入, BPL公司的净利润: a company the entity list does not know, written as an acronym before its results
+_ACRONYM_OWNER = re.compile(r"(?<![A-Za-z])([A-Z]{2,6})(?=(?:公司)?的?(?:营业收入|营业总收入|营收|收入|归母净利润|净利润|毛利率|净利率|EBITDA|股权))")
+
+
+def _with_acronyms(sentence: str, found: list[Mention]) -> list[Mention]:
+    """The sentence's mentions, with acronyms that own a company's results (GDS的营业收入) added as names."""
+    t = unicodedata.normalize("NFKC", sentence)
+    extra = [Mention(m.start(1), m.end(1), m.group(1)) for m in _ACRONYM_OWNER.finditer(t)
+             if not any(x.start < m.end(1) and m.start(1) < x.end for x in found)]
+    return sorted(found + extra, key=lambda x: x.start) if extra else found
 
 
 def _segment_named(clause: str, metric: str) -> str:
