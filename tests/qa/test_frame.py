@@ -817,3 +817,15 @@ def test_an_acronym_owning_results_is_the_sentences_subject_not_the_covered_comp
     assert owners["11.83亿元"] == ("GDS", True)
     frame = parse("中原证券预测上海莱士2020年净利润是多少（百万元）？", [report])
     assert not bind.bound_claims(frame, c, start, len(c.text))  # GDS's profit is not 上海莱士's
+
+
+def test_an_item_of_a_slash_list_is_labelled_and_named_in_the_answer():
+    from yanbao.qa.extractive import item_for
+
+    s = "其中销售/管理/研发费率分别27.9%/5.9%/3.8%,分别同比+3.8/+0.5/+1.2pp。"
+    assert sorted(bind.slash_labels(s).values()) == ["研发费率", "管理费率", "销售费率"]
+    c = chunk(s)
+    claim = next(x for x in bind.claims(c, 0, len(s)) if x.quantity.text == "3.8%")
+    assert (claim.label, claim.metric) == ("研发费率", "费用率")
+    assert item_for("2025年前三季度华润三九研发费率是多少？", s) == ("研发费率", "3.8%")
+    assert item_for("费率是多少？", s) is None  # no single item named

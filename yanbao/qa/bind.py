@@ -37,6 +37,7 @@ class Claim:
     named: bool = True  # the subject is named in the sentence itself, not taken from its context
     estimate: bool = False  # stated as a forecast, guidance or target (预计, 预期, 指引 …), not as a result
     period_named: bool = True  # the period is written in the sentence (or the table's header), not its paragraph
+    label: str = ""  # the item of a slash list the figure stands for (销售/管理/研发费率分别…: 研发费率)
 
 
 def clause_start(text: str, pos: int) -> int:
@@ -310,6 +311,7 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
     if "\t" in sentence and (header or mentions(sentence.split("\t", 1)[0], extra)):
         return _row_claims(chunk, start, sentence, header, extra)  # a table row, with or without its header
     found = _with_acronyms(sentence, mentions(sentence, extra))
+    labels = slash_labels(sentence)
     ps = periods(sentence)
     qs = [q for q in quantities(sentence) if not any(m.start < q.end and q.start < m.end for m in found)  # 910B is a name
           and not _is_version(sentence, q, found)]
@@ -343,8 +345,33 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
         if metric and q.unit and q.unit not in metric_units(metric):
             metric = _fitting_metric(sentence[:q.end], q.unit) or metric
         estimate = bool(ESTIMATE.search(sentence[clause_start(sentence, q.start):q.start]))
-        out.append(Claim(q, subject, period, metric, named, estimate, period_named))
+        label = labels.get(q.start, "")
+        if label:
+            metric = _last_metric(label) or metric
+        out.append(Claim(q, subject, period, metric, named, estimate, period_named, label))
     return tuple(out)
+
+
+# 销售/管理/研发费率分别27.9%/5.9%/3.8%: items and values, each list written with slashes
+_SLASH_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fa5A-Za-z]{1,8}/){1,7}[\u4e00-\u9fa5A-Za-z]{1,8}?)(?P<suffix>费用率|费率|毛利率|净利率|"
+                         r"利润率|收入|营收|净利润|增速|占比|市盈率|PE|EPS)?(?:分别|依次)(?:为|是|达到?)?\s*"
+                         r"(?P<values>(?:[-+−]?\d+(?:\.\d+)?\s*(?:%|pp|亿元|万元|元)?\s*/\s*){1,7}[-+−]?\d+(?:\.\d+)?)")
+
+
+def slash_labels(sentence: str) -> dict[int, str]:
+    """{start of a figure in the NFKC sentence: the item it stands for} for lists written with slashes
+    (销售/管理/研发费率分别27.9%/5.9%/3.8% -> 3.8% is 研发费率); items and values must pair one to one."""
+    t = unicodedata.normalize("NFKC", sentence)
+    out: dict[int, str] = {}
+    for m in _SLASH_LIST.finditer(t):
+        items = re.sub(r"^(?:其中|以及|及|和|与|包括)", "", m.group("items")).split("/")
+        qs = [q for q in quantities(m.group("values"))]
+        if len(items) != len(qs):
+            continue
+        suffix = m.group("suffix") or ""
+        for item, q in zip(items, qs):
+            out[m.start("values") + q.start] = item + suffix if not item.endswith(suffix) else item
+    return out
 
 
 # GDS的营业收入, BPL公司的净利润: a company the entity list does not know, written as an acronym before its results
@@ -487,6 +514,10 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
     # a table row's label qualifies it; a product asked about with no subject (AR眼镜销量) may be named
     # anywhere in the sentence (全球智能手机出货量…，达到12.39亿部)
     clause = sentence if "\t" in sentence or frame.qualifier not in SEGMENTS else _clause_of(sentence, claim)
+    if claim.label:  # an item of a slash list: its own label says what it is, not the whole list
+        clause = claim.label
+        if frame.qualifier and _squash(frame.qualifier) not in _squash(clause):
+            return False
     if frame.qualifier and sentence and frame.qualifier not in _squash(clause) and (
             frame.qualifier not in _squash(sentence) or metric_of(clause)):
         return False  # AI收入 is not answered by 营收; 相较于谷歌的331亿美元 takes its sentence's 云计算业务收入

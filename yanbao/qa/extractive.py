@@ -16,6 +16,7 @@ from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
 from yanbao.qa.frame import MARKS, entities, metric_of, metric_words, names_subject
 from yanbao.qa.query import covered_companies
+from yanbao.quantity import quantities
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
 from yanbao.types import Frame, Hit, ReportMeta
 
@@ -144,6 +145,21 @@ def cell_for(question: str, header: str, row: str) -> tuple[str, str] | None:
     return (heads[j].strip(), cells[j].strip()) if cells[j].strip() else None
 
 
+def item_for(question: str, sentence: str) -> tuple[str, str] | None:
+    """(item, figure) of a slash list in the sentence whose item the question names (研发费率 in
+    销售/管理/研发费率分别27.9%/5.9%/3.8% -> 3.8%), or None."""
+    if not question:
+        return None
+    t = unicodedata.normalize("NFKC", sentence)
+    q = unicodedata.normalize("NFKC", question)
+    named = [(label, start) for start, label in bind.slash_labels(sentence).items() if label in q]
+    if len(named) != 1:
+        return None
+    label, start = named[0]
+    figure = next((x.text for x in quantities(t[start:start + 20])[:1]), "")
+    return (label, figure) if figure else None
+
+
 def _render(group: list[Scored], question: str = "") -> str:
     """Sentences of one report with their markers; table rows as cells joined by " | ", each
     table's header row written once before its first row, and the asked-for cell named."""
@@ -159,7 +175,9 @@ def _render(group: list[Scored], question: str = "") -> str:
             out.append(f"{_quote(_cells(s.text))}{_quote(named)}[{s.hit + 1}]；")
         else:
             last_header = None
-            out.append(f"{_quote(s.text.rstrip('。；;，, '))}[{s.hit + 1}]。")
+            item = item_for(question, s.text)
+            named = f"（{item[0]}：{item[1]}）" if item else ""
+            out.append(f"{_quote(s.text.rstrip('。；;，, '))}{named}[{s.hit + 1}]。")
     text = "".join(out)
     return text[:-1] + "。" if text.endswith("；") else text
 
