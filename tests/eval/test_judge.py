@@ -302,3 +302,10 @@ def test_one_place_and_another_name_no_other_quantity():
     assert ok(laptops, "结论：不一致。一处为1450万台，另一处为1400万台[1][2]。")
     v = answer_verdict(laptops, "结论：不一致。一处为1.47亿台，另一处为1400万台[1][2]。")  # 1.47亿台 is AI phones
     assert v.correct is False and "1.47亿台" in v.reason
+
+
+def test_an_index_name_is_no_figure_of_the_answer():
+    from yanbao.eval.figures import figures
+
+    assert [f.text for f in figures("β取值与沪深300 指数10 天后预期收益率的相关系数为0.63")] == ["10天", "0.63"]
+    assert [f.text for f in figures("在中证 500成分股中年化收益为12.11%")] == ["12.11%"]

@@ -99,6 +99,7 @@ _NAMES = re.compile(
     r"(?<![a-z0-9$])[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*"  # h200, fy24q3, qwen3-235b-a22b, doubao-1.5-pro: masked when holding a digit
     r"|(?<![a-z0-9])\d[qh]\d{2,4}(?![0-9])|(?<![a-z0-9])\d{2}[qh]\d(?![0-9])"  # 4q24, 24q3 (2024q3 is a date)
     r"|\[\d{1,3}\]"  # citation markers [1]
+    r"|(?:沪深|中证|上证|深证|国证|科创|标普|恒生|纳斯达克)\s*\d{2,4}(?![0-9.%])"  # index names: 沪深300, 中证 500
 )
 
 
