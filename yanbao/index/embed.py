@@ -23,7 +23,6 @@ from yanbao.settings import DEFAULT_EMBED_BACKEND, DEFAULT_EMBED_MODEL
 
 log = logging.getLogger(__name__)
 
-PASSAGE_NICE = 10  # passages (an ingest) embed on threads this much below normal CPU priority (ONNX backends)
 
 # Known prefixes by model family; a setting overrides them.
 _PREFIXES = (
@@ -81,7 +80,7 @@ class Embedder:
 
     def __init__(self, model: str = DEFAULT_EMBED_MODEL, cache_dir: Path | None = None,
                  query_prefix: str | None = None, passage_prefix: str | None = None, batch_size: int = 0,
-                 backend: str = DEFAULT_EMBED_BACKEND, threads: int = 0):
+                 backend: str = DEFAULT_EMBED_BACKEND, threads: int = 0, nice: int = 0):
         from yanbao.index.ort import BACKENDS
 
         if backend not in BACKENDS:
@@ -96,9 +95,9 @@ class Embedder:
         # measured on 2 cores: torch is fastest at small batches (4-8), ONNX Runtime at 1-2
         self.batch_size = batch_size or (8 if backend == "torch" else 1)
         self.threads = threads  # passages embedded on this many threads (ONNX backends); 0: one per core
-        # ...at this lower CPU priority, so that questions asked during an upload keep a core
-        # (README, "Adding and removing a report"); when nothing else runs, they take all the CPU
-        self.passage_nice = PASSAGE_NICE
+        # ...this much below normal CPU priority (ONNX backends), so that questions asked during an
+        # upload keep their core (README, "Adding and removing a report"); idle cores they still take
+        self.passage_nice = nice
         self._model = None
         self._lock = threading.Lock()
         self._encode_lock = threading.Lock()
@@ -106,7 +105,8 @@ class Embedder:
     @classmethod
     def from_settings(cls, settings) -> "Embedder":
         return cls(settings.embed_model, settings.cache_dir, settings.embed_query_prefix,
-                   settings.embed_passage_prefix, settings.embed_batch, settings.embed_backend, settings.ingest_threads)
+                   settings.embed_passage_prefix, settings.embed_batch, settings.embed_backend, settings.ingest_threads,
+                   settings.ingest_nice)
 
     def with_threads(self, threads: int) -> "Embedder":
         """The same loaded model, embedding passages on `threads` threads (0: one per core)."""

@@ -1,14 +1,21 @@
 """An index is a directory of immutable segments; a small manifest names the live ones.
 
     var/index/CURRENT                 "gen-1732364000123456789"  (replaced atomically)
-    var/index/gen-.../manifest.json   the live segments, their tombstones and the reports: a
+    var/index/gen-.../manifest.json   the live segments with their tombstones, and the report entries
+                                      changed since their segment was written (corrections): a
                                       generation is its manifest alone, written last
     var/index/seg-.../                one immutable segment, written once:
-        segment.json                  its reports (as ingested), rows, dense entry
+        segment.json                  its rows, dense entry, and its reports' files, sha256, chunk counts
+        reports.json                  its reports' entries (file, sha256, chunks, meta, source)
         chunks.jsonl, rows.npy ...    its chunks (index/chunkstore.py), read through a memory map
         dense.faiss                   its vectors (flat below HNSW_FROM rows, HNSW above; absent on Milvus)
         lex/                          its BM25 postings (index/lexical.py)
     var/index/corrections.json        metadata corrected by people, by report sha256 (index/corrections.py)
+
+The manifest does not list the reports: its size follows the segments and tombstones, not the
+25,000 reports of a million chunks, so a change writes and a reader parses a few kilobytes. A
+writer reads the segments' file lists (segment.json); a report's metadata (reports.json) is
+parsed when a reader first needs it, once per segment and process. Reports are in segment order.
 
 An ingest writes one new small segment with the new reports; a removal writes a new manifest
 whose segment entry lists the removed reports under "deleted" (a tombstone list: their rows stay
@@ -24,7 +31,9 @@ into a new generation directory and swaps CURRENT: a crash at any point leaves t
 manifest live and whole. Readers keep the segments of the manifest they opened (files mapped or
 read); garbage collection keeps the live and the previous generation's segments and removes the
 rest. Segments are opened once per process (their FAISS index and vocabulary are cached), so a
-reader picking up a new manifest after an ingest opens only the new segment.
+reader picking up a new manifest after an ingest opens only the new segment. A long-running
+reader (the web UI) opens a new generation in a background thread and keeps answering from the
+one it has until it is ready (index/live.py).
 
 The dense store sits behind one protocol (index/vectors.py): FAISS files in the segments, or a
 Milvus collection (YANBAO_VECTOR_STORE=milvus), which takes the new rows in place.
@@ -536,8 +545,10 @@ def open_index(root: Path, expect: BuildConfig | None = None, settings=None) -> 
         chunks = Chunks(stores, lives, files, report_pos)
         if len(chunks) != manifest["counts"]["chunks"]:
             raise ValueError(f"{len(chunks)} live rows, the manifest counts {manifest['counts']['chunks']}")
-        if len(chunks):
-            chunks[0], chunks[-1]  # noqa: B018 - the first and last rows decode
+        for store, rows in zip(stores, chunks.live_rows):  # each segment's first and last rows read
+            if len(rows):
+                store.check(int(rows[0]))
+                store.check(int(rows[-1]))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise IndexMismatchError(f"index at {root} is damaged: bad {gen / MANIFEST} or {CHUNKS} ({e}). " + REBUILD_HINT.format(dir=root)) from e
     parts = [(seg.postings, lv, int(chunks.firsts[s]), chunks.global_of(s)) for s, (seg, lv) in enumerate(zip(segments, lives))]
