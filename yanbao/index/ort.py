@@ -258,10 +258,11 @@ class OrtEncoder:
 
 
 def _lower_priority(nice: int) -> None:
-    """Run the calling thread `nice` steps below normal CPU priority (nothing when 0 or not allowed)."""
+    """Run the calling thread `nice` steps below its priority now (at most 19; nothing when 0 or not allowed)."""
     if nice > 0:
         try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+            me = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + nice))
         except (OSError, AttributeError):  # not Linux, or not permitted: run at normal priority
             pass
 
