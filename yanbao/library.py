@@ -35,21 +35,18 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
     config = BuildConfig.from_settings(settings, embedder)
     result = UpdateResult()
     with store.Writer(root, settings, config, rebuild=rebuild) as w:
-        old_entries = {} if w.old is None else {r["file"]: r for r in w.old.manifest["reports"]}
-        if rebuild:
-            w.entries = {}
         fixes = corrections.load(root)
-        for name, entry in list(w.entries.items()):  # corrections saved but not yet live (a crash before the swap)
-            fields = fixes.get(entry["sha256"], {}).get("fields")
-            if not fields:  # most reports: their metadata is not parsed (25,000 of them at 1M chunks)
-                continue
-            meta = ReportMeta.from_json(entry["meta"])
-            fixed = corrections.apply(meta, fields)
-            if fixed != meta:
-                log.info("applying the saved metadata correction of %s", shown(name))
-                w.set_meta(name, fixed)
+        if w.old is not None and not rebuild:  # corrections saved but not yet live (a crash before the swap)
+            for digest, fix in fixes.items():  # only the corrected reports' metadata is parsed
+                for name in w.old.files_with_digest(digest):
+                    if not fix.get("fields"):
+                        continue
+                    meta = ReportMeta.from_json(w.entry(name)["meta"])
+                    fixed = corrections.apply(meta, fix["fields"])
+                    if fixed != meta:
+                        log.info("applying the saved metadata correction of %s", shown(name))
+                        w.set_meta(name, fixed)
         seen_paths: dict[str, Path] = {}
-        known = w.entries if not rebuild else {}
         for path in progress(list(expand(paths)), desc="reports", unit="file"):
             name = path.name
             if name in seen_paths:
@@ -65,10 +62,10 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
             except OSError as e:
                 result.skipped.append((name, f"cannot read file: {e.strerror}"))
                 continue
-            if name in known and known[name]["sha256"] == digest:
+            if not rebuild and w.digest(name) == digest:
                 result.unchanged.append(name)
                 continue
-            twin = next((f for f, r in w.entries.items() if r["sha256"] == digest and f != name), None)
+            twin = next((f for f in [w.file_with_digest(digest)] if f and f != name), None)
             if twin:
                 why = f"same content as '{twin}', already indexed (duplicate)"
                 log.warning("skip %s: %s", shown(name), why)
@@ -79,13 +76,13 @@ def update(root: Path, paths: Iterable[Path], settings, embedder, rebuild: bool 
             if skip:
                 result.skipped.append(skip)
                 continue
-            (result.replaced if name in old_entries and not rebuild else result.added).append(name)
+            (result.replaced if w.old is not None and name in w.old and not rebuild else result.added).append(name)
             meta = corrections.apply(report.meta, fixes.get(digest, {}).get("fields"))  # people's corrections win
             # "source": where the original was read, for the source viewer (PDF pages, downloads)
             entry = {"file": name, "sha256": digest, "chunks": len(report.chunks), "meta": meta.to_json(),
                      "source": str(path.resolve())}
             w.add(entry, list(report.chunks) if meta is report.meta else [replace(c, meta=meta) for c in report.chunks])
-        if rebuild and not w.entries:
+        if rebuild and not w.reports:
             raise LoadError(str(root), "rebuild found no readable reports in the paths given; the index was left as it was")
         if not w.changed:
             result.total_chunks = len(w.old.chunks) if w.old else 0

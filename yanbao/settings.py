@@ -38,6 +38,7 @@ class Settings:
     embed_backend: str = DEFAULT_EMBED_BACKEND  # onnx-int8 | onnx | torch (see index/ort.py and the README)
     embed_batch: int = 0  # 0: the backend's measured best (torch 8, ONNX 1)
     ingest_threads: int = 0  # threads embedding passages (ONNX backends); 0: one per core (README, "Adding and removing a report")
+    ingest_nice: int = 10  # those threads run this much below normal CPU priority (0-19, Linux; 0: normal; same README section)
     vector_store: str = "faiss"  # faiss | milvus (see index/milvus.py and the README)
     milvus_uri: str = ""  # "" = Milvus Lite file milvus.db in the index directory; or http://host:19530
     milvus_collection: str = "yanbao_chunks"
@@ -66,6 +67,8 @@ class Settings:
             raise SettingsError(f"need 1 <= top_k <= candidates, got top_k={self.top_k}, candidates={self.candidates}")
         if self.ingest_threads < 0:
             raise SettingsError(f"YANBAO_INGEST_THREADS must be >= 0 (0: one per core), got {self.ingest_threads}")
+        if not 0 <= self.ingest_nice <= 19:
+            raise SettingsError(f"YANBAO_INGEST_NICE must be 0-19 (0: normal priority), got {self.ingest_nice}")
         if self.max_file_mb < 1:
             raise SettingsError(f"max_file_mb must be >= 1, got {self.max_file_mb}")
         if self.embed_backend not in ("torch", "onnx", "onnx-int8"):

@@ -184,6 +184,8 @@ def test_questions_during_an_ingest_see_old_or_new_never_half(tmp_path, reports_
             errors.append(repr(e))
     writer.join()
     assert not errors
+    service.current()  # sees the new generation: it opens in the background, questions keep the old one
+    service.live.wait(60)
     assert len(service.current().retriever.reports) == 2 and seen <= {1, 2}
 
 

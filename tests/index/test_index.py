@@ -66,7 +66,7 @@ def test_real_index_reopens_and_retrieves(real_index_dir, embedder):
     assert len(index.reports()) == 5
     manifest = index.manifest
     assert manifest["config"]["embed_model"] == embedder.model_id and manifest["dim"] == 384
-    assert {r["file"] for r in manifest["reports"]} == set(REPORT_FILES.values())
+    assert {r["file"] for r in index.entries} == set(REPORT_FILES.values())
     # BM25: a literal question
     hits = index.bm25_search(expand_query(tokenize("豆包模型日均 token 使用量")), 5)
     assert any("4 万亿" in index.chunks[r].text for r, _ in hits[:3])

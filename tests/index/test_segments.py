@@ -220,7 +220,9 @@ def test_many_small_ingests_merge_themselves(tmp_path, reports, monkeypatch):
     root = tmp_path / "idx"
     index = segmented(root, [[r] for r in reports[:6]])
     assert len(index.segments) <= 3
-    assert [r.file for r in index.reports()] == [e["file"] for e, _ in reports[:6]]
+    # reports are in segment order: a merge of the segments around the largest puts theirs together
+    assert sorted(r.file for r in index.reports()) == [e["file"] for e, _ in reports[:6]]
+    assert [r.file for r in index.reports()] == index.chunks.files == list(dict.fromkeys(c.file for c in index.chunks))
 
 
 def test_readers_during_adds_and_compaction_never_fail(tmp_path, reports):
@@ -275,3 +277,68 @@ def test_bm25_scores_are_bm25s_scores(tmp_path, reports):
         qt = expand_query(tokenize(q))
         want = np.asarray(ref.get_scores([ref.vocab_dict[t] for t in qt if t in ref.vocab_dict]), dtype=np.float32)
         assert np.allclose(index.bm25_scores(qt), want, rtol=1e-4, atol=1e-5), q
+
+
+def test_a_removal_writes_only_a_tombstone(tmp_path, reports):
+    """A removal writes no segment and no per-report listing: a new manifest naming the removed
+    file in its segment's "deleted" list. The manifest never lists the reports themselves."""
+    root = tmp_path / "idx"
+    before = segmented(root, [reports[:20], reports[20:22]])
+    victim = reports[3][0]["file"]
+    segs = {p.name for p in root.glob("seg-*")}
+    remove(root, [victim])
+    after = open_index(root)
+    assert {p.name for p in root.glob("seg-*")} == segs  # no segment written, none collected
+    assert [s["deleted"] for s in after.manifest["segments"]] == [[victim], []]
+    assert after.manifest[store.CHANGED] == {} and "reports" not in after.manifest
+    assert len((after.dir / store.MANIFEST).read_bytes()) < 2000  # segments and tombstones only, whatever the reports
+    assert after.chunks.files == [f for f in before.chunks.files if f != victim]
+    assert after.manifest["counts"] == {"reports": len(before.chunks.files) - 1, "chunks": len(before.chunks) - reports[3][0]["chunks"]}
+
+
+def test_a_writer_parses_no_old_report_metadata(tmp_path, reports):
+    """Adding and removing reports reads the old segments' file lists (segment.json) only: their
+    reports.json, with every report's metadata, is never parsed by the writer."""
+    root = tmp_path / "idx"
+    segmented(root, [reports[:20]])
+    with Writer(root, None, CONFIG) as w:
+        w.add(*reports[20])
+        w.remove(reports[1][0]["file"])
+        w.commit(HashEmbedder())
+        base = w.old.segments[0]
+        assert "entries" not in base.__dict__ and "metas" not in base.__dict__  # cached_property never computed
+    index = open_index(root)
+    assert [r.file for r in index.reports()] == [e["file"] for e, _ in reports[:21] if e["file"] != reports[1][0]["file"]]
+    assert index.entry(reports[20][0]["file"]) == reports[20][0]
+
+
+def test_an_index_of_schema_2_opens_and_grows(tmp_path, reports):
+    """An index written before reports moved into their segments (every entry in the manifest,
+    segment.json with metadata and no reports.json) still opens, answers alike and takes changes;
+    a compaction rewrites it in the current form."""
+    root = tmp_path / "idx"
+    index = segmented(root, [reports[:6], reports[6:9]])
+    want = answers(index)
+    manifest = json.loads((index.dir / store.MANIFEST).read_text(encoding="utf-8"))
+    entries = index.entries
+    for seg in index.segments:  # the segments as schema 2 wrote them
+        info = json.loads((seg.dir / store.SEGMENT).read_text(encoding="utf-8"))
+        mine = [e for e in entries if e["file"] in info["files"]]
+        info = {"rows": info["rows"], "files": info["files"], "metas": [e["meta"] for e in mine], "dense": info["dense"]}
+        (seg.dir / store.SEGMENT).write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+        (seg.dir / store.REPORTS).unlink()
+        store._segments.pop(str(seg.dir.resolve()), None)
+    del manifest[store.CHANGED]
+    manifest.update(schema_version=2, reports=[{**e, "segment": index.segments[index.segment_of(e["file"])].name} for e in entries])
+    (index.dir / store.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    del index, seg
+    old = open_index(root)
+    assert old.entries == entries and answers(old) == want
+    remove(root, [reports[2][0]["file"]])
+    segmented(root, [reports[9:10]])
+    grown = open_index(root)
+    assert [r.file for r in grown.reports()] == [e["file"] for e, _ in reports[:10] if e["file"] != reports[2][0]["file"]]
+    assert grown.entry(reports[4][0]["file"]) == reports[4][0]
+    compact(root)
+    merged = open_index(root)
+    assert merged.manifest[store.CHANGED] == {} and merged.entries == grown.entries

@@ -35,7 +35,7 @@ def intersects(a, b) -> bool:
 
 def test_ingest_records_where_the_original_is(pdf_index):
     index, pdf = pdf_index
-    entries = {r["file"]: r for r in index.manifest["reports"]}
+    entries = {r["file"]: r for r in index.entries}
     assert entries[PDF_NAME]["source"] == str(pdf.resolve())
     assert entries[REPORT_FILES["000"]]["source"].endswith(REPORT_FILES["000"])
 

@@ -126,7 +126,7 @@ def _grow(root: Path, settings, embedder, extra, questions, queries, report: Pat
         cycles.append((threads, t0, t1, again.embed_s))
         time.sleep(3.0)
     stop.set()
-    timings, errors = marks.get(timeout=600)
+    timings, errors, reopen_failures = marks.get(timeout=600)
     reader.join(timeout=60)
     before = [ms for at, ms, _ in timings if at < t_add]
     during = [ms for at, ms, _ in timings if t_add <= at <= t_added]
@@ -137,6 +137,7 @@ def _grow(root: Path, settings, embedder, extra, questions, queries, report: Pat
         "questions_during_add": len(during), "query_p95_during_add_ms": percentile(during, 95),
         "query_p50_ms": percentile(after_add, 50), "query_p95_ms": percentile(after_add, 95),
         "questions_after_add": len(after_add), "reader_errors": len(errors), "reader_first_error": errors[0] if errors else "",
+        "reader_reopen_failures": reopen_failures,
     })
     for threads, t0, t1, embed_s in cycles:
         during = [ms for at, ms, _ in timings if t0 <= at <= t1]
@@ -154,18 +155,25 @@ def _grow(root: Path, settings, embedder, extra, questions, queries, report: Pat
 
 
 def _reader(root: Path, settings, questions: list[str], marks, stop) -> None:
-    """Another process asking questions in a loop, reopening the index when the manifest changes
-    (as the web UI's Service.current does); sends (time, hybrid ms, segments) per question and errors."""
+    """Another process asking questions in a loop and following the live generation as the web UI
+    does (index/live.Live: a new manifest is opened and warmed in a background thread while the
+    questions keep the index they have); sends (time, hybrid ms, segments) per question and errors."""
     from yanbao.index.embed import Embedder
-    from yanbao.index.store import current_generation, open_index
+    from yanbao.index.live import Live
+    from yanbao.index.store import open_index
     from yanbao.qa.retrieve import RetrievalConfig, Retriever
 
     embedder = Embedder.from_settings(settings)
     embedder.embed_query("预热")
-    gen = current_generation(root)
-    retriever = Retriever(open_index(root, settings=settings), embedder, RetrievalConfig.from_settings(settings))
+
+    def open_retriever() -> Retriever:
+        retriever = Retriever(open_index(root, settings=settings), embedder, RetrievalConfig.from_settings(settings))
+        retriever.retrieve("预热")  # caches filled before any question sees it (as QAChain.warm)
+        return retriever
+
+    live = Live(root, open_retriever)
     for q in questions[:20]:
-        retriever.retrieve(q)
+        live.get().retrieve(q)
     marks.put("ready")
     timings, errors, i = [], [], 0
     while not stop.is_set():
@@ -174,17 +182,15 @@ def _reader(root: Path, settings, questions: list[str], marks, stop) -> None:
         start = time.time()
         t = time.perf_counter()
         try:
-            now = current_generation(root)
-            if now != gen:
-                retriever = Retriever(open_index(root, settings=settings), embedder, RetrievalConfig.from_settings(settings))
-                gen = now
+            retriever = live.get()
             stages: dict = {}
             retriever.retrieve(q, timings=stages)
             ms = (time.perf_counter() - t) * 1000 - stages.get("sentence", 0.0)
             timings.append((start, ms, len(retriever.index.segments)))
         except Exception as e:  # noqa: BLE001 - counted and reported: a question must never fail
             errors.append(f"{type(e).__name__}: {e}")
-    marks.put((timings, errors))
+    live.wait(60)
+    marks.put((timings, errors, live.failures))
 
 
 COLUMNS = (("chunks", "chunks"), ("build_s", "base build s"), ("add_report_chunks", "report chunks"), ("add_s", "add s"),

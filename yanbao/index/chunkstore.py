@@ -133,9 +133,17 @@ class ChunkStore(Sequence):
         for i in range(len(self)):
             yield self._decode(i)
 
-    def _decode(self, i: int) -> Chunk:
+    def check(self, i: int) -> None:
+        """Raise IndexMismatchError when row i cannot be read (its line parsed, no metadata touched)."""
+        self._decode(i, with_meta=False)
+
+    def _decode(self, i: int, with_meta: bool = True) -> Chunk | None:
         try:
             row = json.loads(self._data[int(self.rows["offset"][i]):int(self._ends[i])])
+            if not with_meta:
+                if set(row) - set(_ROW_FIELDS):
+                    raise ValueError(f"unknown fields {sorted(set(row) - set(_ROW_FIELDS))}")
+                return None
             return Chunk(meta=self.metas[int(self.rows["report"][i])], **row)
         except (ValueError, TypeError, IndexError) as e:  # a damaged file, or rows.npy not of this chunks.jsonl
             raise IndexMismatchError(f"index at {self.dir.parent} is damaged: row {i} of {self.dir / CHUNKS} cannot be read "

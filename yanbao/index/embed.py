@@ -23,6 +23,7 @@ from yanbao.settings import DEFAULT_EMBED_BACKEND, DEFAULT_EMBED_MODEL
 
 log = logging.getLogger(__name__)
 
+
 # Known prefixes by model family; a setting overrides them.
 _PREFIXES = (
     ("e5", "query: ", "passage: "),
@@ -79,7 +80,7 @@ class Embedder:
 
     def __init__(self, model: str = DEFAULT_EMBED_MODEL, cache_dir: Path | None = None,
                  query_prefix: str | None = None, passage_prefix: str | None = None, batch_size: int = 0,
-                 backend: str = DEFAULT_EMBED_BACKEND, threads: int = 0):
+                 backend: str = DEFAULT_EMBED_BACKEND, threads: int = 0, nice: int = 0):
         from yanbao.index.ort import BACKENDS
 
         if backend not in BACKENDS:
@@ -94,6 +95,9 @@ class Embedder:
         # measured on 2 cores: torch is fastest at small batches (4-8), ONNX Runtime at 1-2
         self.batch_size = batch_size or (8 if backend == "torch" else 1)
         self.threads = threads  # passages embedded on this many threads (ONNX backends); 0: one per core
+        # ...this much below normal CPU priority (ONNX backends), so that questions asked during an
+        # upload keep their core (README, "Adding and removing a report"); idle cores they still take
+        self.passage_nice = nice
         self._model = None
         self._lock = threading.Lock()
         self._encode_lock = threading.Lock()
@@ -101,7 +105,8 @@ class Embedder:
     @classmethod
     def from_settings(cls, settings) -> "Embedder":
         return cls(settings.embed_model, settings.cache_dir, settings.embed_query_prefix,
-                   settings.embed_passage_prefix, settings.embed_batch, settings.embed_backend, settings.ingest_threads)
+                   settings.embed_passage_prefix, settings.embed_batch, settings.embed_backend, settings.ingest_threads,
+                   settings.ingest_nice)
 
     def with_threads(self, threads: int) -> "Embedder":
         """The same loaded model, embedding passages on `threads` threads (0: one per core)."""
@@ -166,13 +171,13 @@ class Embedder:
             target = ensure_export(self._load_torch(), source, self.cache_dir, quantized)
         return OrtEncoder(target, self.batch_size, stamp=stamp)
 
-    def _encode(self, texts: list[str], threads: int = 0) -> np.ndarray:
+    def _encode(self, texts: list[str], threads: int = 0, nice: int = 0) -> np.ndarray:
         model = self._load()
-        with self._encode_lock:  # one tokenizer and session shared by the UI's concurrent sessions
+        if self.backend != "torch" and not self.registered:  # no lock: a question need not wait for a passage batch
+            return model.encode(texts, workers=threads or None, nice=nice)
+        with self._encode_lock:  # one model shared by the UI's concurrent sessions
             if self.registered:
                 return model.encode(texts)
-            if self.backend != "torch":
-                return model.encode(texts, workers=threads or None)
             return model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
                                 convert_to_numpy=True, show_progress_bar=False)
 
@@ -195,7 +200,7 @@ class Embedder:
             starts = progress(starts, desc=f"embedding {len(texts)} chunks", unit="group")
         for start in starts:
             batch = [self.passage_prefix + t for t in texts[start:start + group]]
-            out[start:start + len(batch)] = self._encode(batch, self.threads)
+            out[start:start + len(batch)] = self._encode(batch, self.threads, self.passage_nice)
         return out
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -218,37 +219,52 @@ class OrtEncoder:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(target / MODEL_FILE), options, providers=["CPUExecutionProvider"])
         self.tokenizer = AutoTokenizer.from_pretrained(str(target))
+        self._tokenizer_lock = threading.Lock()
 
     @property
     def dim(self) -> int:
         return self.stamp.dim
 
-    def encode(self, texts: list[str], workers: int | None = None) -> np.ndarray:
+    def encode(self, texts: list[str], workers: int | None = None, nice: int = 0) -> np.ndarray:
         """(n, dim) float32 unit vectors; texts run longest first so batches pad little; on
-        `workers` caller threads (default: one per core)."""
+        `workers` caller threads (default: one per core). With `nice` > 0 the batches run on
+        threads of that lower CPU priority (Linux: a nice value is per thread), so a question
+        asked meanwhile, on normal priority, keeps its core. Safe to call from several threads:
+        only the tokenizer is shared under a lock (ONNX Runtime sessions run concurrently)."""
         workers = workers or self.workers
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         batches = []
-        for start in range(0, len(order), self.batch_size):  # tokenized here: the tokenizer is not thread-safe
-            rows = order[start:start + self.batch_size]
-            enc = self.tokenizer([texts[i] for i in rows], padding=True, truncation=True,
-                                 max_length=self.stamp.max_seq_length, return_tensors="np")
-            batches.append((rows, enc["input_ids"].astype(np.int64), enc["attention_mask"].astype(np.int64)))
+        with self._tokenizer_lock:  # the fast tokenizer is not thread-safe
+            for start in range(0, len(order), self.batch_size):
+                rows = order[start:start + self.batch_size]
+                enc = self.tokenizer([texts[i] for i in rows], padding=True, truncation=True,
+                                     max_length=self.stamp.max_seq_length, return_tensors="np")
+                batches.append((rows, enc["input_ids"].astype(np.int64), enc["attention_mask"].astype(np.int64)))
 
         def run(batch):
             rows, ids, mask = batch
             hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             return rows, pool(hidden, mask, self.stamp.pooling)
 
-        if len(batches) > 1 and workers > 1:
-            with ThreadPoolExecutor(workers) as ex:
+        if nice > 0 or (len(batches) > 1 and workers > 1):  # fresh threads: a lowered priority cannot be raised again
+            with ThreadPoolExecutor(min(workers, len(batches)) or 1, initializer=_lower_priority, initargs=(nice,)) as ex:
                 done = list(ex.map(run, batches))
         else:
             done = [run(b) for b in batches]
         for rows, vectors in done:
             out[rows] = vectors
         return out
+
+
+def _lower_priority(nice: int) -> None:
+    """Run the calling thread `nice` steps below its priority now (at most 19; nothing when 0 or not allowed)."""
+    if nice > 0:
+        try:
+            me = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + nice))
+        except (OSError, AttributeError):  # not Linux, or not permitted: run at normal priority
+            pass
 
 
 def pool(hidden: np.ndarray, mask: np.ndarray, mode: str) -> np.ndarray:

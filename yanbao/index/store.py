@@ -1,14 +1,21 @@
 """An index is a directory of immutable segments; a small manifest names the live ones.
 
     var/index/CURRENT                 "gen-1732364000123456789"  (replaced atomically)
-    var/index/gen-.../manifest.json   the live segments, their tombstones and the reports: a
+    var/index/gen-.../manifest.json   the live segments with their tombstones, and the report entries
+                                      changed since their segment was written (corrections): a
                                       generation is its manifest alone, written last
     var/index/seg-.../                one immutable segment, written once:
-        segment.json                  its reports (as ingested), rows, dense entry
+        segment.json                  its rows, dense entry, and its reports' files, sha256, chunk counts
+        reports.json                  its reports' entries (file, sha256, chunks, meta, source)
         chunks.jsonl, rows.npy ...    its chunks (index/chunkstore.py), read through a memory map
         dense.faiss                   its vectors (flat below HNSW_FROM rows, HNSW above; absent on Milvus)
         lex/                          its BM25 postings (index/lexical.py)
     var/index/corrections.json        metadata corrected by people, by report sha256 (index/corrections.py)
+
+The manifest does not list the reports: its size follows the segments and tombstones, not the
+25,000 reports of a million chunks, so a change writes and a reader parses a few kilobytes. A
+writer reads the segments' file lists (segment.json); a report's metadata (reports.json) is
+parsed when a reader first needs it, once per segment and process. Reports are in segment order.
 
 An ingest writes one new small segment with the new reports; a removal writes a new manifest
 whose segment entry lists the removed reports under "deleted" (a tombstone list: their rows stay
@@ -24,7 +31,9 @@ into a new generation directory and swaps CURRENT: a crash at any point leaves t
 manifest live and whole. Readers keep the segments of the manifest they opened (files mapped or
 read); garbage collection keeps the live and the previous generation's segments and removes the
 rest. Segments are opened once per process (their FAISS index and vocabulary are cached), so a
-reader picking up a new manifest after an ingest opens only the new segment.
+reader picking up a new manifest after an ingest opens only the new segment. A long-running
+reader (the web UI) opens a new generation in a background thread and keeps answering from the
+one it has until it is ready (index/live.py).
 
 The dense store sits behind one protocol (index/vectors.py): FAISS files in the segments, or a
 Milvus collection (YANBAO_VECTOR_STORE=milvus), which takes the new rows in place.
@@ -52,8 +61,8 @@ from typing import Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from yanbao.errors import REBUILD_HINT, CorrectionError, IndexMismatchError, IndexNotFoundError, shown
-from yanbao.index import corrections, lexical, milvus
-from yanbao.index.chunkstore import CHUNKS, ChunkStore, IdRows, copy_rows, write_chunks
+from yanbao.index import arrays, corrections, lexical, milvus
+from yanbao.index.chunkstore import CHUNKS, ROWS, ChunkStore, IdRows, copy_rows, write_chunks
 from yanbao.index.ort import INT8_TAG
 from yanbao.index.tokenize import tokenize, tokenizer_id
 from yanbao.index.vectors import DENSE_FILE, HNSW_FROM, FaissVectors, MilvusVectors, VectorStore, build_dense, read_dense  # noqa: F401
@@ -62,10 +71,12 @@ from yanbao.types import Chunk, ReportMeta
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # 1: one generation directory holding everything (before segments)
+SCHEMA_VERSION = 3  # 1: one generation directory holding everything (before segments); 2: every report's entry in the manifest
+CHANGED = "changed_reports"  # in a manifest: entries changed after their segment was written (file -> entry)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 SEGMENT = "segment.json"
+REPORTS = "reports.json"  # in a segment: its reports' entries, metadata included
 MAX_SEGMENTS = 8  # an ingest that leaves more merges the small ones (all but the largest)
 
 
@@ -118,7 +129,11 @@ class CorrectionResult:
 
 class Segment:
     """One immutable segment directory, opened: its description, BM25 postings and FAISS index.
-    Opened once per process (see open_segment): its files never change."""
+    Opened once per process (see open_segment): its files never change.
+
+    segment.json holds what a writer needs of every report (files, sha256, chunk counts: small
+    lists); the full report entries with their metadata are in reports.json, parsed on first use
+    (a reader's first question; never by a writer adding or removing a report)."""
 
     def __init__(self, path: Path):
         self.dir = Path(path)
@@ -128,15 +143,41 @@ class Segment:
         self.rows = int(self.info["rows"])
         self.postings = lexical.Postings(self.dir)
         self._dense, self._dense_lock = None, threading.Lock()
+        self._entries_lock = threading.Lock()
         if len(self.postings.doclen) != self.rows:
             raise ValueError(f"{len(self.postings.doclen)} BM25 documents for {self.rows} rows")
+        if (self.dir / REPORTS).exists():  # read now: a reader's segment may be collected later
+            self._entries_text = (self.dir / REPORTS).read_text(encoding="utf-8")
+        else:  # written before reports.json (schema 2): the manifest carried the entries
+            self._entries_text = None
 
+    @cached_property
+    def digests(self) -> list[str]:
+        """Each report's sha256 ("" in a segment written before they were kept here)."""
+        return list(self.info.get("sha256") or [""] * len(self.files))
+
+    @cached_property
+    def chunk_counts(self) -> list[int]:
+        """Each report's rows."""
+        if "chunks" in self.info:
+            return [int(c) for c in self.info["chunks"]]
+        rows = arrays.load(self.dir / ROWS, mmap=True)["report"]
+        return np.bincount(np.asarray(rows), minlength=len(self.files)).tolist()
+
+    @cached_property
+    def entries(self) -> list[dict]:
+        """Its reports' entries as written (file, sha256, chunks, meta, source)."""
+        with self._entries_lock:
+            if self._entries_text is not None:
+                return json.loads(self._entries_text)
+            return [{"file": f, "sha256": d, "chunks": c, "meta": m}
+                    for f, d, c, m in zip(self.files, self.digests, self.chunk_counts, self.info["metas"])]
 
     @cached_property
     def metas(self) -> list[ReportMeta]:
-        """Its reports' metadata as written (the manifest's win for live reports): parsed on first
-        use, as only a removed report's are read (25,000 of them in a 1M-chunk segment)."""
-        return [ReportMeta.from_json(m) for m in self.info["metas"]]
+        """Its reports' metadata as written, parsed on first use (25,000 of them in a 1M-chunk
+        segment; a process keeps an opened segment while any index it opened holds it)."""
+        return [ReportMeta.from_json(e["meta"]) for e in self.entries]
 
     def read_dense(self):
         """Its FAISS index (None on Milvus), read on first use: a writer adding a report never reads
@@ -175,20 +216,47 @@ def open_segment(root: Path, name: str) -> Segment:
         return seg
 
 
+class SegmentMetas(SequenceABC):
+    """A segment's report metadata as one generation has it (a correction in its manifest wins),
+    each parsed on first use: what its ChunkStore gives its decoded chunks."""
+
+    def __init__(self, seg: Segment, changed: Mapping[str, ReportMeta]):
+        self.seg = seg
+        self.changed = changed
+
+    def __len__(self) -> int:
+        return len(self.seg.files)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        fixed = self.changed.get(self.seg.files[i]) if self.changed else None
+        return fixed if fixed is not None else self.seg.metas[i]
+
+
 class Chunks(SequenceABC):
     """The live chunks of every segment as one read-only sequence: row i is the i-th live row,
-    segments in manifest order. Rows are decoded on demand (index/chunkstore.py)."""
+    segments in manifest order. Rows are decoded on demand (index/chunkstore.py). Reports are
+    in the same order: each segment's live reports, segments in manifest order."""
 
-    def __init__(self, stores: list[ChunkStore], lives: list[np.ndarray | None], metas: list[ReportMeta],
+    def __init__(self, stores: list[ChunkStore], lives: list[np.ndarray | None], files: list[str],
                  report_pos: list[np.ndarray]):
         self.stores = stores
         self.lives = lives  # per segment: bool mask of live local rows, None when all are
-        self.metas = metas  # the reports in manifest order
+        self.files = files  # the live reports' files, in order
         self.report_pos = report_pos  # per segment: global report position of each local report, -1 when removed
         self.live_rows = [np.arange(len(s)) if lv is None else np.flatnonzero(lv) for s, lv in zip(stores, lives)]
         counts = [len(r) for r in self.live_rows]
         self.firsts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64) if counts else np.zeros(0, np.int64)
         self.n = int(sum(counts))
+
+    @cached_property
+    def metas(self) -> list[ReportMeta]:
+        """The live reports' metadata, in order (parsed once per segment and process)."""
+        out: list[ReportMeta] = []
+        for store, pos in zip(self.stores, self.report_pos):
+            out += [store.metas[i] for i in np.flatnonzero(pos[:-1] >= 0).tolist()]
+        return out
 
     def global_of(self, s: int) -> np.ndarray | None:
         """Global row of each local row of segment s (-1 for a removed one), or None when all are live."""
@@ -230,7 +298,7 @@ class Chunks(SequenceABC):
 
     def rows_of_reports(self, files: set[str]) -> np.ndarray:
         """Boolean mask of the rows whose report is one of `files`."""
-        wanted = np.array([m.file in files for m in self.metas] + [False], dtype=bool)  # [-1]: removed
+        wanted = np.array([f in files for f in self.files] + [False], dtype=bool)  # [-1]: removed
         parts = [wanted[pos[np.asarray(store.rows["report"])[rows]]] for store, rows, pos in zip(self.stores, self.live_rows, self.report_pos)]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
@@ -318,11 +386,62 @@ class Index:
         return BuildConfig(**self.manifest["config"])
 
     def reports(self) -> list[ReportMeta]:
-        """The reports in manifest order."""
+        """The reports in order (segments in manifest order, each segment's live reports)."""
         return list(self.chunks.metas)
 
+    @property
+    def changed_reports(self) -> dict[str, dict]:
+        """Report entries this generation changed after their segment was written (corrections)."""
+        return self.manifest.get(CHANGED, {})
+
+    @cached_property
+    def _where(self) -> dict[str, tuple[int, int]]:
+        """File -> (segment, its position there) of every live report (from segment.json: no metadata parsed)."""
+        out: dict[str, tuple[int, int]] = {}
+        for s, (seg, entry) in enumerate(zip(self.segments, self.manifest["segments"])):
+            deleted = set(entry.get("deleted", ()))
+            out.update((f, (s, i)) for i, f in enumerate(seg.files) if f not in deleted)
+        return out
+
+    def __contains__(self, file: str) -> bool:
+        return file in self._where
+
+    def segment_of(self, file: str) -> int:
+        """Position in the manifest of the segment holding the live report `file`."""
+        return self._where[file][0]
+
+    def digest(self, file: str) -> str:
+        """The sha256 of the live report `file` (from segment.json, or a changed entry)."""
+        if file in self.changed_reports:
+            return self.changed_reports[file].get("sha256", "")
+        s, i = self._where[file]
+        return self.segments[s].digests[i]
+
+    @cached_property
+    def _by_digest(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for f in self._where:
+            out.setdefault(self.digest(f), []).append(f)
+        return out
+
+    def files_with_digest(self, digest: str) -> list[str]:
+        """The live reports of this content."""
+        return list(self._by_digest.get(digest, ()))
+
+    def entry(self, file: str) -> dict | None:
+        """The manifest entry (file, sha256, chunks, meta, source) of the live report `file`, or None."""
+        if file in self.changed_reports:
+            return self.changed_reports[file]
+        at = self._where.get(file)
+        return None if at is None else self.segments[at[0]].entries[at[1]]
+
+    @property
+    def entries(self) -> list[dict]:
+        """Every live report's entry, in order."""
+        return [self.entry(f) for f in self.chunks.files]
+
     def chunk_counts(self) -> dict[str, int]:
-        return {r["file"]: r["chunks"] for r in self.manifest["reports"]}
+        return {f: self.segments[s].chunk_counts[i] for f, (s, i) in self._where.items()}
 
     def vectors(self) -> np.ndarray:
         """(n, dim) stored vectors, row i for chunk i."""
@@ -382,6 +501,10 @@ def read_manifest(root: Path, gen: Path) -> dict:
         manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise IndexMismatchError(f"index at {root} is damaged: unreadable {gen / MANIFEST} ({e}). " + REBUILD_HINT.format(dir=root)) from e
+    if manifest.get("schema_version") == 2:  # every report's entry in the manifest: read as changed ones
+        reports = manifest.pop("reports", ())
+        manifest = {**manifest, "schema_version": SCHEMA_VERSION,
+                    CHANGED: {r["file"]: {k: v for k, v in r.items() if k != "segment"} for r in reports}}
     if manifest.get("schema_version") != SCHEMA_VERSION:
         old = " (one generation, written before segments)" if manifest.get("schema_version") == 1 else ""
         raise IndexMismatchError(
@@ -404,25 +527,28 @@ def open_index(root: Path, expect: BuildConfig | None = None, settings=None) -> 
         check(manifest, expect, root)
     try:
         segments = [open_segment(root, s["name"]) for s in manifest["segments"]]
-        position = {r["file"]: i for i, r in enumerate(manifest["reports"])}
-        metas = [ReportMeta.from_json(r["meta"]) for r in manifest["reports"]]
+        changed = {f: ReportMeta.from_json(e["meta"]) for f, e in manifest.get(CHANGED, {}).items()}
+        files: list[str] = []
         stores, lives, report_pos = [], [], []
         for seg, entry in zip(segments, manifest["segments"]):
             deleted = set(entry.get("deleted", ()))
-            live_report = np.array([f not in deleted for f in seg.files], dtype=bool)
-            pos = np.array([position[f] if ok else -1 for f, ok in zip(seg.files, live_report)] + [-1], dtype=np.int64)
-            seg_metas = [metas[p] if p >= 0 else seg.metas[i] for i, p in enumerate(pos[:-1].tolist())]
-            store = ChunkStore(seg.dir, seg_metas)
+            live_report = np.fromiter((f not in deleted for f in seg.files), dtype=bool, count=len(seg.files))
+            pos = np.full(len(seg.files) + 1, -1, dtype=np.int64)  # [-1]: a removed report's
+            pos[:-1][live_report] = len(files) + np.arange(int(live_report.sum()))
+            files += [f for f in seg.files if f not in deleted] if deleted else seg.files
+            store = ChunkStore(seg.dir, SegmentMetas(seg, changed))
             if len(store) != seg.rows:
                 raise ValueError(f"segment {seg.name} has {len(store)} rows, its segment.json counts {seg.rows}")
             stores.append(store)
             lives.append(None if live_report.all() else live_report[np.asarray(store.rows["report"])])
             report_pos.append(pos)
-        chunks = Chunks(stores, lives, metas, report_pos)
+        chunks = Chunks(stores, lives, files, report_pos)
         if len(chunks) != manifest["counts"]["chunks"]:
             raise ValueError(f"{len(chunks)} live rows, the manifest counts {manifest['counts']['chunks']}")
-        if len(chunks):
-            chunks[0], chunks[-1]  # noqa: B018 - the first and last rows decode
+        for store, rows in zip(stores, chunks.live_rows):  # each segment's first and last rows read
+            if len(rows):
+                store.check(int(rows[0]))
+                store.check(int(rows[-1]))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise IndexMismatchError(f"index at {root} is damaged: bad {gen / MANIFEST} or {CHUNKS} ({e}). " + REBUILD_HINT.format(dir=root)) from e
     parts = [(seg.postings, lv, int(chunks.firsts[s]), chunks.global_of(s)) for s, (seg, lv) in enumerate(zip(segments, lives))]
@@ -488,7 +614,11 @@ class Writer:
     """A change to the index under the writer lock: reports added (with their chunks, already
     ingested) and removed, metadata replaced; `commit` makes it live as one new segment and one
     new manifest. Used as `with Writer(root, settings, config) as w: ...; w.commit(embedder)`;
-    yanbao/library.py is the caller that reads report files."""
+    yanbao/library.py is the caller that reads report files.
+
+    Nothing here is proportional to the reports already indexed except lookups in the segments'
+    file lists: the old reports' metadata is never parsed, the new manifest names segments,
+    tombstones and changed entries only."""
 
     def __init__(self, root: Path, settings, config: BuildConfig | None, rebuild: bool = False):
         """`config` None: the existing index's own (a removal, which embeds nothing)."""
@@ -497,9 +627,10 @@ class Writer:
         self.config = config
         self.rebuild = rebuild
         self.old: Index | None = None
-        self.entries: dict[str, dict] = {}
+        self._new: dict[str, dict] = {}  # entries of reports added or replaced, in order
         self._added: dict[str, list[Chunk]] = {}
         self._gone: set[str] = set()  # old live reports whose rows stop being live
+        self._fixed: dict[str, dict] = {}  # old reports whose entry changes (metadata only)
         self._lock = None
 
     def __enter__(self) -> "Writer":
@@ -531,74 +662,114 @@ class Writer:
         if self.old is not None and not self.rebuild:
             _check_store(self.old, self.settings, self.root)
             self.store = self.old.dense
-            self.entries = {r["file"]: dict(r) for r in self.old.manifest["reports"]}
         else:
             self.store = store_for(self.settings, self.root, self.uid, rebuild=self.rebuild)
         self.store.recover(self.old.row_of if self.old is not None else set())
+
+    def _kept(self, name: str) -> bool:
+        """True when `name` is an old report this change keeps (a rebuild keeps none)."""
+        return self.old is not None and not self.rebuild and name not in self._gone and name in self.old
+
+    def has(self, name: str) -> bool:
+        """True when the index holds a report of this file name after the changes so far."""
+        return name in self._new or self._kept(name)
+
+    def digest(self, name: str) -> str | None:
+        """The sha256 of the report of this name after the changes so far, or None."""
+        if name in self._new:
+            return self._new[name]["sha256"]
+        return self.old.digest(name) if self._kept(name) else None
+
+    def file_with_digest(self, digest: str) -> str | None:
+        """A report of this content after the changes so far (the first found), or None."""
+        for f, e in self._new.items():
+            if e["sha256"] == digest:
+                return f
+        if self.old is not None and not self.rebuild:
+            return next((f for f in self.old.files_with_digest(digest) if self._kept(f)), None)
+        return None
+
+    def entry(self, name: str) -> dict:
+        """The entry of the report of this name after the changes so far (KeyError when none)."""
+        if name in self._new:
+            return self._new[name]
+        if name in self._fixed:
+            return self._fixed[name]
+        if self._kept(name):
+            return self.old.entry(name)
+        raise KeyError(name)
+
+    @property
+    def reports(self) -> int:
+        """How many reports the index holds after the changes so far."""
+        old = 0 if self.old is None or self.rebuild else len(self.old.chunks.files) - len(self._gone)
+        return old + len(self._new)
 
     def add(self, entry: dict, chunks: Sequence[Chunk]) -> None:
         """Add a report (or replace the one of that file name): its manifest entry (file, sha256,
         chunks, meta, source) and its chunks."""
         name = entry["file"]
-        if name in self.entries and not self.rebuild:
+        if self._kept(name):
             self._gone.add(name)
-        self.entries.pop(name, None)
-        self.entries[name] = dict(entry)
+        self._fixed.pop(name, None)
+        self._new.pop(name, None)
+        self._new[name] = dict(entry)
         self._added[name] = list(chunks)
 
     def remove(self, name: str) -> bool:
         """Remove a report by file name; False when the index has none of that name."""
-        if name not in self.entries:
+        if not self.has(name):
             return False
-        if name in self._added:
-            del self._added[name]
-        if self.old is not None and not self.rebuild and any(r["file"] == name for r in self.old.manifest["reports"]):
+        self._new.pop(name, None)
+        self._added.pop(name, None)
+        self._fixed.pop(name, None)
+        if self._kept(name):
             self._gone.add(name)
-        del self.entries[name]
         return True
 
     def set_meta(self, name: str, meta: ReportMeta) -> None:
-        """Replace a report's metadata (it lives in the manifest only: no chunk changes)."""
-        self.entries[name] = {**self.entries[name], "meta": meta.to_json()}
+        """Replace a report's metadata (an old report's goes into the manifest: no chunk changes)."""
+        if name in self._new:
+            self._new[name] = {**self._new[name], "meta": meta.to_json()}
+            return
+        old = self.entry(name)
+        if old["meta"] != meta.to_json():
+            self._fixed[name] = {**old, "meta": meta.to_json()}
 
     @property
     def changed(self) -> bool:
-        if self.rebuild:
-            return True
-        old = {r["file"]: r for r in self.old.manifest["reports"]} if self.old is not None else {}
-        return bool(self._added or self._gone) or any(old.get(f, {}).get("meta") != e["meta"] for f, e in self.entries.items())
+        return self.rebuild or bool(self._added or self._gone or self._fixed)
 
     def commit(self, embedder=None) -> UpdateResult:
         """Write the new segment (when reports were added) and the new manifest, make them live,
         collect garbage; returns counts (the file lists are the caller's)."""
         result = UpdateResult()
         new_chunks = [c for chunks in self._added.values() for c in chunks]
-        segments = [] if (self.rebuild or self.old is None) else [dict(s, deleted=list(s.get("deleted", ()))) for s in self.old.manifest["segments"]]
-        seg_of = {} if (self.rebuild or self.old is None) else {r["file"]: r["segment"] for r in self.old.manifest["reports"]}
+        fresh = self.rebuild or self.old is None
+        segments = [] if fresh else [dict(s, deleted=list(s.get("deleted", ()))) for s in self.old.manifest["segments"]]
+        changed = {} if fresh else {f: e for f, e in self.old.changed_reports.items() if f not in self._gone}
+        changed.update(self._fixed)
         stale_ids: set[str] = set()
         if self.old is not None:
-            gone = set(self.old.chunk_counts()) if self.rebuild else self._gone
+            gone = set(self.old.chunks.files) if self.rebuild else self._gone
             if gone:
                 stale_ids = set(self.old.chunks.ids_where(self.old.chunks.rows_of_reports(gone))) - {c.id for c in new_chunks}
-            for s in segments:
-                s["deleted"] += [f for f in sorted(self._gone) if seg_of.get(f) == s["name"]]
+            if not fresh:
+                for f in sorted(self._gone):  # tombstones: the report's rows stay, no search returns them
+                    segments[self.old.segment_of(f)]["deleted"].append(f)
         self.store.delete(sorted(stale_ids))
-        dim = self.old.manifest.get("dim") if self.old is not None and not self.rebuild else None
+        dim = self.old.manifest.get("dim") if not fresh else None
         if self._added:
             vectors, result.embedded_chunks, result.embed_s = self._vectors(new_chunks, embedder)
             dim = int(vectors.shape[1]) if len(vectors) else dim
-            files = list(self._added)
-            name, _ = write_segment(self.root, new_chunks, files, [ReportMeta.from_json(self.entries[f]["meta"]) for f in files],
-                                    vectors, self.store)
+            name, _ = write_segment(self.root, new_chunks, [self._new[f] for f in self._added], vectors, self.store)
             segments.append({"name": name, "rows": len(new_chunks), "deleted": []})
-            for f in files:
-                seg_of[f] = name
-        reports = [{**e, "segment": seg_of[f]} for f, e in self.entries.items()]
-        segments = [s for s in segments if set(_segment_files(self.root, s["name"])) - set(s["deleted"])]  # wholly removed: gone
-        gen = publish_manifest(self.root, self.config, segments, reports, dim, self.store, uid=self.uid)
+        segments = [s for s in segments if len(_segment_files(self.root, s["name"])) > len(set(s["deleted"]))]  # wholly removed: gone
+        gen = publish_manifest(self.root, self.config, segments, changed, dim, self.store, uid=self.uid)
         self.store.commit()
+        manifest = read_manifest(self.root, gen)
         result.generation = gen.name
-        result.total_chunks = sum(r["chunks"] for r in reports)
+        result.total_chunks = manifest["counts"]["chunks"]
         result.segments = len(segments)
         if len(segments) > MAX_SEGMENTS:
             merged = compact_locked(self.root, self.settings, full=False)
@@ -616,9 +787,10 @@ class Writer:
         old = self.old
         if old is not None and len(old.chunks) and old.config.embed_model == self.config.embed_model \
                 and old.config.passage_prefix == self.config.passage_prefix:
-            digests = {self.entries[f]["sha256"] for f in self._added if f in self.entries}
-            files = set(self._added) | {r["file"] for r in old.manifest["reports"] if r["sha256"] in digests}
-            row_of_text = {old.chunks[int(r)].index_text: int(r) for r in np.flatnonzero(old.chunks.rows_of_reports(files))}
+            files = {f for f in self._added if f in old}
+            for f in self._added:
+                files.update(old.files_with_digest(self._new[f]["sha256"]))
+            row_of_text = {old.chunks[int(r)].index_text: int(r) for r in np.flatnonzero(old.chunks.rows_of_reports(files))} if files else {}
             same = {i: row_of_text[c.index_text] for i, c in enumerate(chunks) if c.index_text in row_of_text}
             if same:
                 found.update(zip(same, old.vectors_at(list(same.values()))))
@@ -636,33 +808,40 @@ def _segment_files(root: Path, name: str) -> list[str]:
     return open_segment(root, name).files
 
 
-def write_segment(root: Path, chunks: Iterable[Chunk], files: list[str], metas: list[ReportMeta], vectors: np.ndarray | None,
+def write_segment(root: Path, chunks: Iterable[Chunk], reports: list[dict], vectors: np.ndarray | None,
                   store: VectorStore, tokens: Iterable[Sequence[str]] | None = None) -> tuple[str, int]:
-    """Write a new segment of these chunks (reports `files` with `metas`, in order) and rename it
-    into place; returns its name and rows. `tokens` are the chunks' BM25 tokens when the caller has
-    them (the scale benchmark), else tokenized here. `chunks` and `tokens` may be generators read
-    once (a million-chunk base is never held whole: the store gets the rows back from the written
-    chunk store). Not live until a manifest names it."""
+    """Write a new segment of these chunks (of `reports`: their entries, file, sha256, chunks,
+    meta, source, in order) and rename it into place; returns its name and rows. `tokens` are the
+    chunks' BM25 tokens when the caller has them (the scale benchmark), else tokenized here.
+    `chunks` and `tokens` may be generators read once (a million-chunk base is never held whole:
+    the store gets the rows back from the written chunk store). Not live until a manifest names it."""
     root = Path(root)
+    files = [r["file"] for r in reports]
     tmp = _new_tmp_dir(root, ".tmp-seg-")
     try:
         rows = write_chunks(tmp, chunks, files)
         if not isinstance(chunks, SequenceABC):
-            chunks = ChunkStore(tmp, metas)
+            chunks = ChunkStore(tmp, [ReportMeta.from_json(r["meta"]) for r in reports])
         if tokens is None:
             tokens = (tokenize(c.index_text) for c in progress(chunks, desc="BM25", unit="chunk"))
         lexical.write(tmp, tokens)
         entry = store.add(tmp, chunks, vectors)
-        _write_segment_info(tmp, rows, files, metas, entry)
+        _write_segment_info(tmp, rows, reports, entry)
         return _rename_segment(root, tmp), rows
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def _write_segment_info(tmp: Path, rows: int, files: list[str], metas: list[ReportMeta], entry: dict) -> None:
-    info = {"rows": rows, "files": files, "metas": [m.to_json() for m in metas], "dense": entry,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+def _write_segment_info(tmp: Path, rows: int, reports: list[dict], entry: dict) -> None:
+    """segment.json (rows, dense entry and the reports' files, sha256 and chunk counts: what a
+    writer reads) and reports.json (the reports' whole entries: what a reader's catalogue reads)."""
+    reports = [{k: v for k, v in r.items() if k != "segment"} for r in reports]
+    info = {"rows": rows, "files": [r["file"] for r in reports], "sha256": [r.get("sha256", "") for r in reports],
+            "chunks": [int(r["chunks"]) for r in reports], "dense": entry, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    if sum(info["chunks"]) != rows:
+        raise ValueError(f"the report entries count {sum(info['chunks'])} chunks, the segment has {rows} rows")
+    (tmp / REPORTS).write_text(json.dumps(reports, ensure_ascii=False), encoding="utf-8")
     (tmp / SEGMENT).write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
 
 
@@ -674,10 +853,23 @@ def _rename_segment(root: Path, tmp: Path) -> str:
     return name
 
 
-def publish_manifest(root: Path, config: BuildConfig, segments: list[dict], reports: list[dict], dim: int | None,
+def _counts(root: Path, segments: list[dict]) -> dict:
+    """Live reports and chunks of these manifest segment entries (from their segment.json)."""
+    reports = chunks = 0
+    for s in segments:
+        seg = open_segment(root, s["name"])
+        deleted = set(s.get("deleted", ()))
+        reports += len(seg.files) - sum(1 for f in seg.files if f in deleted) if deleted else len(seg.files)
+        chunks += seg.rows - (sum(c for f, c in zip(seg.files, seg.chunk_counts) if f in deleted) if deleted else 0)
+    return {"reports": reports, "chunks": chunks}
+
+
+def publish_manifest(root: Path, config: BuildConfig, segments: list[dict], changed: Mapping[str, dict], dim: int | None,
                      store: VectorStore, uid: str = "", extra: dict | None = None) -> Path:
-    """Write a manifest naming these segments in a new generation directory and make it live;
-    returns its directory."""
+    """Write a manifest naming these segments (their tombstones in "deleted") and the report
+    entries changed since their segment was written (`changed`, file -> entry) in a new
+    generation directory and make it live; returns its directory. The reports themselves are in
+    the segments: the manifest stays small however many there are."""
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "uid": uid or uuid.uuid4().hex,
@@ -686,9 +878,9 @@ def publish_manifest(root: Path, config: BuildConfig, segments: list[dict], repo
         "dim": dim,
         "dense": store.entry(),
         "bm25": {"library": "yanbao.index.lexical", "k1": lexical.K1, "b": lexical.B, "tokenizer": config.tokenizer},
-        "counts": {"reports": len(reports), "chunks": sum(r["chunks"] for r in reports)},
+        "counts": _counts(root, segments),
         "segments": segments,
-        "reports": reports,
+        CHANGED: dict(changed),
         **(extra or {}),
     }
     tmp = _new_tmp_dir(root, ".tmp-gen-")
@@ -698,17 +890,15 @@ def publish_manifest(root: Path, config: BuildConfig, segments: list[dict], repo
 def build(root: Path, config: BuildConfig, reports: list[dict], chunks: Iterable[Chunk], vectors: np.ndarray,
           tokens: Iterable[Sequence[str]] | None = None, store: VectorStore | None = None, uid: str = "") -> Path:
     """A new index (or a replacement of the one at `root`) of one segment holding these chunks;
-    returns the live generation. `reports`: manifest entries (file, sha256, chunks, meta) in order.
+    returns the live generation. `reports`: their entries (file, sha256, chunks, meta) in order.
     `chunks` and `tokens` may be generators (see write_segment)."""
     root = Path(root)
     store = store or FaissVectors(root=root)
     uid = uid or getattr(store, "uid", "") or uuid.uuid4().hex  # a Milvus collection is created with its owner's uid
     with _writer_lock(root):
-        files = [r["file"] for r in reports]
         store.recover(set())
-        name, rows = write_segment(root, chunks, files, [ReportMeta.from_json(r["meta"]) for r in reports], vectors, store, tokens)
-        gen = publish_manifest(root, config, [{"name": name, "rows": rows, "deleted": []}],
-                               [{**r, "segment": name} for r in reports], int(vectors.shape[1]), store, uid)
+        name, rows = write_segment(root, chunks, reports, vectors, store, tokens)
+        gen = publish_manifest(root, config, [{"name": name, "rows": rows, "deleted": []}], {}, int(vectors.shape[1]), store, uid)
         store.commit()
     return gen
 
@@ -742,7 +932,6 @@ def compact_locked(root: Path, settings, full: bool) -> Path | None:
     if len(picked) < 2 and not any(entries[s].get("deleted") for s in picked):
         return None
     t0 = time.perf_counter()
-    position = {r["file"]: i for i, r in enumerate(old.manifest["reports"])}
     files = [f for s in picked for f in old.segments[s].files if f not in set(entries[s].get("deleted", ()))]
     new_pos = {f: i for i, f in enumerate(files)}
     tmp = _new_tmp_dir(root, ".tmp-seg-")
@@ -761,8 +950,7 @@ def compact_locked(root: Path, settings, full: bool) -> Path | None:
         copy_rows(tmp, parts)
         lexical.merge(tmp, lex_parts)
         entry = old.dense.carry(tmp, np.concatenate(rows) if rows else np.zeros(0, np.int64))
-        metas = [old.chunks.metas[position[f]] for f in files]
-        _write_segment_info(tmp, start, files, metas, entry)
+        _write_segment_info(tmp, start, [old.entry(f) for f in files], entry)  # changed entries are the merged segment's own
         name = _rename_segment(root, tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -773,8 +961,8 @@ def compact_locked(root: Path, settings, full: bool) -> Path | None:
             segments.append({"name": name, "rows": start, "deleted": []})
         elif s not in picked:
             segments.append(e)
-    reports = [{**r, "segment": name if r["file"] in new_pos else r["segment"]} for r in old.manifest["reports"]]
-    gen = publish_manifest(root, old.config, segments, reports, old.manifest.get("dim"), old.dense, old.uid)
+    changed = {f: e for f, e in old.changed_reports.items() if f not in new_pos}
+    gen = publish_manifest(root, old.config, segments, changed, old.manifest.get("dim"), old.dense, old.uid)
     log.info("merged %d segments (%d rows) into %s in %.1f s", len(picked), start, name, time.perf_counter() - t0)
     return gen
 
@@ -811,15 +999,15 @@ def _publish(root: Path, tmp: Path, manifest: dict) -> Path:
     return root / name
 
 
-def write_metadata_generation(root: Path, old: Index, reports: list[dict]) -> Path:
-    """Make live a manifest that differs from `old`'s only in its report metadata (`reports`: the
-    same files, in the same order, with the same chunk counts). Report metadata lives in the
-    manifest alone, so no segment changes."""
+def write_metadata_generation(root: Path, old: Index, changed: Mapping[str, dict]) -> Path:
+    """Make live a manifest that differs from `old`'s only in its changed report entries
+    (`changed`: file -> entry, each of a live report with its chunk count unchanged). Report
+    metadata is read from the manifest before the segment, so no segment changes."""
     root = Path(root)
-    if [r["file"] for r in reports] != [r["file"] for r in old.manifest["reports"]] or \
-            [r["chunks"] for r in reports] != [r["chunks"] for r in old.manifest["reports"]]:
-        raise ValueError("a metadata-only generation must list the same reports and chunk counts as the one it replaces")
-    manifest = {**old.manifest, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "reports": reports}
+    counts = old.chunk_counts()
+    if any(f not in counts or e["chunks"] != counts[f] for f, e in changed.items()):
+        raise ValueError("a metadata-only generation must change entries of live reports only, with the same chunk counts")
+    manifest = {**old.manifest, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), CHANGED: dict(changed)}
     return _publish(root, _new_tmp_dir(root, ".tmp-gen-"), manifest)
 
 
@@ -929,10 +1117,9 @@ def report_metadata(root: Path, file: str, settings=None) -> CorrectionResult:
     """One report's metadata as the live index has it, and which fields people corrected. `file`
     is the name `yanbao list` shows (a path is cut to its name)."""
     index = open_index(root, settings=settings)
-    at = _report_position(index, file)
-    fix = corrections.load(root).get(index.manifest["reports"][at]["sha256"]) or {}
-    return CorrectionResult(index.manifest["reports"][at]["file"], index.chunks.metas[at],
-                            sorted(fix.get("fields", {})), generation=index.dir.name)
+    entry = _entry_of(index, file)
+    fix = corrections.load(root).get(entry["sha256"]) or {}
+    return CorrectionResult(entry["file"], ReportMeta.from_json(entry["meta"]), sorted(fix.get("fields", {})), generation=index.dir.name)
 
 
 def correct(root: Path, file: str, changes: Mapping[str, str | None], settings=None, reset: bool = False) -> CorrectionResult:
@@ -948,9 +1135,8 @@ def correct(root: Path, file: str, changes: Mapping[str, str | None], settings=N
         raise IndexNotFoundError(f"no index at {root}. Run 'yanbao ingest REPORTS... --index {root}' first.")
     with _writer_lock(root):
         old = open_index(root, settings=settings)
-        at = _report_position(old, file)
-        entry = old.manifest["reports"][at]
-        meta = old.chunks.metas[at]
+        entry = _entry_of(old, file)
+        meta = ReportMeta.from_json(entry["meta"])
         fixes = corrections.load(root)
         fix = fixes.get(entry["sha256"])
         if reset:
@@ -969,19 +1155,18 @@ def correct(root: Path, file: str, changes: Mapping[str, str | None], settings=N
         old.dense.recover(old.row_of)
         result.milvus_rows = old.dense.update_metadata([replace(c, meta=new) for c in old.chunks.of_report(entry["file"])])
         if new != meta:
-            reports = [dict(r) for r in old.manifest["reports"]]
-            reports[at] = {**entry, "meta": new.to_json()}
-            result.generation = write_metadata_generation(root, old, reports).name
+            changed = {**old.changed_reports, entry["file"]: {**entry, "meta": new.to_json()}}
+            result.generation = write_metadata_generation(root, old, changed).name
             log.info("corrected %s of %s: %s", ", ".join(result.changed) or "provenance", shown(entry["file"]), result.generation)
     return result
 
 
-def _report_position(index: Index, file: str) -> int:
-    """Position of the report named `file` in the index's manifest; CorrectionError naming `yanbao list` if none."""
+def _entry_of(index: Index, file: str) -> dict:
+    """The entry of the report named `file` in the index; CorrectionError naming `yanbao list` if none."""
     name = Path(str(file)).name
-    for i, r in enumerate(index.manifest["reports"]):
-        if r["file"] == name:
-            return i
+    entry = index.entry(name)
+    if entry is not None:
+        return entry
     raise CorrectionError(f"no report '{shown(name)}' in the index at {index.root}; "
                           f"'yanbao list --index {index.root}' shows the file names it has")
 

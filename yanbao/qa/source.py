@@ -42,7 +42,7 @@ CACHED_VIEWS = 64
 
 def original_path(index, file: str) -> Path | None:
     """Where the original of `file` is now: the path recorded at ingest, else INDEX/uploads/; None when gone."""
-    entry = next((r for r in index.manifest["reports"] if r["file"] == file), None)
+    entry = index.entry(file)
     candidates = []
     if entry is not None and entry.get("source"):
         candidates.append(Path(entry["source"]))

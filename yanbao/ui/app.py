@@ -27,6 +27,7 @@ from pathlib import Path
 import gradio as gr
 
 from yanbao.errors import YanbaoError
+from yanbao.index.live import Live
 from yanbao.qa import feedback as fb
 from yanbao.qa import source
 from yanbao.qa.chain import QAChain, answer_to_json
@@ -135,36 +136,35 @@ class Service:
         weakref.finalize(self, shutil.rmtree, self.pages, True)
         self.prefetch_pages = PREFETCH_PAGES
         self._write = threading.Lock()
-        self.chain: QAChain | None = None
-        self.reload()
+        self.live = Live(settings.index_dir, self._open_chain)
         source.warm()
 
-    def reload(self) -> None:
-        """Open the live index generation (or note that there is none yet)."""
+    def _open_chain(self) -> QAChain | None:
+        """A warmed chain over the live index generation, or None while there is no index or it is empty."""
         from yanbao.errors import IndexNotFoundError
-        from yanbao.index.store import current_generation
 
-        self._gen = current_generation(self.settings.index_dir)
         try:
             chain = QAChain.open(self.settings, self.embedder)
         except IndexNotFoundError:
-            chain = None
-        if chain is not None and not chain.retriever.index.chunks:
-            chain = None
-        if chain is not None:
-            chain.warm()
-        self.chain = chain
+            return None
+        if not chain.retriever.index.chunks:
+            return None
+        chain.warm()
+        return chain
+
+    def reload(self) -> None:
+        """Open the live index generation now (after a change made here: the person who made it waits)."""
+        self.live.refresh()
+
+    @property
+    def chain(self) -> QAChain | None:
+        return self.live.value
 
     def current(self) -> QAChain | None:
-        """The chain over the live index generation, reopened when someone (say, a `yanbao ingest`
-        run beside the UI) swapped in a new one."""
-        from yanbao.index.store import current_generation
-
-        if current_generation(self.settings.index_dir) != self._gen:
-            with self._write:
-                if current_generation(self.settings.index_dir) != self._gen:
-                    self.reload()
-        return self.chain
+        """The chain to answer a question with. When someone (say, a `yanbao ingest` run beside the
+        UI) swapped in a new generation, it is opened and warmed in the background (index/live.py)
+        while questions keep the chain they have."""
+        return self.live.get()
 
     @property
     def llm_ready(self) -> bool:
