@@ -829,3 +829,15 @@ def test_an_item_of_a_slash_list_is_labelled_and_named_in_the_answer():
     assert (claim.label, claim.metric) == ("研发费率", "费用率")
     assert item_for("2025年前三季度华润三九研发费率是多少？", s) == ("研发费率", "3.8%")
     assert item_for("费率是多少？", s) is None  # no single item named
+
+
+def test_a_reports_rating_is_read_off_its_cover_for_the_report_not_for_a_company_it_mentions():
+    from yanbao.qa import meta
+
+    report = ReportMeta(file="004.txt", broker="东吴证券", title="从字节大会看算力产业的三个趋势", rating="增持(维持)")
+    cover = chunk("计算机行业跟踪周报 从字节大会看算力产业的三个趋势 增持(维持) 2024年12月24日", "004.txt", "东吴证券", report.title)
+    chunks_of = lambda f: [cover] if f == "004.txt" else []
+    text, passages = meta.rating_answer("东吴这篇周报给计算机行业的评级是什么？", [report], chunks_of, None)
+    assert text.endswith("给出的评级：增持(维持)[1]。") and passages == [cover]
+    assert meta.rating_answer("东吴证券给海光信息的投资评级是什么？", [report], chunks_of, None) is None
+    assert meta.rating_answer("东吴这篇周报讲了什么？", [report], chunks_of, None) is None

@@ -251,7 +251,9 @@ class QAChain:
         from yanbao.qa import meta
 
         allowed = None if filters.empty else {r.file for r in self.retriever.reports if allows(filters, r)}
-        return meta.answer(question, self.retriever.reports, self.retriever.index.chunks.of_report, allowed)
+        chunks_of = self.retriever.index.chunks.of_report
+        found = meta.answer(question, self.retriever.reports, chunks_of, allowed)
+        return found if found is not None else meta.rating_answer(question, self.retriever.reports, chunks_of, allowed)
 
     def _llm_answer(self, base: Answer, question: str, hits: list[Hit], draft=None, frame=None):
         """The model's answer, streamed, then checked: its figures verified against what the passages

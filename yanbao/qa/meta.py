@@ -57,3 +57,32 @@ def answer(question: str, reports: list[ReportMeta], chunks_of: Callable[[str], 
         lines.append(f"{report_label(meta)}的署名人员：" + "；".join(parts) + "。")
     text = "\n".join(lines)
     return (text, passages) if passages else ("", [])
+
+
+RATING_Q = re.compile(r"评级")
+
+
+def rating_answer(question: str, reports: list[ReportMeta], chunks_of: Callable[[str], Sequence[Chunk]],
+                  allowed: set[str] | None) -> tuple[str, list[Chunk]] | None:
+    """(text, passages) for a question asking the rating a named report gives (东吴这篇周报给计算机行业的评级),
+    from the rating read off its cover, cited to the passage printing it; None when the question asks no
+    rating, names no report, or the named reports print none (the passages then answer as usual)."""
+    if not RATING_Q.search(question):
+        return None
+    from yanbao.qa.frame import mentions
+    from yanbao.qa.query import covered_companies
+
+    pool = reports if allowed is None else [r for r in reports if r.file in allowed]
+    targets = [r for r in pool if r.file in named_reports(question, pool) and r.rating]
+    names = {m.name for m in mentions(question)}
+    lines, passages = [], []
+    for meta in targets:
+        if names - set(covered_companies(meta.title or "")):
+            continue  # 东吴给海光信息的评级: the report rates its industry, not a company it only mentions
+        key = re.sub(r"\s+", "", meta.rating.split("(")[0].split("（")[0])
+        where = next((c for c in chunks_of(meta.file) if key in re.sub(r"\s+", "", c.text)), None)
+        if where is None:
+            continue
+        passages.append(where)
+        lines.append(f"{report_label(meta)}给出的评级：{meta.rating}[{len(passages)}]。")
+    return ("\n".join(lines), passages) if passages else None

@@ -117,7 +117,9 @@ class Retriever:
         nowhere in the index: the reports cannot be about them."""
         terms = content_terms(question, self.reports)
         coded = [t for t in terms if re.search(r"[a-z]", t) and not _PERIOD.match(t) and not any(self._df(a) for a in alternatives(t))]
-        missing = [t for t in coded if self._absent(t)]
+        named = [unicodedata.normalize("NFKC", question).lower()[m.start:m.end] for m in frames.mentions(question)]
+        # a word of a name the entity list knows (PS of 索尼PS VR2, written PlayStation VR2 in the reports) is no unknown
+        missing = [t for t in coded if self._absent(t) and not any(t in n for n in named)]
         spelled = (re.search(re.escape(t), question, re.I) for t in missing)  # as the question writes it
         return [m.group(0) if m else t for m, t in zip(spelled, missing)]
 
