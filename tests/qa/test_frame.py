@@ -841,3 +841,9 @@ def test_a_reports_rating_is_read_off_its_cover_for_the_report_not_for_a_company
     assert text.endswith("给出的评级：增持(维持)[1]。") and passages == [cover]
     assert meta.rating_answer("东吴证券给海光信息的投资评级是什么？", [report], chunks_of, None) is None
     assert meta.rating_answer("东吴这篇周报讲了什么？", [report], chunks_of, None) is None
+
+
+def test_a_segment_written_as_an_acronym_is_no_owner():
+    for text in ("博通2024财年AI收入为122亿美元。", "公司AI的收入达到31亿美元。"):
+        c = chunk(text)
+        assert all(x.subject != "AI" for x in bind.claims(c, 0, len(text)))

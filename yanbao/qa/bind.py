@@ -375,14 +375,15 @@ def slash_labels(sentence: str) -> dict[int, str]:
 
 
 # GDS的营业收入, BPL公司的净利润: a company the entity list does not know, written as an acronym before its results
-_ACRONYM_OWNER = re.compile(r"(?<![A-Za-z])([A-Z]{2,6})(?=(?:公司)?的?(?:营业收入|营业总收入|营收|收入|归母净利润|净利润|毛利率|净利率|EBITDA|股权))")
+_ACRONYM_OWNER = re.compile(r"(?<![A-Za-z])([A-Z]{2,6})(?=(?:公司的?|的)(?:营业收入|营业总收入|营收|收入|归母净利润|净利润|毛利率|净利率|EBITDA|股权))")
+_NOT_OWNERS = frozenset("AI GPU CPU ASIC HBM IDC IT PC AR VR XR MR SOC EDA AIGC LLM API".split())  # AI的收入 is a segment
 
 
 def _with_acronyms(sentence: str, found: list[Mention]) -> list[Mention]:
     """The sentence's mentions, with acronyms that own a company's results (GDS的营业收入) added as names."""
     t = unicodedata.normalize("NFKC", sentence)
     extra = [Mention(m.start(1), m.end(1), m.group(1)) for m in _ACRONYM_OWNER.finditer(t)
-             if not any(x.start < m.end(1) and m.start(1) < x.end for x in found)]
+             if m.group(1).upper() not in _NOT_OWNERS and not any(x.start < m.end(1) and m.start(1) < x.end for x in found)]
     return sorted(found + extra, key=lambda x: x.start) if extra else found
 
 
