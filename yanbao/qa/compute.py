@@ -445,15 +445,23 @@ def wants_each(question: str, frame: Frame) -> bool:
         _EACH_Q.search(question) or len(re.findall(r"多少|几", question)) >= 2)
 
 
-def each_side(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
-    """Each side's figure, one line each with its citation; None unless both sides have a bound figure
-    (the caller then answers as usual, or says what is missing)."""
+def _every_side(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> list[Side] | None:
+    """Each side's best sentence with a figure whose metric it names, or None when a side has none."""
     sides = []
     for name, side_frame, broker in _side_frames(frame):
         side = _best_side(q, hits, side_frame, broker, scored, named_metric=True)
         if side is None:
             return None
         sides.append(replace(side, name=name))
+    return sides
+
+
+def each_side(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """Each side's figure, one line each with its citation; None unless both sides have a bound figure
+    (the caller then answers as usual, or says what is missing)."""
+    sides = _every_side(q, hits, frame, scored)
+    if sides is None:
+        return None
     a, b = sides
     if (a.scored.hit, a.scored.start, a.claim.quantity.start) == (b.scored.hit, b.scored.start, b.claim.quantity.start):
         return None
@@ -637,12 +645,9 @@ def total(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draf
         if side is not None:
             head = f"{group}合计{frame.metric or ''}为{_num(side.claim.quantity)}[{side.scored.hit + 1}]（{group}即{'、'.join(frame.sides)}）。"
             return Draft(head + "\n" + _line(replace(side, name=group), hits), False, 1.0, (side.scored.hit,))
-    sides = []
-    for name, side_frame, broker in _side_frames(frame):
-        side = _best_side(q, hits, side_frame, broker, scored, named_metric=True)
-        if side is None:
-            return None
-        sides.append(replace(side, name=name))
+    sides = _every_side(q, hits, frame, scored)
+    if sides is None:
+        return None
     if len({s.claim.quantity.unit for s in sides}) > 1:
         return None
     first = sides[0].claim.quantity
