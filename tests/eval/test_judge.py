@@ -309,3 +309,16 @@ def test_an_index_name_is_no_figure_of_the_answer():
 
     assert [f.text for f in figures("β取值与沪深300 指数10 天后预期收益率的相关系数为0.63")] == ["10天", "0.63"]
     assert [f.text for f in figures("在中证 500成分股中年化收益为12.11%")] == ["12.11%"]
+
+
+def test_a_coarser_form_of_the_accepted_date_is_not_a_competing_date():
+    import json
+
+    from yanbao.eval.gold import parse_item
+    from yanbao.eval.judge import answer_verdict
+
+    item = parse_item(json.dumps({"id": "x", "question": "Sinclair的少女针Ellansé何时获NMPA批准上市？", "answer": "2021年4月13日",
+                                  "accept": ["2021年4月13日"], "key_points": [], "sources": [{"file": "a", "quote": "x"}],
+                                  "type": "date", "difficulty": "easy"}, ensure_ascii=False))
+    assert answer_verdict(item, "2021年4月13日,Ellansé获NMPA批准上市[1]。2021年4月,Ellansé获批[2]。", False).correct
+    assert not answer_verdict(item, "2021年5月,Ellansé获批[2]。", False).correct  # another month is another date

@@ -400,6 +400,9 @@ def _competing(item: GoldItem, prep: str, figs, gold_figs, asks_date: bool, acce
             continue
         if f.kind == "date" and (not asks_date or f.date[1] is None and f.date[3] is None):
             continue  # a year or a date beside the point names a period, it answers nothing
+        if f.kind == "date" and f.date[2] is None and any(
+                a.kind == "date" and a.date[0] in (f.date[0], None) and a.date[1] == f.date[1] for a in accepted):
+            continue  # 2021年4月 beside the accepted 2021年4月13日: the same date, less precisely, not another one
         rivals = [g for g in gold_figs if comparable(f, g) and (g.kind != "date" or asks_date)
                   and (not g.bare or any(g is a for a in accepted))]
         if not rivals:
