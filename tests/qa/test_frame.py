@@ -151,6 +151,11 @@ def _hits(*chunks: Chunk) -> list[Hit]:
     return [Hit(chunk=c, score=1.0, rank=i + 1) for i, c in enumerate(chunks)]
 
 
+def _compute(q: str, *chunks: Chunk):
+    """compute.answer for question `q` over passages `chunks`, with no report catalog."""
+    return compute.answer(make_query(q, [], lambda t: 1.0), _hits(*chunks), parse(q))
+
+
 def test_a_comparison_of_two_brokers_opens_with_its_verdict_and_cites_both_sides():
     a = chunk("得益于技术路线优化,DeepSeek-V3仅使用2048块NVIDIA H800 GPU,耗费557.6万美元。", "a.txt", "民生证券")
     b = chunk("DeepSeek-V3的训练成本:假设租赁价格为每小时 2 美元,DeepSeek-V3总训练成本仅为5.576M 美元。", "b.txt", "华西证券")
@@ -334,7 +339,7 @@ def test_periods_listed_with_one_name_and_a_unit_written_once():
     got = {x.quantity.text: (x.subject, str(x.period), x.quantity.value) for x in bind.claims(c, 0, len(c.text))}
     assert got["25"] == ("H20", "Q1", 25e8) and got["80亿美元"] == ("H20", "Q2", 80e8)
     q = "美国H20禁令对英伟达Q1和Q2收入的影响合计多少？"
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), parse(q))
+    draft = _compute(q, c)
     assert draft.text.startswith("合计约105亿美元（计算得出：25 + 80 = 105）")
 
 
@@ -351,7 +356,7 @@ def test_a_figure_after_a_compared_name_and_de_is_that_names():
     c = chunk("但从云计算业务收入来看,亚马逊2023年云计算业务收入为908亿美元,相较于谷歌的331亿美元具有显著优势。")
     assert {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))} == {"908亿美元": "亚马逊", "331亿美元": "谷歌"}
     q = "2023年亚马逊云计算业务收入是谷歌的几倍？"
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), parse(q))
+    draft = _compute(q, c)
     assert draft.text.startswith("亚马逊的云计算业务营收约为谷歌的2.74倍（计算得出：908 ÷ 331 ≈ 2.74）")
 
 
@@ -360,7 +365,7 @@ def test_a_version_is_no_figure_and_one_figure_is_no_comparison():
     assert "2.5" not in [x.quantity.text for x in bind.claims(c, 0, len(c.text))]
     row = chunk("加速卡\tTPUv6e\tTrainium2\n互联带宽 (GB/s)\t3584\t640")
     q = "谷歌TPUv6e的互联带宽是亚马逊Trainium2的几倍？"
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(row), parse(q))
+    draft = _compute(q, row)
     assert draft is None or "3584 ÷ 3584" not in draft.text
 
 
@@ -526,7 +531,7 @@ def test_two_subjects_stated_in_one_sentence_are_compared_from_it():
     assert {x.quantity.text: x.subject for x in bind.claims(a, 0, len(a.text))}["16%"] == "AMD"  # in brackets after its name
     q = "在全球PC处理器市场，英特尔的份额是AMD的几倍？"
     # the AI笔电 share (9%) measures another market: the sentence naming both sides is read for both
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(b, a), parse(q))
+    draft = _compute(q, b, a)
     assert draft.text.startswith("英特尔的市占率约为AMD的4.5倍（计算得出：72 ÷ 16 ≈ 4.5）")
     assert draft.text.count("· ") == 1  # one sentence, quoted once for both sides
 
@@ -550,7 +555,7 @@ def test_a_figure_the_report_derived_is_recomputed_and_judged():
 def test_two_earlier_quarters_take_the_rate_their_distance_names():
     c = chunk("2025年Q1中芯国际实现营收22.47亿美元,同比+29.4%,环比+1.8%,实现归母净利润为1.88亿美元,同比+166.5%,环比+36.7%。")
     q = "由环比和同比增速推算，中芯国际24Q4和24Q1营收各约多少？"
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), parse(q))
+    draft = _compute(q, c)
     lines = draft.text.splitlines()
     assert lines[0].startswith("2024Q4：约22.07亿美元（计算得出：22.47 ÷ (1 + 1.8%) ≈ 22.07")  # the quarter before: 环比
     assert lines[1].startswith("2024Q1：约17.36亿美元（计算得出：22.47 ÷ (1 + 29.4%) ≈ 17.36")  # a year before: 同比
@@ -594,7 +599,7 @@ def test_a_ratio_the_reports_do_not_state_is_computed_from_its_two_amounts():
     d = chunk("- 2025年Q1,海光实现营业收入24亿元,同比增长50.76%;归母净利润为5.06亿元,同比增长75.33%。"
               "同时,海光Q1研发投入达7.64亿元,同比增长16.26%。")
     q = "海光信息2025年一季度的归母净利率和研发投入占营收比例各约多少？"
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(d), parse(q))
+    draft = _compute(q, d)
     lines = draft.text.splitlines()
     assert lines[0].startswith("归母净利率约21.08%") and lines[1].startswith("研发投入占营收比例约31.83%")
     # a ratio a passage states is quoted, not recomputed
@@ -704,7 +709,7 @@ def test_a_sum_over_a_groups_members_is_the_total_stated_for_the_group():
 def test_parts_are_summed_when_no_total_is_stated():
     a = chunk("腾讯2025年Q1资本开支达到275亿元。阿里巴巴2025年Q1资本开支为246.12亿元。百度2025年Q1资本开支为29亿元。")
     q = "2025年一季度百度、阿里、腾讯三家的资本支出加起来是多少？"
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(a), parse(q))
+    draft = _compute(q, a)
     assert draft.text.startswith("合计约550.1亿元（计算得出：29 + 246.12 + 275 = 550.12）")
 
 
@@ -720,13 +725,13 @@ def test_a_multiple_between_two_things_one_passage_states():
     d = chunk("截至1月27日美股收盘,英伟达下跌近17%,收报118.42美元,单日市值蒸发达5890亿美元,为美国股市历史新高,"
               "打破了去年9月初英伟达单日重挫超9%、市值蒸发2790亿美元的纪录。", "d.txt", "华西证券")
     q = "英伟达1月27日的市值蒸发额是去年9月初那次纪录的几倍？"
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(d), parse(q))
+    draft = _compute(q, d)
     assert draft.text.startswith("约2.11倍（计算得出：5890 ÷ 2790 ≈ 2.11")
     # a difference, the second thing's words (总成本) telling its figure from a cost of a part (55美元)
     e = chunk("根据Wellsenn XR,以Ray-Ban Meta为例,仅主控芯片高通骁龙AR Gen 1成本即达到55美元,占比超1/3,"
               "总成本达164美元,定价则达到299美元。", "e.txt", "华西证券")
     q = "按华西的拆解，Ray-Ban Meta的售价比总成本高多少美元？"
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(e), parse(q))
+    draft = _compute(q, e)
     assert draft.text.startswith("高约135美元（计算得出：299 − 164 = 135")
     text, _ = check(draft.text, [e], parse(q))
     assert "未核实" not in text
@@ -773,12 +778,12 @@ def test_a_change_between_two_periods_is_not_a_sum_and_is_a_share_of_the_earlier
 def test_two_sides_named_by_their_words_in_a_respectively_list_or_a_tables_columns():
     c = chunk("FScore 策略与低市净率策略的年化收益率分别为31.85%和33.77%。", "03.pdf", "华泰证券")
     q = "比乔斯基9指标FScore策略的年化收益率比低市净率（前20%）策略低多少个百分点？"
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), parse(q))
+    draft = _compute(q, c)
     assert draft.text.startswith("低约1.92个百分点（计算得出：33.77 − 31.85 = 1.92")
     t = chunk("图表20: 改进前后QRS 指标择时模型统计数据对比\n\t改进前QRS指标\t改进后QRS指标\t沪深300指数\n年化收益\t13.20%\t16.10%\t0.70%\n",
               "05.pdf", "中金公司")
     q = "改进后的QRS指标相比改进前，全样本年化收益率提高了多少个百分点？"
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(t), parse(q))
+    draft = _compute(q, t)
     assert draft.text.startswith("提高约2.9个百分点（计算得出：16.10 − 13.2 = 2.9")
 
 
@@ -786,12 +791,12 @@ def test_a_consistency_verdict_compares_figures_whose_own_clauses_say_the_same_t
     a = chunk("24 年三季度,AI 手机销量达到 1.47 亿台,同比增长约 8%,AI 笔电销量达约 1450 万台,同比增长 110%。", "a.txt", "国金证券")
     b = chunk("24 年三季度,全球 AI 笔电销量达到约 1400 万台,同比增长 105%。", "b.txt", "国金证券")
     q = "国金前瞻报告里24年三季度AI笔电的销量前后一致吗？"
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(a, b), parse(q))
+    draft = _compute(q, a, b)
     assert draft.text.startswith("结论：不一致。一处为1450万台，另一处为1400万台")  # never AI 手机's 1.47亿台
     seg = chunk("半导体解决方案部门营收 73 亿美元,AI 产品销售表现亮眼。博通在 FY24Q3 实现营业收入 131 亿美元,同比增长 47%。",
                 title="AI 周观察")
     q = "博通FY24Q3的半导体和基础设施软件两个部门营收加起来，与公司总营收对得上吗？"
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(seg), parse(q))
+    draft = _compute(q, seg)
     assert draft is None or "不一致。一处为73亿美元" not in draft.text  # a segment's revenue is not the total's
 
 
@@ -805,7 +810,7 @@ def test_who_the_analysts_are_is_asked_with_哪些_and_分析员_too():
 def test_a_pair_is_never_computed_from_bare_counts_or_from_figures_of_another_unit():
     c = chunk("以回看10 日为例,CPV 因子的5 分组多空对冲年化收益较传统反转因子更高。", "01.pdf", "东吴证券")
     q = "CPV因子5分组多空对冲年化收益比传统反转因子高多少个百分点？"
-    assert compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), parse(q)) is None  # not 10 − 5
+    assert _compute(q, c) is None  # not 10 − 5
 
 
 def test_an_acronym_owning_results_is_the_sentences_subject_not_the_covered_company():

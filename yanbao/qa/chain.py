@@ -220,7 +220,7 @@ class QAChain:
         passages retrieved on their own (a broker's side from that broker's reports); or None."""
         from yanbao.qa import compute
 
-        if frame.answer_type not in ("comparison", "arithmetic") and not compute.wants_back_calculation(question) and not compute.wants_each(question, frame) and not compute.wants_ratio(question, frame) and not compute.wants_pair(question, frame):
+        if not compute.wants(question, frame):
             return None
         pool = list(hits)
         brokers = set(named_brokers(question, self.retriever.reports))

@@ -238,7 +238,7 @@ def _targets(frame: Frame, level_period) -> list:
     return targets if len(targets) >= 2 and all(_kind_for(level_period, t) for t in targets) else [None]
 
 
-def back_calculation(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
+def back_calculation(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored] | None = None) -> Draft | None:
     """"由同比增速推算，2023年三季度的销量": the earlier figure from a stated level and its growth rate,
     level ÷ (1 + growth), marked 计算得出 with both inputs cited; None when no sentence states both.
     Two earlier quarters asked at once (24Q4和24Q1) each take the rate their distance from the level's
@@ -246,7 +246,7 @@ def back_calculation(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     if not _BACK_Q.search(q.text) or not q.terms:
         return None
     level_frame = replace(frame, period="", answer_type="figure")
-    for s in score_sentences(q, hits)[:20]:
+    for s in (score_sentences(q, hits) if scored is None else scored)[:20]:
         chunk = hits[s.hit].chunk
         levels = [c for c in bind.bound_claims(level_frame, chunk, s.start, s.end, s.header)
                   if c.quantity.unit not in ("%", "x", "pct")]
@@ -363,14 +363,14 @@ def _computed_ratio(ask: RatioAsk, frame: Frame, hits: list[Hit], scored: list[S
     return None
 
 
-def derived_ratio(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
+def derived_ratio(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
     """Ratios the reports do not state, each computed from the two amounts they do state for the same
     subject and period in one passage (中芯国际2024年归母净利率: 4.93亿美元 ÷ 80.3亿美元); None when a
     sentence states an asked ratio itself (that answers as usual) or a ratio's amounts are not found."""
     asks = ratio_asks(q.text, frame)
     if not asks or not q.terms:
         return None
-    scored = score_sentences(q, hits)[:40]
+    scored = scored[:40]
     lines, used = [], {}
     for ask in asks:
         if _stated_ratio(ask, frame, hits, scored):
@@ -387,35 +387,39 @@ def derived_ratio(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     return Draft("\n".join(lines + quoted), False, 1.0, tuple(sorted({h for h, _ in used})))
 
 
+def wants(question: str, frame: Frame) -> bool:
+    """True when the question asks something this module computes or compares."""
+    return (frame.answer_type in ("comparison", "arithmetic") or wants_back_calculation(question)
+            or wants_each(question, frame) or wants_ratio(question, frame) or wants_pair(question, frame))
+
+
 def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     """A verdict or computed answer for a comparison / arithmetic frame (or a figure推算 from a level
     and its growth), or None when a side has no bound figure (the caller then answers as usual or
     says what is missing)."""
-    back = back_calculation(q, hits, frame)
+    if not q.terms:
+        return None
+    scored = score_sentences(q, hits)  # once: every computation below reads the same ranked sentences
+    back = back_calculation(q, hits, frame, scored)
     if back is not None:
         return back
     if wants_ratio(q.text, frame):
-        return derived_ratio(q, hits, frame)
-    if wants_pair(q.text, frame) and q.terms:
-        pair = in_sentence_pair(q, hits, frame, score_sentences(q, hits))
+        return derived_ratio(q, hits, frame, scored)
+    if wants_pair(q.text, frame):
+        pair = in_sentence_pair(q, hits, frame, scored)
         if pair is not None or frame.answer_type not in ("comparison", "arithmetic"):
             return pair
-    if (frame.answer_type not in ("comparison", "arithmetic") and not wants_each(q.text, frame)) or not q.terms:
+    if frame.answer_type not in ("comparison", "arithmetic") and not wants_each(q.text, frame):
         return None
-    scored = score_sentences(q, hits)
     if wants_each(q.text, frame):
         return each_side(q, hits, frame, scored)
     if len(frame.sides) < 2:
         return consistency(q, hits, frame, scored) if frame.metric or frame.subject else None
     if len(frame.sides) > 2:
         return sum_check(q, hits, frame, scored) or total(q, hits, frame, scored)
-    side_frames = _side_frames(frame)[:2]
-    sides = _joint_sides(hits, side_frames, scored)
-    for name, side_frame, broker in side_frames if not sides else ():
-        side = _best_side(q, hits, side_frame, broker, scored)
-        if side is None:
-            return None
-        sides.append(replace(side, name=name))
+    sides = _joint_sides(hits, _side_frames(frame), scored) or _every_side(q, hits, frame, scored, named_metric=False)
+    if sides is None:
+        return None
     a, b = sides
     qa, qb = a.claim.quantity, b.claim.quantity
     if qa.unit != qb.unit:
@@ -445,11 +449,13 @@ def wants_each(question: str, frame: Frame) -> bool:
         _EACH_Q.search(question) or len(re.findall(r"多少|几", question)) >= 2)
 
 
-def _every_side(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> list[Side] | None:
-    """Each side's best sentence with a figure whose metric it names, or None when a side has none."""
+def _every_side(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored],
+                named_metric: bool = True) -> list[Side] | None:
+    """Each side's best sentence with a bound figure (whose metric it names, with `named_metric`), or
+    None when a side has none."""
     sides = []
     for name, side_frame, broker in _side_frames(frame):
-        side = _best_side(q, hits, side_frame, broker, scored, named_metric=True)
+        side = _best_side(q, hits, side_frame, broker, scored, named_metric)
         if side is None:
             return None
         sides.append(replace(side, name=name))
@@ -610,12 +616,9 @@ def sum_check(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> 
     the total (the last side); None for more than two sides asked anything else (no pairwise verdict)."""
     if not (_SUM_Q.search(q.text) or re.search(r"加总|总和", q.text)) or not CONSISTENT_Q.search(q.text):
         return None
-    sides = []
-    for name, side_frame, broker in _side_frames(frame):
-        side = _best_side(q, hits, side_frame, broker, scored)
-        if side is None:
-            return None
-        sides.append(replace(side, name=name))
+    sides = _every_side(q, hits, frame, scored, named_metric=False)
+    if sides is None:
+        return None
     *parts, total = sides
     units = {s.claim.quantity.unit for s in sides}
     if len(units) > 1:
