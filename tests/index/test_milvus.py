@@ -131,19 +131,21 @@ def test_both_stores_retrieve_the_same_top10_and_give_the_same_answers(both):
     faiss_chain, milvus_chain = both
     items = load_gold(DEV)
     overlaps, same, differ = [], 0, []
-    for item in items:
+    for item in items:  # the top 10 of every dev question
         a = [h.chunk.id for h in faiss_chain.retriever.retrieve(item.question, k=10)]
         b = [h.chunk.id for h in milvus_chain.retriever.retrieve(item.question, k=10)]
         overlaps.append(len(set(a) & set(b)) / max(len(a), 1))
+    asked = items[::3]  # whole answers of every third (every type and report; the answerer is the same code)
+    for item in asked:
         ta, tb = faiss_chain.ask(item.question).text, milvus_chain.ask(item.question).text
         same += ta == tb
         if ta != tb:
             differ.append(item.id)
     mean = float(np.mean(overlaps))
     print(f"{len(items)} dev questions: top-10 overlap mean {mean:.4f}, min {min(overlaps):.2f}; "
-          f"identical answers {same}/{len(items)}; differ: {differ}")
+          f"identical answers {same}/{len(asked)}; differ: {differ}")
     assert mean >= 0.9 and min(overlaps) >= 0.7
-    assert same >= 0.97 * len(items)
+    assert same >= 0.97 * len(asked)
 
 
 @pytest.mark.slow

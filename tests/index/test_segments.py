@@ -342,3 +342,29 @@ def test_an_index_of_schema_2_opens_and_grows(tmp_path, reports):
     compact(root)
     merged = open_index(root)
     assert merged.manifest[store.CHANGED] == {} and merged.entries == grown.entries
+
+
+def test_an_addition_to_a_live_index_leaves_questions_a_core(tmp_path, reports_dir, fake_embedder, fake_settings, monkeypatch):
+    """A new index is embedded on every core; an addition to one that exists (the web UI may be
+    answering from it) on every core but one, unless YANBAO_INGEST_THREADS says otherwise."""
+    import os
+    import shutil
+
+    from tests.conftest import REPORT_FILES
+    from yanbao import library
+
+    cores = len(os.sched_getaffinity(0))
+    assert library._sharing_cores(fake_embedder).threads == max(1, cores - 1)
+    assert library._sharing_cores(fake_embedder.with_threads(3)).threads == 3  # the setting decides
+    seen = []
+    real = library._sharing_cores
+    monkeypatch.setattr(library, "_sharing_cores", lambda e: seen.append(e) or real(e))
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    shutil.copy(reports_dir / REPORT_FILES["004"], lib)
+    settings = fake_settings.with_(index_dir=tmp_path / "idx")
+    library.update(settings.index_dir, [lib], settings, fake_embedder)
+    assert seen == []  # built anew: every core
+    shutil.copy(reports_dir / REPORT_FILES["000"], lib)
+    result = library.update(settings.index_dir, [lib], settings, fake_embedder)
+    assert result.added == [REPORT_FILES["000"]] and len(seen) == 1

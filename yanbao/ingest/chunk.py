@@ -93,11 +93,15 @@ def _is_header_row(row: str) -> bool:
     return numeric * 10 < len(cells) * 3
 
 
+_HEADER_GAP = 2  # lines between two parts of one table whose second part has no header of its own
+
+
 def _table_context(doc: CleanDoc) -> list[str]:
     """For each line of a table: its caption (the 图/表 line just before) and header row."""
     ctx = [""] * len(doc.lines)
     i = 0
     lines = doc.lines
+    last: tuple[str, int, int] | None = None  # (header, its cells, the line after its table)
     while i < len(lines):
         if lines[i].kind != "table":
             i += 1
@@ -114,8 +118,13 @@ def _table_context(doc: CleanDoc) -> list[str]:
         n_header = 0
         while n_header < min(3, j - i - 1) and _is_header_row(doc.text[lines[i + n_header].start:lines[i + n_header].end]):
             n_header += 1
-        n_header = max(n_header, 1)
-        header = doc.text[lines[i].start:lines[i + n_header - 1].end]
+        first = doc.text[lines[i].start:lines[i].end]
+        if n_header == 0 and last and i - last[2] <= _HEADER_GAP and first.count("\t") + 1 == last[1]:
+            header = last[0]  # a table broken by a line that is not a row (a row the extraction glued): the same columns
+        else:
+            n_header = max(n_header, 1)
+            header = doc.text[lines[i].start:lines[i + n_header - 1].end]
+        last = (header, header.split("\n")[-1].count("\t") + 1, j)
         for k in range(i + n_header, j):
             ctx[k] = "\n".join(p for p in (caption, header) if p)
         if caption:

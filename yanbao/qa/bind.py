@@ -543,8 +543,8 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
             return False
         if not claim.metric and unit not in _TELLING_UNITS.get(frame.metric, units if unit not in _COUNTS else ()):
             return False  # no metric named for it: only a figure in a unit telling of the asked metric may stand
-        if units and unit and unit not in units and unit != "%":
-            return False
+        if units and unit and unit not in units and (unit != "%" or "\t" in sentence):
+            return False  # a table row of percentages under an amount's name is its growth (成长能力: 净利润 18.3%)
     return True
 
 

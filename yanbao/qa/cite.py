@@ -37,6 +37,7 @@ CONTRADICTED = "与报告不符"
 NOT_FOUND = "报告中未提及"
 NOT_GIVEN = "报告未给出"
 # the label an extractive answer puts before a quote: 国金证券《AI 周观察》（2024-12-08）：
+_TABLE_HEAD = re.compile(r"（表头：[^）]*）")  # the header the extractive answer writes before a table's first row
 _LABEL = re.compile(r"^[·\s]*(?:[^《》\n：:]{1,16}[：:])?[^《》\n：:]{0,24}《[^》\n]*》(?:（[^）]*）)?(?:提到)?[：:]")
 
 
@@ -146,14 +147,15 @@ def _supported(claim: str, passages: list[Chunk], frame: Frame | None, strict: b
     if COMPUTED in claim:
         stated = [q for c in passages for q in quantities(c.text)]
         return formula_holds(claim) and all(input_stated(x, stated) for x in formula_inputs(claim))
-    body = _LABEL.sub("", claim)
-    ps = bind.periods(body)
-    for f in figures(body):
-        pos = _figure_pos(body, f)
-        subject = _claim_subject(body, pos, frame)
-        period = bind._period_at(body, pos, ps) if pos >= 0 else None
-        if not _states(passages, f, subject, period, strict):
-            return False
+    body = _TABLE_HEAD.sub("", _LABEL.sub("", claim))  # a quoted row's figures are dated by their cells, not its header
+    for part in body.split("；"):  # quoted table rows are joined by ；: each row's figures are read in their own row
+        ps = bind.periods(part)
+        for f in figures(part):
+            pos = _figure_pos(part, f)
+            subject = _claim_subject(part, pos, frame)
+            period = bind._period_at(part, pos, ps) if pos >= 0 else None
+            if not _states(passages, f, subject, period, strict):
+                return False
     return True
 
 
@@ -348,7 +350,7 @@ def _supported_reading_periods(claim: str, chunk: Chunk, frame: Frame | None) ->
     matches (a statement without a period does not do)."""
     if COMPUTED in claim:
         return False
-    body = _LABEL.sub("", claim)
+    body = _TABLE_HEAD.sub("", _LABEL.sub("", claim))
     ps = bind.periods(body)
     in_periods = {f for s, e, _ in ps for f in figures(body[s:e])}
     rest = [f for f in figures(body) if f not in in_periods]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from yanbao.ingest.valuation import row_label
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
-from yanbao.qa.frame import MARKS, entities, metric_of, metric_words, names_subject
+from yanbao.qa.frame import MARKS, entities, metric_of, metric_words, names_subject, periods
 from yanbao.qa.query import covered_companies
 from yanbao.quantity import quantities
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
@@ -136,6 +136,9 @@ def cell_for(question: str, header: str, row: str) -> tuple[str, str] | None:
     heads = bind.align_heads(header.split("\t"), cells)
     if len(heads) != len(cells) or len(heads) < 3:
         return None
+    by_period = _column_of_period(question, heads)
+    if by_period is not None:
+        return (heads[by_period].strip(), cells[by_period].strip()) if cells[by_period].strip() else None
     want = bigrams(question)
     overlap = [len(bigrams(h) & want) for h in heads]
     best = max(overlap[1:])
@@ -143,6 +146,16 @@ def cell_for(question: str, header: str, row: str) -> tuple[str, str] | None:
         return None
     j = overlap.index(best, 1)
     return (heads[j].strip(), cells[j].strip()) if cells[j].strip() else None
+
+
+def _column_of_period(question: str, heads: list[str]) -> int | None:
+    """The one column (after the label column) headed by the period the question asks (2020年 ->
+    2020E, 2020年第一季度 -> 2020-1Q), or None."""
+    asked = {p for _, _, p in periods(question)}
+    if len(asked) != 1:
+        return None
+    hit = [j for j, h in enumerate(heads) if j and [p for _, _, p in periods(h)] == list(asked)]
+    return hit[0] if len(hit) == 1 else None
 
 
 def item_for(question: str, sentence: str) -> tuple[str, str] | None:

@@ -181,6 +181,7 @@ _PERIOD_RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?<![\w])(?:前三季度|前三个季度)"), "Q1-Q3"),
     (re.compile(rf"{_Y}\s*年?\s*(?:第?(?P<q>[一二三四1-4])\s*(?:季度|季)|(?:Q|q)(?P<q2>[1-4])(?!\d))"), "Q"),
     (re.compile(r"(?<![A-Za-z\d])(?P<q>[1-4])Q\s*(?P<fy>FY)?(?P<y>\d{2}|(?:19|20)\d{2})(?!\d)"), "Q"),
+    (re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})-(?P<q>[1-4])Q(?![A-Za-z\d])"), "Q"),  # 2020-1Q (a quarterly table's column)
     (re.compile(r"(?<![A-Za-z\d])(?P<fy>FY)(?P<y>\d{2}|(?:19|20)\d{2})\s*(?:Q(?P<q2>[1-4])|H(?P<h>[12]))?(?!\d)", re.I), "FY"),
     (re.compile(r"(?<![A-Za-z\d年])(?:第?(?P<q>[一二三四])季度|(?:Q|q)(?P<q2>[1-4]))(?![\d])"), "Q"),
     (re.compile(rf"{_Y}\s*年?\s*(?:(?P<hh>上半年|下半年)|(?:H|h)(?P<h>[12]))"), "H"),
