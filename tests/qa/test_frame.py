@@ -852,3 +852,49 @@ def test_a_segment_written_as_an_acronym_is_no_owner():
     for text in ("博通2024财年AI收入为122亿美元。", "公司AI的收入达到31亿美元。"):
         c = chunk(text)
         assert all(x.subject != "AI" for x in bind.claims(c, 0, len(text)))
+
+
+def test_period_lists_date_each_figure_of_a_list_that_follows():
+    from yanbao.qa.frame import Period
+
+    assert bind.period_list("我们预计2021-2023年公司营业收入") == [Period(2021, "Y"), Period(2022, "Y"), Period(2023, "Y")]
+    assert bind.period_list("预计公司25/26/27年归母净利润") == [Period(2025, "Y"), Period(2026, "Y"), Period(2027, "Y")]
+    assert bind.period_list("2025 年Q1/Q2/Q3 营收") == [Period(2025, "Q1"), Period(2025, "Q2"), Period(2025, "Q3")]
+    assert bind.period_list("销售/管理/研发费率分别27.9%/5.9%/3.8%") == []  # no periods: items, not periods
+    assert bind.period_list("12/13/14") == []  # two digits are years only with 年 after them
+    # a forecast written as a range, then a list: each figure its own year (all three were read as 2023)
+    c = chunk("盈利预测与估值:我们预计2021-2023年公司营业收入分别为357.40亿元、395.47亿元、443.76亿元,同比分别增长6.11%、10.65%、12.21%。",
+              broker="中泰证券", title="华东医药(000963):业绩符合预期")
+    got = {x.quantity.text: str(x.period) for x in bind.claims(c, 0, len(c.text))}
+    assert got["357.40亿元"] == "2021" and got["395.47亿元"] == "2022" and got["443.76亿元"] == "2023"
+    assert got["10.65%"] == "2022"
+    # quarters listed once, figures listed in the next ；-clause too (西南证券's 华润三九 report)
+    text = ("2025 年前三季度,公司实现营业收入219.9亿元,同比+11.4%;归母净利润23.5 亿元,同比-20.5%。2025 年Q1/Q2/Q3 营收分别"
+            "68.5/79.6/71.8 亿元,分别同比-6%/+16.8%/+27.4%;归母净利润12.7/5.5/5.4 亿元,分别同比-6.9%/-47.3%/-4.3%。")
+    c = chunk(text, broker="西南证券", title="华润三九(000999)2025年三季报点评")
+    start = text.index("归母净利润12.7")
+    got = {x.quantity.text.replace(" ", ""): str(x.period) for x in bind.claims(c, start, len(text))}
+    assert got["5.4亿元"] == "2025Q3" and got["4.3%"] == "2025Q3" and got["12.7"] == "2025Q1"
+    assert [round(x.quantity.value / 1e8, 1) for x in bind.claims(c, start, len(text))][:3] == [12.7, 5.5, 5.4]  # 亿元 each
+    first = bind.claims(c, text.index("归母净利润23.5"), text.index("。"))
+    assert [str(x.period) for x in first if "23.5" in x.quantity.text] == ["2025Q1-Q3"]
+    frame = parse("2025年前三季度华润三九归母净利润多少？")
+    assert not any(bind.bound(frame, x, text[start:], text) for x in bind.claims(c, start, len(text)))  # a quarter is not 前三季度
+
+
+def test_the_asked_period_of_a_listed_sentence_is_named_and_checked():
+    from yanbao.qa import extractive
+
+    text = ("事件:华润三九发布2025 年三季报。2025 年前三季度,公司实现营业收入219.9亿元,同比+11.4%;归母净利润23.5 亿元,同比-20.5%。"
+            "2025 年Q1/Q2/Q3 营收分别68.5/79.6/71.8 亿元,分别同比-6%/+16.8%/+27.4%;归母净利润12.7/5.5/5.4 亿元,分别同比-6.9%/-47.3%/-4.3%。")
+    c = chunk(text, broker="西南证券", title="华润三九(000999)2025年三季报点评")
+    q = "华润三九2025年Q3单季归母净利润同比变化多少？"
+    draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
+    assert "（2025Q3：-4.3%）" in draft.text and "23.5" not in draft.text  # the 前三季度 figure is not Q3's
+    checked, citations = check(draft.text, [c], parse(q))
+    assert "未核实" not in checked and citations[0].verified
+    wrong = draft.text.replace("（2025Q3：-4.3%）", "（2025Q3：-6.9%）")
+    assert "未核实" in check(wrong, [c], parse(q))[0]  # the note names Q1's figure: not what the passage says of Q3
+    q = "2025年前三季度华润三九归母净利润多少？"
+    draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
+    assert "23.5" in draft.text and "12.7/5.5/5.4" not in draft.text

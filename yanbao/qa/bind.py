@@ -178,7 +178,7 @@ _LEVEL = re.compile(r"(?:增长|提升|下降|下滑|上升|增加|减少|降低
 _RESPECTIVELY = re.compile(r"分别|依次|各为|各自")
 
 
-def _respectively(sentence: str, qs: list[Quantity], found: list[Mention], ps: list) -> tuple[dict, dict]:
+def _respectively(sentence: str, qs: list[Quantity], found: list[Mention], ps: list, head: str = "") -> tuple[dict, dict]:
     """"A、B、C 分别为 x、y、z": figure i belongs to the i-th name and the i-th period before 分别; a
     second list (同比增速分别为…) maps the same way."""
     lists = list(_RESPECTIVELY.finditer(sentence))
@@ -191,6 +191,9 @@ def _respectively(sentence: str, qs: list[Quantity], found: list[Mention], ps: l
         after = [q for q in qs if m.end() <= q.start < (stop.start() if stop else len(sentence))]
         names = _enumerated([x for x in found if x.end <= m.start()], sentence)
         pers = [p for a, b, p in ps if b <= m.start()]
+        listed = period_list(head + sentence[:m.start()])
+        if len(listed) == len(after) > 1 and len(pers) != len(after):
+            pers = listed  # 预计2021-2023年营业收入分别为357.40亿元、395.47亿元、443.76亿元: one year each
         if len(names) == len(after) > 1:
             subj.update({id(q): n for q, n in zip(after, names)})
         if len(pers) == len(after) > 1:
@@ -198,6 +201,74 @@ def _respectively(sentence: str, qs: list[Quantity], found: list[Mention], ps: l
         elif len(pers) > 1:
             per.update({id(q): None for q in after})  # a range of periods (FY25Q4 至 FY26Q3): not read per figure
     return subj, per
+
+
+# periods written as one list: 2021-2023年, 2025/2026/2027年, 2025E/2026E/2027E, 2025年Q1/Q2/Q3, 25Q1/Q2/Q3
+_YEAR_RANGE = re.compile(r"(?<!\d)(?P<a>(?:19|20)\d{2})\s*[-~–—至到]\s*(?P<b>(?:19|20)\d{2}|\d{2})\s*(?:年|E\b)")
+_YEAR_SLASH = re.compile(r"(?<!\d)(?P<ys>(?:19|20)?\d{2}[AE]?(?:\s*/\s*(?:19|20)?\d{2}[AE]?){1,5})\s*(?:年|E|A)?(?![\d/.])")
+_Q_SLASH = re.compile(r"(?:(?P<y>(?:19|20)\d{2}|\d{2})\s*年?\s*)?(?P<qs>Q[1-4](?:\s*/\s*Q[1-4]){1,3})(?![\d/])", re.I)
+# a list of figures written with slashes: 12.7/5.5/5.4亿元, -6.9%/-47.3%/-4.3%
+_SLASH_VALUES = re.compile(r"[-+−]?\d+(?:\.\d+)?\s*(?:%|pp|pct|亿元|万元|亿|元)?(?:\s*/\s*[-+−]?\d+(?:\.\d+)?\s*(?:%|pp|pct|亿元|万元|亿|元)?)+")
+
+
+def period_list(text: str) -> list[Period]:
+    """The last list of periods written in `text` (2021-2023年 -> 2021, 2022, 2023; 2025年Q1/Q2/Q3 ->
+    2025Q1, 2025Q2, 2025Q3), or [] when it writes none."""
+    found: list[tuple[int, list[Period]]] = []
+    for m in _YEAR_RANGE.finditer(text):
+        a, b = int(m["a"]), int(m["b"]) if len(m["b"]) == 4 else int(m["a"][:2] + m["b"])
+        if 0 < b - a <= 5:
+            found.append((m.end(), [Period(y, "Y") for y in range(a, b + 1)]))
+    for m in _YEAR_SLASH.finditer(text):
+        raw = re.findall(r"\d+", m["ys"])
+        years = [int(y) + (2000 if len(y) == 2 else 0) for y in raw]
+        marked = bool(re.search(r"[年EA]\s*$", m.group()))  # 25/26/27年: two digits only with 年 (or E) after them
+        if (marked or all(len(y) == 4 for y in raw)) and all(b == a + 1 for a, b in zip(years, years[1:])):
+            found.append((m.end(), [Period(y, "Y") for y in years]))
+    for m in _Q_SLASH.finditer(text):
+        year = int(m["y"]) + (2000 if len(m["y"]) == 2 else 0) if m["y"] else None
+        found.append((m.end(), [Period(year, f"Q{q}") for q in re.findall(r"[1-4]", m["qs"])]))
+    return max(found, key=lambda f: f[0])[1] if found else []
+
+
+def _slash_periods(head: str, sentence: str, qs: list[Quantity]) -> dict:
+    """{id(figure): its period} for figures listed with slashes after a list of as many periods in the
+    same sentence, across its ；-clauses (`head`: 2025年Q1/Q2/Q3营收分别68.5/79.6/71.8亿元；归母净利润12.7/5.5/5.4亿元)."""
+    out: dict = {}
+    for m in _SLASH_VALUES.finditer(sentence):
+        items = [q for q in qs if m.start() <= q.start < m.end()]
+        if len(items) > 1:
+            listed = period_list(head + sentence[:m.start()])
+            if len(listed) == len(items):
+                out.update(zip(map(id, items), listed))
+    return out
+
+
+def _sentence_head(text: str, start: int) -> str:
+    """The clauses of the sentence before `start` (after its 。 or line start): what a sentence cut at a
+    ； said before (2025年前三季度,公司实现营业收入…；归母净利润23.5亿元 is 前三季度's)."""
+    return text[max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1:start]
+
+
+_LIST_GLUE = re.compile(r"\s*(?:[、，,和及与]|以及)\s*")
+
+
+def _listed_years(sentence: str, qs: list[Quantity], ps: list) -> dict:
+    """{id(figure): year} for a list of figures in one unit written after as many years, in order, with
+    no period among its items (预计2019年每股收益0.12元,2020年0.19元、2021年0.37元,…市盈率为65.92倍,41.63倍和21.38倍)."""
+    out: dict = {}
+    i = 0
+    while i < len(qs):
+        j = i
+        while j + 1 < len(qs) and qs[j + 1].unit == qs[i].unit and _LIST_GLUE.fullmatch(sentence[qs[j].end:qs[j + 1].start]):
+            j += 1
+        run = qs[i:j + 1]
+        if len(run) > 1 and qs[i].unit:
+            years = list(dict.fromkeys(p for a, b, p in ps if b <= run[0].start and p.part == "Y" and p.year is not None))
+            if len(years) == len(run) and not any(run[0].start <= a < run[-1].end for a, b, p in ps):
+                out.update({id(q): y for q, y in zip(run, years)})
+        i = j + 1
+    return out
 
 
 def _enumerated(before: list[Mention], sentence: str) -> list[str]:
@@ -316,7 +387,14 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
     qs = [q for q in quantities(sentence) if not any(m.start < q.end and q.start < m.end for m in found)  # 910B is a name
           and not _is_version(sentence, q, found)]
     qs = _listed(sentence, qs, found)
-    by_name, by_period = _respectively(sentence, qs, found, ps)
+    for m in _SLASH_VALUES.finditer(sentence):  # 12.7/5.5/5.4亿元: the unit written once is every item's
+        items = [q for q in qs if m.start() <= q.start < m.end()]
+        if len(items) > 1:
+            qs = _unit_of_list(qs, items)
+    head_text = _sentence_head(chunk.text, start)
+    by_name, by_period = _respectively(sentence, qs, found, ps, head_text)
+    by_period = {**_listed_years(sentence, qs, ps), **by_period, **_slash_periods(head_text, sentence, qs)}
+    head = periods(head_text)[-1][2] if head_text.strip() and periods(head_text) else None
     ctx_subject = None
     ctx_period: Period | None | bool = False
     out = []
@@ -329,6 +407,8 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
             subject = ctx_subject
         period = by_period[id(q)] if id(q) in by_period else _period_at(sentence, q.start, ps)
         period_named = period is not None or id(q) in by_period
+        if period is None and id(q) not in by_period and head is not None:
+            period = head  # 2025年前三季度,公司实现营业收入…；归母净利润23.5亿元: the sentence's period, written in a clause before
         if period is None or period.year is None:
             ctx_period = context_period(chunk, start) if ctx_period is False else ctx_period
             if period is None and id(q) not in by_period:

@@ -37,6 +37,7 @@ CONTRADICTED = "与报告不符"
 NOT_FOUND = "报告中未提及"
 NOT_GIVEN = "报告未给出"
 # the label an extractive answer puts before a quote: 国金证券《AI 周观察》（2024-12-08）：
+_NOTE = re.compile(r"（[^（）：]{1,24}：[^（）]{1,60}）$")  # （2025年Q3：5.4亿元、-4.3%） after a quoted sentence
 _TABLE_HEAD = re.compile(r"（表头：[^）]*）")  # the header the extractive answer writes before a table's first row
 _LABEL = re.compile(r"^[·\s]*(?:[^《》\n：:]{1,16}[：:])?[^《》\n：:]{0,24}《[^》\n]*》(?:（[^）]*）)?(?:提到)?[：:]")
 
@@ -142,8 +143,10 @@ def _verbatim(body: str, passages: list[Chunk]) -> bool:
 def _supported(claim: str, passages: list[Chunk], frame: Frame | None, strict: bool = False) -> bool:
     """True when every figure of the claim is stated, about its subject, in the passages
     (`strict`: see _owners_of)."""
-    if _verbatim(_LABEL.sub("", claim).strip(), passages):
-        return True
+    quote = _LABEL.sub("", claim).strip().rstrip("。；;，, ")
+    note = _NOTE.search(quote)
+    if _verbatim(quote[:note.start()] if note else quote, passages):  # a quote, and the asked item named after it
+        return note is None or _note_holds(note.group()[1:-1], passages, frame, strict)
     if COMPUTED in claim:
         stated = [q for c in passages for q in quantities(c.text)]
         return formula_holds(claim) and all(input_stated(x, stated) for x in formula_inputs(claim))
@@ -157,6 +160,16 @@ def _supported(claim: str, passages: list[Chunk], frame: Frame | None, strict: b
             if not _states(passages, f, subject, period, strict):
                 return False
     return True
+
+
+def _note_holds(note: str, passages: list[Chunk], frame: Frame | None, strict: bool = False) -> bool:
+    """True when the passages state the figures a note names for its item ("2022年：34.19亿元",
+    "2020E：净利润(百万元) 942.0", "研发费率：3.8%"), for the note's period when it names one."""
+    label, _, values = note.partition("：")
+    ps = bind.periods(label)
+    period = ps[0][2] if ps else None
+    subject = frame.subject if frame is not None else ""
+    return all(_states(passages, f, subject, period, strict) for f in figures(values))
 
 
 def _figure_pos(text: str, figure: str) -> int:

@@ -173,7 +173,28 @@ def item_for(question: str, sentence: str) -> tuple[str, str] | None:
     return (label, figure) if figure else None
 
 
-def _render(group: list[Scored], question: str = "") -> str:
+def period_item(frame: Frame | None, chunk, s: Scored) -> str:
+    """"2025Q3：5.4亿元、4.3%" when the sentence states its figures for several periods (a list, a
+    slash list) and only some are the asked period's; "" otherwise."""
+    if frame is None or not frame.period or frame.answer_type != "figure":
+        return ""
+    stated = bind.claims(chunk, s.start, s.end, s.header, bind.frame_extra(frame))
+    if len({str(c.period) for c in stated if c.period is not None}) < 2:
+        return ""
+    bound = bind.bound_claims(frame, chunk, s.start, s.end, s.header)
+    want = bind.period_of(frame)
+    own = [c for c in bound if c.period is not None and want is not None and want.matches(c.period)]
+    if not own or len(own) == len(stated):
+        return ""
+    p = own[0].period
+    sentence = chunk.text[s.start:s.end]
+    signed = [("-" if sentence[max(0, c.quantity.start - 1):c.quantity.start] in ("-", "−") else "") + c.quantity.text.replace(" ", "")
+              for c in own]
+    when = f"{p.year}年" if p.part == "Y" and p.year else str(p)
+    return f"{when}：" + "、".join(signed)
+
+
+def _render(group: list[Scored], question: str = "", frame: Frame | None = None, hits: list[Hit] | None = None) -> str:
     """Sentences of one report with their markers; table rows as cells joined by " | ", each
     table's header row written once before its first row, and the asked-for cell named."""
     out, last_header = [], None
@@ -190,12 +211,15 @@ def _render(group: list[Scored], question: str = "") -> str:
             last_header = None
             item = item_for(question, s.text)
             named = f"（{item[0]}：{item[1]}）" if item else ""
+            if not named and hits is not None:
+                said = period_item(frame, hits[s.hit].chunk, s)
+                named = f"（{said}）" if said else ""
             out.append(f"{_quote(s.text.rstrip('。；;，, '))}{named}[{s.hit + 1}]。")
     text = "".join(out)
     return text[:-1] + "。" if text.endswith("；") else text
 
 
-def compose(chosen: list[Scored], hits: list[Hit], kind: str, question: str = "") -> str:
+def compose(chosen: list[Scored], hits: list[Hit], kind: str, question: str = "", frame: Frame | None = None) -> str:
     """The answer text: sentences grouped by report, each report named, markers [n] = hits[n-1]."""
     by_report: dict[str, list[Scored]] = {}
     for s in chosen:
@@ -203,7 +227,7 @@ def compose(chosen: list[Scored], hits: list[Hit], kind: str, question: str = ""
     parts = []
     for group in by_report.values():
         label = source_label(hits[group[0].hit])
-        body = _render(sorted(group, key=lambda x: (x.hit, x.start)), question)
+        body = _render(sorted(group, key=lambda x: (x.hit, x.start)), question, frame, hits)
         parts.append(f"{label}：{body}")
     if len(parts) == 1:
         return parts[0]
@@ -346,7 +370,7 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
             return Draft(partial_text(frame, said, hits), True, evidence, tuple(sorted({s.hit for s in said})), "partial")
         return Draft(refusal_text(hits), True, evidence, coverage="none")
     chosen = select(_stated_outright(frame, bound, hits), hits, q.kind, q=q, frame=frame)
-    return Draft(compose(chosen, hits, q.kind, q.text), False, evidence, tuple(sorted({s.hit for s in chosen})))
+    return Draft(compose(chosen, hits, q.kind, q.text, frame), False, evidence, tuple(sorted({s.hit for s in chosen})))
 
 
 NAMED_SHARE = 0.85  # a sentence naming the subject goes first when it scores this share of a best that does not
