@@ -898,3 +898,25 @@ def test_the_asked_period_of_a_listed_sentence_is_named_and_checked():
     q = "2025年前三季度华润三九归母净利润多少？"
     draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
     assert "23.5" in draft.text and "12.7/5.5/5.4" not in draft.text
+
+
+def test_a_quantitative_reports_measures_markets_and_samples_are_told_apart():
+    from yanbao.qa import extractive
+
+    assert parse("华泰FFScore策略相对沪深300全收益指数的信息比率是多少？").metric == "信息比率"
+    assert parse("表1中，PV_corr_std因子5分组多空对冲的最大回撤率是多少？").metric == "最大回撤"
+    assert parse("QRS择时模型在创业板指上的动态参数模型年化收益是多少？").marks == ("创业板指",)
+    table = chunk("表3:华泰FFScore策略回测绩效\n\t总收益率\t年化收益率\t波动率\t夏普比率\t最大回撤\n"
+                  "华泰FFScore\t3685.51%\t43.82%\t42.68%\t1.03\t66.27%\n", broker="华泰证券", title="华泰价值选股之FFScore模型")
+    q = "华泰FFScore策略的信息比率是多少？"  # the table gives 夏普比率, not 信息比率
+    draft = extractive.answer(make_query(q, [table.meta], lambda t: 1.0), _hits(table), 0.1, frame=parse(q))
+    assert draft.refused and "1.03" not in draft.text.split("\n")[0]
+    text = ("在该参数下,QRS 择时模型在样本内年化收益14.0%,最大回撤49.5%,开仓胜率54.3%;"
+            "样本外模型的择时效果依旧显著,年化收益11.1%,最大回撤仅13.7%,开仓胜率53.3%。")
+    c = chunk(text, broker="中金公司", title="量化择时系列(1)")
+    q = "QRS择时模型在样本外的最大回撤是多少？"
+    draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
+    assert "13.7%" in draft.text and "49.5%" not in draft.text
+    q = "QRS择时模型在创业板指上的最大回撤是多少？"  # no sentence says 创业板指: not 沪深300's figures
+    draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
+    assert draft.refused

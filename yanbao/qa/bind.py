@@ -657,13 +657,17 @@ def marks_agree(frame: Frame, sentence: str, clause: str = "") -> bool:
     """False when the passage says the opposite of a word the question insists on (输入 for 输出,
     中国 for 全球, 园区总功率 for 单芯片) without the word itself, or lacks a word it must say (国行, 正式版)."""
     s, c = _norm(sentence), _norm(clause or sentence)
+    s = s + "\n" + re.sub(r"\s+", "", s)  # 中证 1000 says 中证1000
     for w in frame.marks:
         w_ = w.lower()
         if (w in MUST_SAY or w not in MARKS) and w_ not in s:  # not in MARKS: a variant (Nova Premier)
             return False
-        if w_ not in s and any(o.lower() in c for o in MARKS.get(w, ())):
+        if w_ not in s and any(o.lower() in (s if w in WHOLE_SENTENCE else c) for o in MARKS.get(w, ())):
             return False
     return True
+
+
+WHOLE_SENTENCE = frozenset({"样本外", "样本内"})  # the opposite anywhere in the sentence sets its every figure apart
 
 
 def bound_claims(frame: Frame, chunk: Chunk, start: int, end: int, header: str = "") -> list[Claim]:

@@ -391,12 +391,18 @@ def _named_first(frame: Frame | None, bound: list[Scored], hits: list[Hit]) -> l
     best = bound[0]
     if _says_subject(frame, best, hits):
         return bound
+    said = _marks_said(frame, best)
     for s in bound[1:]:
         if s.score < NAMED_SHARE * best.score:
             break
-        if _says_subject(frame, s, hits):
+        if _says_subject(frame, s, hits) and _marks_said(frame, s) >= said:  # not over one saying 样本外 as asked
             return [s] + [x for x in bound if x is not s]
     return bound
+
+
+def _marks_said(frame: Frame, s: Scored) -> int:
+    text = unicodedata.normalize("NFKC", s.text).lower()
+    return sum(m.lower() in text for m in frame.marks)
 
 
 def _strongly_bound(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:

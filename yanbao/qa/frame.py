@@ -268,6 +268,13 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "经营现金流": (("经营活动现金流净额", "经营活动产生的现金流量净额", "经营活动现金流", "经营性现金流", "经营现金流"),
               ("USD", "CNY", "HKD", "")),
     "市盈率": (("市盈率", "估值倍数", "pe 20", "pe(", "p/e"), ("", "x")),  # PE 2025E: a valuation table's column
+    # a quantitative (金工) report's performance measures: 信息比率 is not 夏普比率, 最大回撤 not 年化收益
+    "信息比率": (("信息比率", "信息比"), ("", "x")),
+    "夏普比率": (("夏普比率", "夏普比", "sharpe"), ("", "x")),
+    "最大回撤": (("最大回撤率", "最大回撤"), ("%",)),
+    "年化收益": (("年化收益率", "年化收益"), ("%",)),
+    "胜率": (("月度胜率", "日胜率", "月胜率", "开仓胜率", "胜率"), ("%",)),
+    "波动率": (("年化波动率", "波动率"), ("%",)),
     "产能利用率": (("产能利用率", "稼动率", "利用率"), ("%",)),
     "费用率": (("期间费用率", "销售费用率", "管理费用率", "研发费用率", "财务费用率", "费用率", "期间费率", "销售费率",
              "管理费率", "研发费率", "财务费率"), ("%",)),
@@ -520,6 +527,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "单芯片": ("总", "园区", "集群", "整机", "机柜", "服务器"), "单卡": ("总", "园区", "集群", "整机", "机柜", "服务器"),
     "正式版": ("preview", "预览版", "beta", "mini"), "国行": (),
     "总市值": ("蒸发", "缩水", "下跌", "减少", "增加"),
+    "样本外": ("样本内",), "样本内": ("样本外",),  # a back-test's out-of-sample result is not its in-sample one
 }
 MUST_SAY = frozenset({"国行", "正式版", "输出"})  # a price with no 输出 is the (input) price models are quoted at  # a passage must say these words itself to answer
 _UNIT_ASKED = re.compile(r"多少(?P<u>块|台|颗|张|片|部|辆|副|套|个(?!百分点)|家|款|人|次|元|美元|亿元|万元|钱)|花了多少|(?P<m>多少钱)")
@@ -540,6 +548,17 @@ def marks_of(question: str) -> tuple[str, ...]:
     """The MARKS words a question uses (输出价格 -> ("输出",))."""
     t = _norm(question)
     return tuple(w for w in MARKS if w.lower() in t)
+
+
+# markets and indexes a question may restrict to; 沪深300 is left out: the universe most figures of a
+# quantitative report are about, often named only in its paragraph or table header
+MARKET = re.compile(r"创业板指?|科创板|北交所|中小板|中证\s*\d{3,4}|上证\s*\d{2,3}|深证\s*\d{2,3}|恒生指数|恒生科技|纳斯达克|标普\s*500")
+
+
+def markets_of(question: str) -> tuple[str, ...]:
+    """The markets the question restricts to (创业板指, 中证1000): a passage must say the one asked, since a
+    figure of another universe answers nothing about it."""
+    return tuple(dict.fromkeys(re.sub(r"\s+", "", m) for m in MARKET.findall(unicodedata.normalize("NFKC", question))))
 
 
 _VARIANT = re.compile(r"\s*(Premier|Pro|Max|Ultra|Lite|Mini|Plus|Air|Nano|Flash|Turbo|Preview|Micro)(?![A-Za-z])")
@@ -630,7 +649,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
         kind = "figure"  # 上下文窗口有多长, 采用什么制程: the answer is a figure
     return Frame(subject=subject, aliases=names, metric=metric,
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
-                 qualifier=qualifier_of(q, metric, segments_only=bool(subject)), marks=marks_of(q) + variant_of(q, names),
+                 qualifier=qualifier_of(q, metric, segments_only=bool(subject)), marks=marks_of(q) + variant_of(q, names) + markets_of(q),
                  unit=unit_asked(q),
                  day=kind == "date" and bool(_DAY_Q.search(q)), base=base_of(q, metric))
 

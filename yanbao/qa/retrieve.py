@@ -64,7 +64,6 @@ class RetrievalConfig:
                    sentence_weight=settings.sentence_weight)
 
 
-_MARKET = re.compile(r"创业板指?|科创板|北交所|中小板|中证\s*\d{3,4}|上证\s*\d{2,3}|深证\s*\d{2,3}|恒生指数|恒生科技|纳斯达克|标普\s*500")
 
 
 def _squash(text: str) -> str:
@@ -128,7 +127,7 @@ class Retriever:
         """Markets or indexes the question restricts to (创业板, 科创板, 中证1000) that no retrieved passage names:
         a figure of another universe (沪深300成分股) is no answer for them."""
         said = [_squash(h.chunk.text) for h in hits]
-        return [m for m in dict.fromkeys(_MARKET.findall(unicodedata.normalize("NFKC", question)))
+        return [m for m in dict.fromkeys(frames.MARKET.findall(unicodedata.normalize("NFKC", question)))
                 if not any(_squash(m) in t for t in said)]
 
     def allowed_rows(self, filters: Filters) -> np.ndarray | None:
