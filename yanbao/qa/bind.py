@@ -394,7 +394,8 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
     head_text = _sentence_head(chunk.text, start)
     by_name, by_period = _respectively(sentence, qs, found, ps, head_text)
     by_period = {**_listed_years(sentence, qs, ps), **by_period, **_slash_periods(head_text, sentence, qs)}
-    head = periods(head_text)[-1][2] if head_text.strip() and periods(head_text) else None
+    in_head = periods(head_text) if head_text.strip() else []
+    head = in_head[-1][2] if in_head else None
     ctx_subject = None
     ctx_period: Period | None | bool = False
     out = []

@@ -151,7 +151,7 @@ def _supported(claim: str, passages: list[Chunk], frame: Frame | None, strict: b
         stated = [q for c in passages for q in quantities(c.text)]
         return formula_holds(claim) and all(input_stated(x, stated) for x in formula_inputs(claim))
     body = _TABLE_HEAD.sub("", _LABEL.sub("", claim))  # a quoted row's figures are dated by their cells, not its header
-    for part in body.split("；"):  # quoted table rows are joined by ；: each row's figures are read in their own row
+    for part in body.split("；") if " | " in body else [body]:  # quoted table rows, joined by ；: each read in its own row
         ps = bind.periods(part)
         for f in figures(part):
             pos = _figure_pos(part, f)

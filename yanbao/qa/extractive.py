@@ -18,7 +18,7 @@ from yanbao.qa.frame import MARKS, entities, metric_of, metric_words, names_subj
 from yanbao.qa.query import covered_companies
 from yanbao.quantity import quantities
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
-from yanbao.types import Frame, Hit, ReportMeta
+from yanbao.types import Chunk, Frame, Hit, ReportMeta
 
 NOT_FOUND = "报告中未提及"
 NOT_GIVEN = "报告未给出"
@@ -173,9 +173,9 @@ def item_for(question: str, sentence: str) -> tuple[str, str] | None:
     return (label, figure) if figure else None
 
 
-def period_item(frame: Frame | None, chunk, s: Scored) -> str:
-    """"2025Q3：5.4亿元、4.3%" when the sentence states its figures for several periods (a list, a
-    slash list) and only some are the asked period's; "" otherwise."""
+def period_item(frame: Frame | None, chunk: Chunk, s: Scored) -> str:
+    """"2025Q3：-4.3%" (or "2022年：34.19亿元") when the sentence states its figures for several periods
+    (a list, a slash list) and only some are the asked period's; "" otherwise."""
     if frame is None or not frame.period or frame.answer_type != "figure":
         return ""
     stated = bind.claims(chunk, s.start, s.end, s.header, bind.frame_extra(frame))
