@@ -69,6 +69,14 @@ def test_competing_value_needs_a_label_of_the_asked_quantity():
     assert ok(REVENUE, "博通营收131亿美元，同比增长47%，约合人民币950亿元。")
 
 
+def test_a_figure_the_question_itself_names_is_no_rival_answer():
+    layer = item(question="按市净率分层的收益表中，市净率80%~100%一层的年化收益率是多少？", answer="17.79%", accept=("17.79%",),
+                 sources=(("h.pdf", "市净率80%~100%\t414.33%\t17.79%"),), type="table")
+    text = "其中第五层为市净率80%~100%的股票。市净率80%~100% | 414.33% | 17.79% | 40.48%（年化收益率：市净率80%~100% 17.79%）。"
+    assert ok(layer, text)
+    assert ok(layer, "第五层为市净率80%~100%的股票，年化收益率为23.61%。") is False  # another value is still a rival
+
+
 def test_closest_gold_value_wins():
     it = item("市场对博通FY24Q4 AI收入的预期是多少？", "市场预期34.6亿美元，低于公司隐含的35亿美元指引。", ["34.6亿美元"],
               sources=())

@@ -395,9 +395,12 @@ def _competing(item: GoldItem, prep: str, figs, gold_figs, asks_date: bool, acce
         for f in figures(src.quote):
             if any(same(f, g) for g in gold_figs):
                 allowed += " " + normalize(q[_sentence_start(q, f.start):f.start])
+    asked = figures(item.question)
     for f in figs:
         if any(same(f, g) for g in gold_figs) or _in_table_row(prep, f):
             continue
+        if any(same(f, a) and f.text == a.text for a in asked):
+            continue  # the question's own figure (市净率80%~100%一层的…) names what is asked, it is no rival answer
         if f.kind == "date" and (not asks_date or f.date[1] is None and f.date[3] is None):
             continue  # a year or a date beside the point names a period, it answers nothing
         if f.kind == "date" and f.date[2] is None and any(
