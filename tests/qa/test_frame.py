@@ -920,3 +920,15 @@ def test_a_quantitative_reports_measures_markets_and_samples_are_told_apart():
     q = "QRS择时模型在创业板指上的最大回撤是多少？"  # no sentence says 创业板指: not 沪深300's figures
     draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
     assert draft.refused
+
+
+def test_the_kind_of_expense_asked_must_be_said():
+    from yanbao.qa import extractive
+
+    assert parse("2025年前三季度华润三九研发费率是多少？").marks == ("研发",)
+    text = ("2025 年前三季度,华润三九期间费用率37.7%,同增5.7pp。其中销售/管理/研发费率分别27.9%/5.9%/3.8%,"
+            "分别同比+3.8/+0.5/+1.2pp。")
+    c = chunk(text, broker="西南证券", title="华润三九(000999)2025年三季报点评")
+    q = "华润三九的研发费率是多少？"
+    draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
+    assert "（研发费率：3.8%）" in draft.text and "37.7%" not in draft.text  # 期间费用率 is not 研发费率

@@ -561,6 +561,16 @@ def markets_of(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(re.sub(r"\s+", "", m) for m in MARKET.findall(unicodedata.normalize("NFKC", question))))
 
 
+_FEE_KIND = re.compile(r"(期间|销售|管理|研发|财务)费(?:用)?率")
+
+
+def fee_kind_of(question: str, metric: str) -> tuple[str, ...]:
+    """For a 费用率 question, the kind of expense asked (研发费率 -> ("研发",)): a passage must say it,
+    since the 期间费用率 is no answer for the 研发费用率."""
+    m = _FEE_KIND.search(_norm(question)) if metric == "费用率" else None
+    return (m.group(1),) if m else ()
+
+
 _VARIANT = re.compile(r"\s*(Premier|Pro|Max|Ultra|Lite|Mini|Plus|Air|Nano|Flash|Turbo|Preview|Micro)(?![A-Za-z])")
 
 
@@ -649,7 +659,8 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
         kind = "figure"  # 上下文窗口有多长, 采用什么制程: the answer is a figure
     return Frame(subject=subject, aliases=names, metric=metric,
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
-                 qualifier=qualifier_of(q, metric, segments_only=bool(subject)), marks=marks_of(q) + variant_of(q, names) + markets_of(q),
+                 qualifier=qualifier_of(q, metric, segments_only=bool(subject)),
+                 marks=marks_of(q) + variant_of(q, names) + markets_of(q) + fee_kind_of(q, metric),
                  unit=unit_asked(q),
                  day=kind == "date" and bool(_DAY_Q.search(q)), base=base_of(q, metric))
 
