@@ -932,3 +932,11 @@ def test_the_kind_of_expense_asked_must_be_said():
     q = "华润三九的研发费率是多少？"
     draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
     assert "（研发费率：3.8%）" in draft.text and "37.7%" not in draft.text  # 期间费用率 is not 研发费率
+
+
+def test_a_precision_asked_must_be_said_so_no_verdict_compares_servers():
+    assert parse("民生报告两张表里亚马逊Trainium2的BF16算力一致吗？").marks == ("BF16",)
+    frame = parse("亚马逊Trainium2的BF16算力是多少？")
+    assert not bind.marks_agree(frame, "每台Trainium2服务器整合了16颗Trainium2芯片,具备20.8 PFLOPS的算力")  # no precision said
+    assert not bind.marks_agree(frame, "Trainium2 Ultra机架方案FP8峰值算力可达83.2PFLOPS")
+    assert bind.marks_agree(frame, "Trainium2\tBF16/FP16算力431 TFLOPS")

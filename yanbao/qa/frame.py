@@ -528,8 +528,12 @@ MARKS: dict[str, tuple[str, ...]] = {
     "正式版": ("preview", "预览版", "beta", "mini"), "国行": (),
     "总市值": ("蒸发", "缩水", "下跌", "减少", "增加"),
     "样本外": ("样本内",), "样本内": ("样本外",),  # a back-test's out-of-sample result is not its in-sample one
+    # a chip's compute at one precision is not its compute at another (Trainium2 BF16 431 TFLOPS, FP8 83.2 PFLOPS)
+    "BF16": ("FP8", "INT8", "FP4", "FP32", "TF32"), "FP16": ("FP8", "INT8", "FP4", "FP32", "TF32"),
+    "FP8": ("BF16", "FP16", "INT8", "FP4", "FP32", "TF32"), "INT8": ("BF16", "FP16", "FP8", "FP4", "FP32", "TF32"),
+    "FP4": ("BF16", "FP16", "FP8", "INT8", "FP32", "TF32"),
 }
-MUST_SAY = frozenset({"国行", "正式版", "输出"})  # a price with no 输出 is the (input) price models are quoted at  # a passage must say these words itself to answer
+MUST_SAY = frozenset({"国行", "正式版", "输出", "BF16", "FP16", "FP8", "INT8", "FP4"})  # a price with no 输出 is the (input) price models are quoted at  # a passage must say these words itself to answer
 _UNIT_ASKED = re.compile(r"多少(?P<u>块|台|颗|张|片|部|辆|副|套|个(?!百分点)|家|款|人|次|元|美元|亿元|万元|钱)|花了多少|(?P<m>多少钱)")
 COUNT_ASKED = re.compile(r"(?:图片|客户|用户|员工|门店|芯片|机柜|产品|模型|型号|专利)(?:的)?(?:数量|数目|个数|张数)")
 _DAY_Q = re.compile(r"哪一?天|几号|几月几日|具体日期|哪日|何日")
