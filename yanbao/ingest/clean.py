@@ -214,6 +214,8 @@ def toc_titles(lines: list[_L]) -> set[str]:
     """Section titles listed in a table of contents ("标题.....\t3"): those lines are headings."""
     titles = set()
     for ln in lines:
+        if "\t" not in ln.text and not any(c in ln.text for c in ".…·"):
+            continue  # neither pattern can match (most lines of a long report): no regex run
         m = _TOC_ENTRY.match(ln.text) or _TOC_LEADER.match(ln.text)
         if m and len(m.group(1)) >= 2:
             titles.add(m.group(1).strip())
