@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from yanbao.qa import bind, compute
+from yanbao.qa import bind, compute, extractive
 from yanbao.qa.cite import check
 from yanbao.qa.evidence import make_query
 from yanbao.qa.frame import names_subject, parse, period_of, periods
@@ -156,6 +156,11 @@ def _compute(q: str, *chunks: Chunk):
     return compute.answer(make_query(q, [], lambda t: 1.0), _hits(*chunks), parse(q))
 
 
+def _extract(q: str, *chunks: Chunk, threshold: float = 0.1):
+    """extractive.answer for question `q` over passages `chunks`, their reports the catalog."""
+    return extractive.answer(make_query(q, [c.meta for c in chunks], lambda t: 1.0), _hits(*chunks), threshold, frame=parse(q))
+
+
 def test_a_comparison_of_two_brokers_opens_with_its_verdict_and_cites_both_sides():
     a = chunk("得益于技术路线优化,DeepSeek-V3仅使用2048块NVIDIA H800 GPU,耗费557.6万美元。", "a.txt", "民生证券")
     b = chunk("DeepSeek-V3的训练成本:假设租赁价格为每小时 2 美元,DeepSeek-V3总训练成本仅为5.576M 美元。", "b.txt", "华西证券")
@@ -174,7 +179,7 @@ def test_a_multiple_shows_its_formula_and_the_formula_is_checked():
     b = chunk("截至2025年5月底,豆包大模型日均 tokens 使用量超过16.4万亿。", "b.txt")
     q = "从2024年12月中旬到2025年5月底，豆包大模型的日均tokens用量大约翻了几倍？"
     frame = parse(q)
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(a, b), frame)
+    draft = _compute(q, a, b)
     assert "4.1倍" in draft.text and "计算得出：16.4 ÷ 4 ≈ 4.1" in draft.text
     text, _ = check(draft.text, [a, b], frame)
     assert "未核实" not in text
@@ -204,7 +209,7 @@ def test_an_earlier_figure_is_back_calculated_from_a_level_and_its_growth():
     c = chunk("根据 IDC 数据, 2024 年三季度全球 VR/MR 设备销量约为 152 万台, 同比增长 13%。", "a.txt", "国金证券")
     q = "由同比增速推算，2023年三季度全球VR/MR设备销量大约多少？"
     frame = parse(q)
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), frame)
+    draft = _compute(q, c)
     assert draft.text.startswith("约134.5万台（计算得出：152 ÷ (1 + 13%) ≈ 134.5")
     text, cites = check(draft.text, [c], frame)
     assert "未核实" not in text and cites[0].verified
@@ -267,21 +272,15 @@ def test_a_ratio_belongs_to_what_is_measured_not_to_its_base():
 
 
 def test_a_day_is_asked_for_and_a_year_does_not_answer_it():
-    from yanbao.qa import extractive
-    from yanbao.qa.evidence import Scored
-
     c = chunk("谷歌2024年推出的TPUv6e单卡BF16算力达到918TFLOPs,而亚马逊的Trainium2则支持更多的加速卡高速互联。")
     frame = parse("AWS re:Invent大会是在哪一天发布Trainium2的？")
     assert frame.day and frame.answer_type == "date"
     assert not bind.date_bound(frame, c, 0, len(c.text))
     dated = chunk("亚马逊于2024年12月3日发布Trainium2。")
     assert bind.date_bound(frame, dated, 0, len(dated.text))
-    del extractive, Scored
 
 
 def test_an_unknown_company_no_passage_names_is_refused_not_answered_with_another():
-    from yanbao.qa import extractive
-
     c = chunk("2024 年中芯国际实现营收80.3 亿美元,同比+ 27%,实现归母净利润为4.93亿美元,同比-23.3%。")
     q = "芯原股份2024年归母净利润是多少？"
     frame = parse(q)
@@ -316,7 +315,7 @@ def test_parts_summed_against_their_total_show_the_formula_and_check():
     total = chunk("1Q2025 BAT合计资本开支同比提升99.38%至550.12亿人民币。", "b.txt")
     q = "腾讯、阿里、百度三家1Q2025资本开支加总，与民生给出的BAT合计一致吗？"
     frame = parse(q)
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(parts, total), frame)
+    draft = _compute(q, parts, total)
     assert draft.text.startswith("结论：一致。") and "275 + 246.12 + 29 = 550.12" in draft.text
     text, _ = check(draft.text, [parts, total], frame)
     assert "未核实" not in text
@@ -348,7 +347,7 @@ def test_a_share_changes_by_percentage_points():
     q = "海光信息毛利率从2019年到2024年提升了多少个百分点？"
     frame = parse(q)
     assert (frame.metric, frame.unit) == ("毛利率", "")
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), frame)
+    draft = _compute(q, c)
     assert "相差约26.41个百分点（计算得出：63.72 − 37.31 = 26.41）" in draft.text
 
 
@@ -402,8 +401,6 @@ def test_counted_names_are_no_figures_and_an_output_price_must_say_so():
 
 
 def test_a_strongly_bound_sentence_answers_with_fewer_shared_words():
-    from yanbao.qa import extractive
-
     c = chunk("DeepSeek是一家中国人工智能公司,成立于2023年7月17日,总部位于浙江杭州。", "d.txt", "华西证券")
     q = "深度求索（DeepSeek）公司成立于哪一天？"
     frame = parse(q)
@@ -440,17 +437,15 @@ def replace_text(c: Chunk, text: str) -> Chunk:
 
 
 def test_another_reports_figure_is_shown_only_when_it_is_about_the_same_thing():
-    from yanbao.qa import extractive
-
     a = chunk("在更具挑战性的AIME 2024上,R1的准确率达到71.3%,超过了o1的71.0%。", "a.txt", "华西证券")
     b = chunk("例如在 AIME 2025 测试中,R1新版模型准确率由旧版的 70% 提升至 87.5%。", "b.txt", "民生证券")
     q = "R1在AIME 2024上的准确率是多少？"
-    draft = extractive.answer(make_query(q, [a.meta, b.meta], lambda t: 1.0), _hits(a, b), 0.1, frame=parse(q))
+    draft = _extract(q, a, b)
     assert "71.3%" in draft.text and "87.5%" not in draft.text  # AIME 2025 is another test, not a conflict
     c = chunk("豆包通用模型的日均 tokens 使用量已超过 4 万亿。", "c.txt", "东吴证券")
     d = chunk("截至2025年5月底,豆包大模型日均 tokens 使用量超过16.4万亿。", "d.txt", "民生证券")
     q = "豆包通用模型的日均tokens使用量是多少？"
-    draft = extractive.answer(make_query(q, [c.meta, d.meta], lambda t: 1.0), _hits(c, d), 0.1, frame=parse(q))
+    draft = _extract(q, c, d)
     assert "4 万亿" in draft.text and "16.4万亿" in draft.text and "各报告给出的数字不同" in draft.text
 
 
@@ -488,8 +483,6 @@ def test_a_segments_figure_does_not_answer_the_total_and_a_products_kind_is_kept
 
 
 def test_a_model_variant_must_be_said_and_a_rating_or_process_question_needs_one_named():
-    from yanbao.qa import extractive
-
     q = "Amazon Nova Premier模型的上下文窗口有多长？"
     frame = parse(q)
     assert frame.subject == "Nova" and "Premier" in frame.marks
@@ -541,7 +534,7 @@ def test_a_figure_the_report_derived_is_recomputed_and_judged():
     assert [(x.value, x.unit) for x in quantities("1.2 PFLOP/s,672 TFLOP/s")] == [(1.2e15, "FLOPS"), (6.72e14, "FLOPS")]
     q = "昇腾910D的理论峰值算力比H100高多少？报告的78%算得对吗？"
     frame = parse(q)
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), frame)
+    draft = _compute(q, c)
     assert draft.text.startswith("结论：基本一致。按报告数据，昇腾910D的算力比H100高约78.57%（计算得出：1.2 ÷ 0.672 ≈ 1.7857")
     assert "与报告的78%相符" in draft.text
     text, _ = check(draft.text, [c], frame)
@@ -571,7 +564,7 @@ def test_each_side_of_a_two_part_figure_question_gets_its_own_figure():
     q = "字节跳动2024年的资本开支是多少，2025年计划增加到多少？"
     frame = parse(q)
     assert compute.wants_each(q, frame)
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(a, b), frame)
+    draft = _compute(q, a, b)
     assert draft.text.startswith("2024年为800亿人民币[1]；2025年为1600亿元[2]。")
 
 
@@ -581,7 +574,7 @@ def test_a_price_gap_between_two_products():
     q = "小米AI眼镜预计起售价比闪极AI拍拍镜A1贵多少？"
     frame = parse(q)
     assert frame.answer_type == "arithmetic" and frame.sides == ("小米AI眼镜", "闪极AI拍拍镜")
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(a, b), frame)
+    draft = _compute(q, a, b)
     assert "相差约500元（计算得出：1499 − 999 = 500" in draft.text
 
 
@@ -591,7 +584,7 @@ def test_a_ratio_the_reports_do_not_state_is_computed_from_its_two_amounts():
     q = "中芯国际2024年的归母净利率大约是多少？"
     frame = parse(q)
     assert compute.wants_ratio(q, frame)
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), frame)
+    draft = _compute(q, c)
     assert draft.text.startswith("归母净利率约6.14%（计算得出：4.93 ÷ 80.3 ≈ 0.0614，即约6.14%")
     text, cites = check(draft.text, [c], frame)
     assert "未核实" not in text and cites[0].verified
@@ -694,7 +687,7 @@ def test_a_sum_over_a_groups_members_is_the_total_stated_for_the_group():
     other = chunk("2024年前三季度,百度、阿里巴巴、腾讯三家公司的总资本开支达867.21亿元,同比增长119.80%。", "b.txt", "华西证券")
     q = "2025年一季度百度、阿里、腾讯三家的资本支出加起来是多少？"
     frame = parse(q)
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(other, total), frame)
+    draft = _compute(q, other, total)
     assert draft.text.startswith("BAT合计资本开支为550.12亿人民币[2]")
     text, cites = check(draft.text, [other, total], frame)
     assert "未核实" not in text and cites[0].verified
@@ -719,7 +712,7 @@ def test_a_multiple_between_two_things_one_passage_states():
     q = "新版DeepSeek R1在AIME 2025上平均每题用的tokens是旧版的几倍？"
     frame = parse(q)
     assert compute.wants_pair(q, frame)
-    draft = compute.answer(make_query(q, [], lambda t: 1.0), _hits(c), frame)
+    draft = _compute(q, c)
     assert draft.text.startswith("约1.92倍（计算得出：23 ÷ 12 ≈ 1.92")
     # the asked metric decides which figures: 市值蒸发, not the 17% and 9% falls beside them
     d = chunk("截至1月27日美股收盘,英伟达下跌近17%,收报118.42美元,单日市值蒸发达5890亿美元,为美国股市历史新高,"
@@ -883,54 +876,48 @@ def test_period_lists_date_each_figure_of_a_list_that_follows():
 
 
 def test_the_asked_period_of_a_listed_sentence_is_named_and_checked():
-    from yanbao.qa import extractive
-
     text = ("事件:华润三九发布2025 年三季报。2025 年前三季度,公司实现营业收入219.9亿元,同比+11.4%;归母净利润23.5 亿元,同比-20.5%。"
             "2025 年Q1/Q2/Q3 营收分别68.5/79.6/71.8 亿元,分别同比-6%/+16.8%/+27.4%;归母净利润12.7/5.5/5.4 亿元,分别同比-6.9%/-47.3%/-4.3%。")
     c = chunk(text, broker="西南证券", title="华润三九(000999)2025年三季报点评")
     q = "华润三九2025年Q3单季归母净利润同比变化多少？"
-    draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
+    draft = _extract(q, c)
     assert "（2025Q3：-4.3%）" in draft.text and "23.5" not in draft.text  # the 前三季度 figure is not Q3's
     checked, citations = check(draft.text, [c], parse(q))
     assert "未核实" not in checked and citations[0].verified
     wrong = draft.text.replace("（2025Q3：-4.3%）", "（2025Q3：-6.9%）")
     assert "未核实" in check(wrong, [c], parse(q))[0]  # the note names Q1's figure: not what the passage says of Q3
     q = "2025年前三季度华润三九归母净利润多少？"
-    draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
+    draft = _extract(q, c)
     assert "23.5" in draft.text and "12.7/5.5/5.4" not in draft.text
 
 
 def test_a_quantitative_reports_measures_markets_and_samples_are_told_apart():
-    from yanbao.qa import extractive
-
     assert parse("华泰FFScore策略相对沪深300全收益指数的信息比率是多少？").metric == "信息比率"
     assert parse("表1中，PV_corr_std因子5分组多空对冲的最大回撤率是多少？").metric == "最大回撤"
     assert parse("QRS择时模型在创业板指上的动态参数模型年化收益是多少？").marks == ("创业板指",)
     table = chunk("表3:华泰FFScore策略回测绩效\n\t总收益率\t年化收益率\t波动率\t夏普比率\t最大回撤\n"
                   "华泰FFScore\t3685.51%\t43.82%\t42.68%\t1.03\t66.27%\n", broker="华泰证券", title="华泰价值选股之FFScore模型")
     q = "华泰FFScore策略的信息比率是多少？"  # the table gives 夏普比率, not 信息比率
-    draft = extractive.answer(make_query(q, [table.meta], lambda t: 1.0), _hits(table), 0.1, frame=parse(q))
+    draft = _extract(q, table)
     assert draft.refused and "1.03" not in draft.text.split("\n")[0]
     text = ("在该参数下,QRS 择时模型在样本内年化收益14.0%,最大回撤49.5%,开仓胜率54.3%;"
             "样本外模型的择时效果依旧显著,年化收益11.1%,最大回撤仅13.7%,开仓胜率53.3%。")
     c = chunk(text, broker="中金公司", title="量化择时系列(1)")
     q = "QRS择时模型在样本外的最大回撤是多少？"
-    draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
+    draft = _extract(q, c)
     assert "13.7%" in draft.text and "49.5%" not in draft.text
     q = "QRS择时模型在创业板指上的最大回撤是多少？"  # no sentence says 创业板指: not 沪深300's figures
-    draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
+    draft = _extract(q, c)
     assert draft.refused
 
 
 def test_the_kind_of_expense_asked_must_be_said():
-    from yanbao.qa import extractive
-
     assert parse("2025年前三季度华润三九研发费率是多少？").marks == ("研发",)
     text = ("2025 年前三季度,华润三九期间费用率37.7%,同增5.7pp。其中销售/管理/研发费率分别27.9%/5.9%/3.8%,"
             "分别同比+3.8/+0.5/+1.2pp。")
     c = chunk(text, broker="西南证券", title="华润三九(000999)2025年三季报点评")
     q = "华润三九的研发费率是多少？"
-    draft = extractive.answer(make_query(q, [c.meta], lambda t: 1.0), _hits(c), 0.1, frame=parse(q))
+    draft = _extract(q, c)
     assert "（研发费率：3.8%）" in draft.text and "37.7%" not in draft.text  # 期间费用率 is not 研发费率
 
 

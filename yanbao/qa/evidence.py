@@ -97,8 +97,8 @@ def alternatives(term: str) -> frozenset[str]:
 def has_values(row: str) -> bool:
     """True when at least half the cells after the first start with a digit: a data row, not a header."""
     cells = [c.strip() for c in row.split("\t")[1:] if c.strip()]
-    if cells and all(glued.header_periods(c) or c.isdigit() and len(c) == 4 for c in cells) and any(
-            glued.header_periods(c) for c in cells):
+    marked = [bool(glued.header_periods(c)) for c in cells]
+    if any(marked) and all(m or c.isdigit() and len(c) == 4 for m, c in zip(marked, cells)):
         return False  # 2020 | 2021E | 2022E: a forecast table's periods, its header
     return bool(cells) and sum(bool(_VALUE_CELL.match(c)) for c in cells) * 2 >= len(cells)
 
