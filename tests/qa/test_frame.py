@@ -927,3 +927,56 @@ def test_a_precision_asked_must_be_said_so_no_verdict_compares_servers():
     assert not bind.marks_agree(frame, "每台Trainium2服务器整合了16颗Trainium2芯片,具备20.8 PFLOPS的算力")  # no precision said
     assert not bind.marks_agree(frame, "Trainium2 Ultra机架方案FP8峰值算力可达83.2PFLOPS")
     assert bind.marks_agree(frame, "Trainium2\tBF16/FP16算力431 TFLOPS")
+
+
+def test_a_move_one_sentence_states_is_computed_as_a_change_or_a_multiple():
+    c = chunk("Snowflake 产品收入达到 9.003 亿美元,同比增长 29%,产品收入超过 100 万美元的客户相比上一季度的 510 个增加到 542 个。",
+              broker="国金证券", title="2025 AI 行业前瞻报告")
+    q = "Snowflake产品收入超过100万美元的客户环比增加了多少个？增幅多少？"
+    draft = _compute(q, c)
+    assert draft.text.startswith("增加约32个（计算得出：542 − 510 = 32；由510个变为542个），增幅约6.27%（计算得出：32 ÷ 510 ≈ 6.27%）")
+    text, _ = check(draft.text, [c], parse(q))
+    assert "未核实" not in text  # a share written in percent is checked as one (32 ÷ 510 ≈ 6.27%)
+    assert not compute.formula_holds("计算得出：32 ÷ 510 ≈ 7.27%")
+    capex = chunk("上个季度它们在不动产和设备上的支出,达到了惊人的506亿美元,相比之下上年同期是305亿美元。")
+    assert "增幅约65.9%" in _compute("亚马逊、微软和谷歌上个季度在不动产和设备上的支出同比增长了多少？", capex).text
+    tokens = chunk("Gemini 2.5的Token消耗量快速增长,5月的月均Token数从9.7万亿激增至480万亿,同比增长50倍。")
+    draft = _compute("谷歌Gemini 2.5的月均Token数从9.7万亿增至480万亿，是多少倍？与报告说的50倍吻合吗？", tokens)
+    assert "49.48倍" in draft.text and "基本吻合" in draft.text
+    # a period the question names must be in the move's own clause (从20万颗提高至150万颗 is 1Q25's, not 2026's)
+    plant = chunk("武藏于1Q25将产量从20万颗电芯提高至150万颗；2026年9月预计开始运营山梨县新厂，产量进一步扩张至650万颗。")
+    assert compute.stated_move(make_query("2026年山梨新厂投产后产能扩大多少倍？", [], lambda t: 1.0), _hits(plant),
+                               parse("2026年山梨新厂投产后产能扩大多少倍？"), []) is None
+    # two things set against each other are no move of one
+    assert not compute.wants_move("英伟达B300的HBM容量比B200多多少？", parse("英伟达B300的HBM容量比B200多多少？"))
+
+
+def test_a_difference_and_a_multiple_asked_together_are_both_computed():
+    a = chunk("英伟达最新的B300加速卡在HBM容量上进一步提升至288GB。")
+    b = chunk("MI355X 存储容量将达到 288GB,而存储容量将显著高于 B200 的 192GB。", "b.txt", "国金证券", "2025 AI 行业前瞻报告")
+    draft = _compute("英伟达B300的HBM容量比B200多多少？是几倍？", a, b)
+    assert "多约96GB（计算得出：288 − 192 = 96）" in draft.text and "1.5倍（计算得出：288 ÷ 192 ≈ 1.5）" in draft.text
+
+
+def test_a_figure_after_a_name_and_a_spaced_de_is_that_names_and_an_unknown_products_column_is_its_own():
+    c = chunk("MI355X 存储容量将达到 288GB,而存储容量将显著高于 B200 的 192GB。")
+    owners = {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))}
+    assert owners["192GB"] == "B200"  # PDF text puts spaces around 的
+    table = chunk("ZX384 与 NVL 72 性能对比\n标准\t单位\tNvidia GB200 NVL72\tZeta ZX384\tHuawei vs Nvidia\n"
+                  "高带宽内存容量\tTB\t13.8\t49.2\t3.6x\n")
+    from yanbao.qa.evidence import analyze
+
+    row = next(u for u in analyze(table)[2] if "高带宽内存容量" in u.text)
+    found = {x.quantity.text: x.subject for x in bind.claims(table, row.start, row.end, row.header)}
+    assert found["49.2"] == "Zeta ZX384"  # a column the entity list does not know is still no one else's
+    assert not [x for x in bind.claims(table, row.start, row.end, row.header)
+                if bind.bound(parse("英伟达B200的显存容量是多少？"), x, row.text, table.text)]
+    assert parse("华为384超节点一共有多少高带宽内存？").metric == "容量"  # 高带宽内存 is HBM, not a bandwidth
+
+
+def test_a_quoted_table_row_is_verified_as_the_passages_own_cells():
+    c = chunk("昇腾910B与英伟达B200性能对比\n参数\t昇腾910B\t英伟达B200\n内存支持\t64GBHBM内存,400GB/s内存带宽\t192GB内存，达到了8TB/s内存带宽\n")
+    frame = parse("国金和民生给出的英伟达B200显存容量一致吗？")
+    text, cites = check("· 民生：民生证券《AI投资的新范式》：（表头：昇腾910B | 英伟达B200）内存支持 | 64GBHBM内存,400GB/s内存带宽 | "
+                        "192GB内存,达到了8TB/s内存带宽[1]。", [c], frame)
+    assert "未核实" not in text and cites[0].verified

@@ -78,7 +78,7 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
         right = [m for m in found if m.start == end or (m.start == end + 1 and sentence[end] == " ")]
         if right:
             return right[0].name, True
-    of = [m for m in found if 0 <= pos - m.end <= 2 and sentence[m.end:pos].strip() in ("的", "")]
+    of = [m for m in found if 0 <= pos - m.end <= 4 and re.fullmatch(r"\s*的?\s*", sentence[m.end:pos])]  # B200 的 192GB
     if of:  # 相较于谷歌的331亿美元: a figure written right after a name and 的 is that name's, compared or not
         return of[-1].name, True
     paren = max(sentence.rfind("(", 0, pos), sentence.rfind("（", 0, pos))
@@ -497,6 +497,16 @@ def align_heads(heads: list[str], cells: list[str]) -> list[str]:
     return heads
 
 
+_MODEL_CODE = re.compile(r"[A-Za-z]{2,}\s?-?\d|\d[A-Za-z]{2,}")
+
+
+def _model_head(head: str) -> str:
+    """A column headed by a product the entity list does not know (CloudMatrix CM384 beside Nvidia GB200
+    NVL72) is that product's: its cells are no one else's. "" for a head that is a period or no model code."""
+    head = head.strip()
+    return head if head and _MODEL_CODE.search(head) and not periods(head) else ""
+
+
 def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = ()) -> tuple[Claim, ...]:
     cells = row.replace("\n", "\t").split("\t")
     heads = header.split("\t")
@@ -514,7 +524,7 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
     for j, cell in enumerate(cells[first:], start=first):
         head = heads[j] if j < len(heads) else ""
         head_names = mentions(head, extra)
-        subject = head_names[-1].name if head_names else row_subject
+        subject = head_names[-1].name if head_names else (_model_head(head) or row_subject)
         named = bool(subject)
         subject = subject or table_subject
         ps = periods(head) or periods(label)

@@ -136,8 +136,8 @@ def _states(passages: list[Chunk], figure: str, subject: str, period, strict: bo
 
 def _verbatim(body: str, passages: list[Chunk]) -> bool:
     """True when the claim is a passage's own words (a quote: its figures are stated as quoted)."""
-    key = re.sub(r"[\s。；;，,]", "", body)
-    return len(key) >= 6 and any(key in re.sub(r"[\s。；;，,]", "", c.text) for c in passages)
+    key = re.sub(r"[\s。；;，,|]", "", _TABLE_HEAD.sub("", body))  # a quoted row: its cells as the passage has them
+    return len(key) >= 6 and any(key in re.sub(r"[\s。；;，,|]", "", c.text) for c in passages)
 
 
 def _supported(claim: str, passages: list[Chunk], frame: Frame | None, strict: bool = False) -> bool:

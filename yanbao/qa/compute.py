@@ -390,7 +390,8 @@ def derived_ratio(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored])
 def wants(question: str, frame: Frame) -> bool:
     """True when the question asks something this module computes or compares."""
     return (frame.answer_type in ("comparison", "arithmetic") or wants_back_calculation(question)
-            or wants_each(question, frame) or wants_ratio(question, frame) or wants_pair(question, frame))
+            or wants_each(question, frame) or wants_ratio(question, frame) or wants_pair(question, frame)
+            or wants_move(question, frame))
 
 
 def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
@@ -409,6 +410,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
         pair = in_sentence_pair(q, hits, frame, scored)
         if pair is not None or frame.answer_type not in ("comparison", "arithmetic"):
             return pair
+    if wants_move(q.text, frame) and (move := stated_move(q, hits, frame, scored)) is not None:
+        return move
     if frame.answer_type not in ("comparison", "arithmetic") and not wants_each(q.text, frame):
         return None
     if wants_each(q.text, frame):
@@ -611,6 +614,79 @@ def in_sentence_pair(q: Query, hits: list[Hit], frame: Frame, scored: list[Score
     return None
 
 
+# a move stated in one sentence: 从9.7万亿激增至480万亿; 相比上一季度的510个增加到542个; 达到506亿美元，相比之下上年同期是305亿美元
+_FIG = r"\d+(?:,\d{3})*(?:\.\d+)?\s*[^\d\s，,；;。、]{0,4}"
+_MOVE = tuple(re.compile(p.replace("{n}", _FIG)) for p in (
+    r"从\s*(?P<a>{n})[^，,；;。从至到]{0,8}?(?:增至|增长至|增长到|增加到|增加至|提升至|提升到|提高至|提高到|扩大至|扩张至|"
+    r"上升至|上升到|降至|下降至|下降到|减少至|减少到|至|到)\s*(?P<b>{n})",
+    r"(?:相比|相较于?|较)[^，,；;。]{0,10}?的\s*(?P<a>{n})\s*(?:增加|增长|提升|提高|上升|下降|减少)(?:至|到)\s*(?P<b>{n})",
+    r"(?P<b>{n})[^。；;]{0,10}?(?:相比之下|而)?(?:上年同期|去年同期|上一季度|上季度|上一年|前一年|上月|上周)(?:是|为)\s*(?P<a>{n})"))
+_MOVE_Q = re.compile(r"(?:增长|增加|提升|提高|上升|下降|减少|扩大|多)了?(?:多少|几)|增幅|降幅|翻了几倍|是(?:之前|此前|原来|当时)?的?(?:几|多少)倍|(?:几|多少)倍")
+_MOVE_TIMES = re.compile(r"倍")
+
+
+def wants_move(question: str, frame: Frame) -> bool:
+    """True for a change asked of one thing (增加了多少个？增幅多少？是多少倍？), no two sides named."""
+    set_against = re.search(r"(?<![同环])比|相比|相较|谁|哪|分别|各", question)  # 比B200多多少: two things, not a move
+    return bool(_MOVE_Q.search(question)) and (len(frame.sides) < 2 or not set_against)
+
+
+def _moves(text: str) -> list[tuple[Quantity, Quantity, int, int]]:
+    """(before, after, span start, span end) of each move the sentence states, both figures in one unit."""
+    t = unicodedata.normalize("NFKC", text)
+    qs = quantities(t)
+    out = []
+    for pattern in _MOVE:
+        for m in pattern.finditer(t):
+            a = next((x for x in qs if x.start == m.start("a")), None)
+            b = next((x for x in qs if x.start == m.start("b")), None)
+            if a and b and a.unit == b.unit and a.value and a.value != b.value:
+                out.append((a, b, m.start(), m.end()))
+    return out
+
+
+def _suffix(q: Quantity) -> str:
+    return re.sub(r"^[\d.,\s]+", "", q.text)
+
+
+def stated_move(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """The change between the two figures of a move one of the best sentences states (from before to
+    after): the difference and growth, or the multiple when 几倍 is asked; with the formula, 计算得出.
+    A period the question names must be in the move's clause. None when no best sentence states one."""
+    top = scored[0].score if scored else 0.0
+    asked = [p for _, _, p in periods(q.text)]
+    for s in scored[:6]:
+        if s.score < 0.8 * top:
+            break
+        text = unicodedata.normalize("NFKC", s.text)
+        for a, b, start, end in _moves(text):
+            clause = text[bind.clause_start(text, start):end]
+            if asked and not any(p.matches(x) for p in asked for _, _, x in periods(clause)):
+                continue
+            if _MOVE_TIMES.search(_MOVE_Q.search(q.text).group()):
+                r = b.value / a.value
+                head = f"约为此前的{fmt(r)}倍（{COMPUTED}：{_plain(b)} ÷ {_plain_value(a.value, b)} ≈ {fmt(r)}；由{_num(a)}变为{_num(b)}）。"
+                quoted = _QUOTED.search(unicodedata.normalize("NFKC", q.text))
+                if quoted and quoted.group("unit") == "倍":
+                    said = float(quoted.group("fig"))
+                    close = abs(r - said) <= max(1.0, 0.02 * r)
+                    head += (f"与报告的{quoted.group('fig')}倍基本吻合（报告取约数）。" if close
+                             else f"与报告的{quoted.group('fig')}倍不符。")
+            else:
+                gap = b.value - a.value
+                word = "增加" if gap > 0 else "减少"
+                apart = f"{fmt(abs(gap))}个百分点" if b.unit == "%" else f"{_plain_value(abs(gap), b)}{_suffix(b)}"
+                moved = f"由{_num(a)}变为{_num(b)}"
+                head = f"{word}约{apart}（{COMPUTED}：{_plain(b)} − {_plain_value(a.value, b)} = {_plain_value(gap, b)}；{moved}）"
+                if b.unit != "%":  # a share moves by points; an amount also by a growth rate
+                    g = fmt(abs(gap) / a.value * 100)
+                    head += f"，{'增幅' if gap > 0 else '降幅'}约{g}%（{COMPUTED}：{_plain_value(abs(gap), b)} ÷ {_plain_value(a.value, b)} ≈ {g}%）"
+                head += "。"
+            label = report_label(hits[s.hit].chunk.meta)
+            return Draft(head + "\n" + f"· {label}：{_render([s])}", False, 1.0, (s.hit,))
+    return None
+
+
 def sum_check(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
     """腾讯、阿里、百度三家加总，与BAT合计一致吗: the parts (all sides but the last) summed and set against
     the total (the last side); None for more than two sides asked anything else (no pairwise verdict)."""
@@ -673,8 +749,14 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
         hi, lo = (b, a) if qb.value >= qa.value else (a, b)
         h, low = hi.claim.quantity, lo.claim.quantity
         r = h.value / low.value if low.value else float("nan")
-        return (f"{_side_name(hi.name)}的{what}约为{_side_name(lo.name)}的{fmt(r)}倍（{COMPUTED}：{_plain(h)} ÷ "
-                f"{_plain_value(low.value, h)} ≈ {fmt(r)}）。")
+        times = (f"{_side_name(hi.name)}的{what}约为{_side_name(lo.name)}的{fmt(r)}倍（{COMPUTED}：{_plain(h)} ÷ "
+                 f"{_plain_value(low.value, h)} ≈ {fmt(r)}）。")
+        if not _DIFF_Q.search(_RATIO_Q.sub("", question)):
+            return times
+        gap = h.value - low.value  # 多多少？是几倍？: both asked, both computed
+        apart = f"{fmt(gap)}个百分点" if h.unit == "%" else fmt(gap, h.unit)
+        return (f"{_side_name(hi.name)}的{what}（{_num(h)}）比{_side_name(lo.name)}（{_num(low)}）多约{apart}（{COMPUTED}："
+                f"{_plain(h)} − {_plain_value(low.value, h)} = {_plain_value(gap, h)}）；" + times)
     change = _CHANGE_Q.search(question)
     if _SUM_Q.search(question) and not CONSISTENT_Q.search(question) and not change:  # 合计收入较2019年下降了多少: a change
         total = qa.value + qb.value
@@ -782,10 +864,13 @@ def formula_holds(sentence: str) -> bool:
         tol = 0.5 * 10 ** -decimals + (0.01 * abs(c) if m.group("eq") == "≈" else 0)
         if abs(sum(terms) - c) > tol + 1e-9:
             return False
-    for m in _FORMULA.finditer(_SUM_FORMULA.sub(" ", sentence)):
+    text = _SUM_FORMULA.sub(" ", sentence)
+    for m in _FORMULA.finditer(text):
         a, b, c = float(m.group("a")), float(m.group("b")), float(m.group("c"))
         op = m.group("op")
         got = {"÷": a / b if b else float("nan"), "×": a * b, "+": a + b, "−": a - b, "-": a - b}[op]
+        if op == "÷" and text[m.end():m.end() + 1] == "%":
+            got *= 100  # 32 ÷ 510 ≈ 6.27%: a share written in percent
         decimals = len(m.group("c").split(".")[1]) if "." in m.group("c") else 0
         tol = 0.5 * 10 ** -decimals + (0.01 * abs(got) if m.group("eq") == "≈" else 0)
         if not abs(got - c) <= tol + 1e-9:

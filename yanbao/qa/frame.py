@@ -348,7 +348,7 @@ def named_segment(t: str) -> str:
 def metric_of(text: str) -> str:
     """The canonical metric a text names, or "": of several, the one named last before the first
     question word (营收有多大比例 -> 市占率; 营收同比增长了多少 -> 增速); the longest word wins a tie."""
-    t = _norm(text)
+    t = re.sub(r"高带宽内存(?!带宽)", "hbm", _norm(text))  # 高带宽内存 is HBM (its capacity), not a bandwidth
     ask = _ASK.search(t)
     if ask:
         near = []
