@@ -156,6 +156,12 @@ def _compute(q: str, *chunks: Chunk):
     return compute.answer(make_query(q, [], lambda t: 1.0), _hits(*chunks), parse(q))
 
 
+def _compare(q: str, *chunks: Chunk):
+    """compute.answer for question `q` over passages `chunks`, their reports the catalog (brokers name sides)."""
+    reports = [c.meta for c in chunks]
+    return compute.answer(make_query(q, reports, lambda t: 1.0), _hits(*chunks), parse(q, reports))
+
+
 def _extract(q: str, *chunks: Chunk, threshold: float = 0.1):
     """extractive.answer for question `q` over passages `chunks`, their reports the catalog."""
     return extractive.answer(make_query(q, [c.meta for c in chunks], lambda t: 1.0), _hits(*chunks), threshold, frame=parse(q))
@@ -167,7 +173,7 @@ def test_a_comparison_of_two_brokers_opens_with_its_verdict_and_cites_both_sides
     reports = [a.meta, b.meta]
     q = "民生和华西给出的DeepSeek-V3训练成本一样吗？"
     frame = parse(q, reports)
-    draft = compute.answer(make_query(q, reports, lambda t: 1.0), _hits(a, b), frame)
+    draft = _compare(q, a, b)
     assert draft.text.startswith("结论：一致。")
     text, cites = check(draft.text, [a, b], frame)
     assert {c.chunk.file for c in cites} == {"a.txt", "b.txt"} and all(c.verified for c in cites)
@@ -980,3 +986,25 @@ def test_a_quoted_table_row_is_verified_as_the_passages_own_cells():
     text, cites = check("· 民生：民生证券《AI投资的新范式》：（表头：昇腾910B | 英伟达B200）内存支持 | 64GBHBM内存,400GB/s内存带宽 | "
                         "192GB内存,达到了8TB/s内存带宽[1]。", [c], frame)
     assert "未核实" not in text and cites[0].verified
+
+
+def test_with_no_metric_asked_each_side_takes_the_figure_its_clause_words_as_asked():
+    hx = chunk("DeepSeek-V3 的预训练阶段花费了 2664K GPU 小时。加上 119K GPU 小时的上下文长度扩展和 5K GPU 小时的后训练,"
+               "DeepSeek-V3 的完整训练成本仅为 2.788M GPU 小时。", "hx.txt", "华西证券", "AI新范式")
+    ms = chunk("得益于技术路线优化,DeepSeek-V3仅使用2048块NVIDIA H800 GPU,累计训练278.8万个小时,耗费557.6万美元。")
+    draft = _compare("民生和华西给出的DeepSeek-V3完整训练GPU小时数一致吗？", hx, ms)
+    assert draft.text.startswith("结论：一致。") and "完整训练GPU小时数" in draft.text and "2.788M" in draft.text
+    assert quantities("278.8万个小时")[0].same(quantities("2.788M GPU 小时")[0])
+
+
+def test_a_rating_that_looks_like_a_year_is_a_figure_in_its_table_cell():
+    hx = chunk("在代码领域,R1在Codeforces评测中达到了2441分的水平,高于96.3%的人类参与者。", "hx.txt", "华西证券", "AI新范式")
+    ms = chunk("Qwen3与其他主流模型对比\n\tQwen3-32B Dense\tDeepseek-R1\tGemini2.5-Pro\nArenaHard\t93.8\t93.2\t96.4\n"
+               "CodeForces Elo Rating\t1977\t2029\t2001\n")
+    q = "华西和民生给出的DeepSeek-R1 Codeforces成绩一致吗？"
+    draft = _compare(q, hx, ms)
+    assert draft.text.startswith("结论：不一致。华西的DeepSeek-R1的Codeforces成绩（2441）高于民生（2029）")
+    text, _ = check(draft.text, [hx, ms], parse(q))
+    assert "未核实" not in text  # 2029 is stated, as a whole cell
+    timed = chunk("事件\t年份\n发布\t2024\n")
+    assert not bind._bare_year_like("2024", "发布", "年份")

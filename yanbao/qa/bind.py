@@ -507,6 +507,21 @@ def _model_head(head: str) -> str:
     return head if head and _MODEL_CODE.search(head) and not periods(head) else ""
 
 
+def _bare_year_like(cell: str, label: str, head: str) -> list[Quantity]:
+    """A cell holding only a four-digit number (CodeForces Elo Rating: 2029) is a figure, not a year,
+    unless its row or column is about time (年份, 时间, 日期)."""
+    t = cell.strip()
+    if not re.fullmatch(r"(?:19|20)\d{2}", t) or re.search(r"年|时间|日期|year|date", label + head, re.I):
+        return []
+    return [Quantity(float(t), "", t, cell.index(t), cell.index(t) + len(t), 0.5)]
+
+
+def year_like_cells(text: str) -> list[Quantity]:
+    """The four-digit figures that stand as whole table cells in `text` (see _bare_year_like), as quantities."""
+    return [Quantity(float(m.group()), "", m.group(), m.start(), m.end(), 0.5)
+            for m in re.finditer(r"(?<=\t)(?:19|20)\d{2}(?=\t|\n|$)", text)]
+
+
 def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = ()) -> tuple[Claim, ...]:
     cells = row.replace("\n", "\t").split("\t")
     heads = header.split("\t")
@@ -529,7 +544,7 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
         subject = subject or table_subject
         ps = periods(head) or periods(label)
         metric = _last_metric(label) or _last_metric(head) or _last_metric(chunk.context)
-        for q in quantities(cell):
+        for q in quantities(cell) or _bare_year_like(cell, label, head):
             own = periods(unicodedata.normalize("NFKC", cell)[:q.start])  # 截至2024年H1, 累计出货超100万台
             p = own[-1][2] if own else (ps[0][2] if ps else None)
             out.append(Claim(q, subject, p, metric, named))

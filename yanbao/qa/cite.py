@@ -148,7 +148,7 @@ def _supported(claim: str, passages: list[Chunk], frame: Frame | None, strict: b
     if _verbatim(quote[:note.start()] if note else quote, passages):  # a quote, and the asked item named after it
         return note is None or _note_holds(note.group()[1:-1], passages, frame, strict)
     if COMPUTED in claim:
-        stated = [q for c in passages for q in quantities(c.text)]
+        stated = [q for c in passages for q in (*quantities(c.text), *bind.year_like_cells(c.text))]  # 2029 as a rating cell
         return formula_holds(claim) and all(input_stated(x, stated) for x in formula_inputs(claim))
     body = _TABLE_HEAD.sub("", _LABEL.sub("", claim))  # a quoted row's figures are dated by their cells, not its header
     for part in body.split("；") if " | " in body else [body]:  # quoted table rows, joined by ；: each read in its own row

@@ -56,6 +56,8 @@ def _best_side(q: Query, hits: list[Hit], side_frame: Frame, broker: str, scored
                named_metric: bool = False) -> Side | None:
     """The best-scored sentence with a figure bound to the side (from its broker's reports when it is
     a broker); `named_metric`: only a figure whose metric the sentence names (not one taken on its unit)."""
+    if not side_frame.metric and not side_frame.unit:
+        return _best_worded_side(q, hits, side_frame, broker, scored)
     for s in scored:
         chunk = hits[s.hit].chunk
         if broker and broker_short(chunk.meta.broker or "") != broker:
@@ -70,6 +72,27 @@ def _best_side(q: Query, hits: list[Hit], side_frame: Frame, broker: str, scored
         if found:
             return Side(broker or side_frame.period or side_frame.subject, s, found[0])
     return None
+
+
+WORDED_SHARE = 0.7  # with no metric asked, a side's figure is looked for in sentences scoring this share of its best
+
+
+def _best_worded_side(q: Query, hits: list[Hit], side_frame: Frame, broker: str, scored: list[Scored]) -> Side | None:
+    """With no metric or unit asked (完整训练GPU小时数, Codeforces成绩), the side's figure whose own clause
+    holds the most of the question's words, among its best sentences; the better-scored first on a tie."""
+    mine = [s for s in scored if not broker or broker_short(hits[s.hit].chunk.meta.broker or "") == broker]
+    top = mine[0].score if mine else 0.0
+    best, most = None, -1
+    for s in mine:
+        if s.score < WORDED_SHARE * top:
+            break
+        for c in bind.bound_claims(side_frame, hits[s.hit].chunk, s.start, s.end, s.header):
+            if side_frame.period and (c.period is None or not period_of(side_frame).matches(c.period)):
+                continue
+            n = len(_clause_terms(q, s, c))
+            if n > most:
+                best, most = Side(broker or side_frame.period or side_frame.subject, s, c), n
+    return best
 
 
 JOINT_SHARE = 0.5  # a sentence stating both sides is used for both when it scores this share of the best
@@ -427,12 +450,33 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     qa, qb = a.claim.quantity, b.claim.quantity
     if qa.unit != qb.unit:
         return None  # 3 (厘?) against 0.03元: not comparable as written
-    if not qa.unit and not frame.metric and not frame.unit and (a.scored.hit, a.scored.start) != (b.scored.hit, b.scored.start):
+    if not qa.unit and not frame.metric and not frame.unit and (a.scored.hit, a.scored.start) != (b.scored.hit, b.scored.start) \
+            and not _measured_alike(q, frame, a, b):
         return None  # two bare numbers from two places, nothing asked to tell what they measure (32B against 91.4)
     if (a.scored.hit, a.scored.start, qa.start, qa.text) == (b.scored.hit, b.scored.start, qb.start, qb.text):
         return None  # both sides read the same figure: the passages do not tell them apart
     lines = [_verdict(q.text, frame, a, b)] + _side_lines(sides, hits)
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({a.scored.hit, b.scored.hit})))
+
+
+def _asked_after_subject(question: str, frame: Frame) -> str:
+    """What the question asks of its subject when it names no metric: the words after the subject's name
+    up to the comparison (…DeepSeek-R1 Codeforces成绩一致吗 -> Codeforces成绩); "" when there are none."""
+    t = unicodedata.normalize("NFKC", question)
+    ends = [t.rfind(a) + len(a) for a in (frame.aliases or (frame.subject,)) if a and a in t]
+    if not ends:
+        return ""
+    rest = re.split(r"[，,。？?]|" + CONSISTENT_Q.pattern + r"|分别|各是|是多少|多少|谁|哪", t[max(ends):], maxsplit=1)[0]
+    rest = re.sub(r"^[\s的]+|(?:相比|相较于?|对比|比较|而言|上|中)+$", "", rest).strip()
+    return rest if 2 <= len(rest) <= 16 else ""
+
+
+def _measured_alike(q: Query, frame: Frame, a: Side, b: Side) -> bool:
+    """True when both figures' own clauses (or rows) hold one of the question's words besides its subject's
+    names (Codeforces: 2441分 in a sentence, 2029 in a table's CodeForces Elo Rating row)."""
+    names = {unicodedata.normalize("NFKC", n).lower() for n in (frame.aliases or (frame.subject,)) if n}
+    words = _clause_terms(q, a.scored, a.claim) & _clause_terms(q, b.scored, b.claim)
+    return any(w.lower() not in names and not any(w.lower() in n for n in names) for w in words)
 
 
 def _side_lines(sides: list[Side], hits: list[Hit]) -> list[str]:
@@ -741,7 +785,7 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
     unit = qa.unit or qb.unit
     by_subject = a.name in frame.subjects
     counted = COUNT_ASKED.search(question)
-    named = frame.metric or (counted.group(0) if counted else "")  # 图片数量 when no metric word is asked
+    named = frame.metric or (counted.group(0) if counted else "") or _asked_after_subject(question, frame)  # 图片数量 when no metric word is asked
     named = f"{frame.qualifier}业务{named}" if frame.qualifier and named and frame.qualifier.isascii() is False and not named.startswith(frame.qualifier) else named
     what = (named or "数值") if by_subject else (f"{frame.subject}{'的' if not frame.metric and named else ''}{named}" if named else frame.subject)
     na, nb = _side_name(a.name), _side_name(b.name)
