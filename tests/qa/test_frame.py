@@ -1008,3 +1008,32 @@ def test_a_rating_that_looks_like_a_year_is_a_figure_in_its_table_cell():
     assert "未核实" not in text  # 2029 is stated, as a whole cell
     timed = chunk("事件\t年份\n发布\t2024\n")
     assert not bind._bare_year_like("2024", "发布", "年份")
+
+
+def test_company_in_a_paragraph_under_a_companys_heading_is_that_company():
+    text = ("- 搭载思元590的阿里云智能计算集群在Llama-3训练任务中已实现训练成本下降40%。\n"
+            "- 在业绩层面,公司积极把握国产算力需求所带来的市场机遇。25年Q1公司实现营收11.11亿元,同比大幅增长4230.22%;"
+            "25年Q1在存货端27.55亿元,较24年末大增9.81亿。")
+    c = Chunk(id="k", text=text, file="r.txt", start=0, end=len(text), section="2.3 算力芯片 > 2.3.3 寒武纪:软硬协同发力",
+              meta=ReportMeta(file="r.txt", broker="民生证券", title="AI投资的新范式"))
+    start = text.index("25年Q1公司")
+    assert bind.context_subject(c, start) == "寒武纪"  # not Llama, the last name of the paragraph before
+    frame = parse("2025年一季度寒武纪的营收是多少？")
+    bound = [x.quantity.text for x in bind.claims(c, start, len(text)) if bind.bound(frame, x, text[start:], text)]
+    assert bound == ["11.11亿元"]  # 存货端27.55亿元 is an inventory, no revenue
+
+
+def test_who_is_higher_and_how_many_times_opens_with_the_verdict():
+    hg = chunk("- 2025年Q1,海光实现营业收入24亿元,同比增长50.76%;")
+    hw = chunk("25年Q1寒武纪实现营收11.11亿元,同比大幅增长4230.22%;", "b.txt")
+    draft = _compute("2025年一季度海光信息和寒武纪谁的营收更高？是对方的几倍？", hg, hw)
+    assert draft.text.startswith("结论：海光信息的营收更高（24亿元，寒武纪为11.11亿元）。海光信息的营收约为寒武纪的2.16倍")
+
+
+def test_a_subjects_side_is_searched_without_the_other_subjects_names():
+    from yanbao.qa.chain import _side_query
+
+    q = "2025年一季度海光信息和寒武纪谁的营收更高？"
+    frame = parse(q)
+    assert _side_query(q, "寒武纪", frame) == "2025年一季度和寒武纪谁的营收更高？ 寒武纪"
+    assert _side_query(q, "国金", frame) == f"{q} 国金"

@@ -154,8 +154,12 @@ def context_subject(chunk: Chunk, start: int, extra: Extra = ()) -> str:
     """Whom the text before `start` is about: the paragraph inside the chunk, then the section
     heading, the table caption, and the company a report's title names."""
     para_start = chunk.text.rfind("\n", 0, start) + 1
-    for text in (chunk.text[para_start:start], chunk.text[max(0, start - 160):para_start],
-                 chunk.section.split(" > ")[-1] if chunk.section else "", chunk.context):
+    heading = chunk.section.split(" > ")[-1] if chunk.section else ""
+    before = chunk.text[max(0, start - 160):para_start]
+    order = (before, heading)
+    if "公司" in chunk.text[para_start:start + 40] and mentions(heading, extra):
+        order = (heading, before)  # 公司 in a paragraph under 寒武纪's heading is 寒武纪, not the last name of the paragraph before
+    for text in (chunk.text[para_start:start], *order, chunk.context):
         found = mentions(text, extra)
         if found:
             return found[-1].name

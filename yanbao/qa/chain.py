@@ -228,7 +228,7 @@ class QAChain:
             try:
                 side_filters = Filters(files=filters.files, brokers=(side,), date_from=filters.date_from,
                                        date_to=filters.date_to) if any(side in b for b in brokers) else filters
-                pool += self.retriever.retrieve(question if side_filters is not filters else f"{question} {side}",
+                pool += self.retriever.retrieve(question if side_filters is not filters else _side_query(question, side, frame),
                                                 side_filters, k)
             except SettingsError:
                 continue
@@ -295,6 +295,18 @@ class QAChain:
         text, citations = check(draft.text, [h.chunk for h in hits], frame) if draft.used else (draft.text, ())
         return replace(base, text=(note + "\n" if note else "") + text, citations=citations, refused=draft.refused,
                        coverage=draft.coverage)
+
+
+def _side_query(question: str, side: str, frame) -> str:
+    """The question as asked of one side: the other subjects' names taken out (海光信息和寒武纪谁的营收更高 ->
+    寒武纪's passages, not more of 海光's), the side's name added."""
+    if side not in frame.subjects:
+        return f"{question} {side}"
+    for other in frame.subjects:
+        if other != side:
+            for name in sorted(frames.aliases(other) or (other,), key=len, reverse=True):
+                question = question.replace(name, "")
+    return f"{question} {side}"
 
 
 def chinese(text: str) -> bool:

@@ -795,6 +795,8 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
         r = h.value / low.value if low.value else float("nan")
         times = (f"{_side_name(hi.name)}的{what}约为{_side_name(lo.name)}的{fmt(r)}倍（{COMPUTED}：{_plain(h)} ÷ "
                  f"{_plain_value(low.value, h)} ≈ {fmt(r)}）。")
+        if re.search(r"谁|哪", question):  # 谁的营收更高？是对方的几倍？: the verdict first
+            times = f"结论：{_side_name(hi.name)}的{what}更高（{_num(h)}，{_side_name(lo.name)}为{_num(low)}）。" + times
         if not _DIFF_Q.search(_RATIO_Q.sub("", question)):
             return times
         gap = h.value - low.value  # 多多少？是几倍？: both asked, both computed
