@@ -1037,3 +1037,18 @@ def test_a_subjects_side_is_searched_without_the_other_subjects_names():
     frame = parse(q)
     assert _side_query(q, "寒武纪", frame) == "2025年一季度和寒武纪谁的营收更高？ 寒武纪"
     assert _side_query(q, "国金", frame) == f"{q} 国金"
+
+
+def test_a_year_ends_amount_is_the_later_level_less_the_change_since_then():
+    hg = chunk("海光25Q1合同负债32.37亿元,较去年末大增23.33亿元,订单需求持续旺盛。")
+    q = "按民生的数据，海光信息2024年末的合同负债大约是多少？"
+    draft = _compute(q, hg)
+    assert draft.text.startswith("约9.04亿元（计算得出：32.37 − 23.33 = 9.04，由32.37亿元与较去年末增加的23.33亿元推算）")
+    text, _ = check(draft.text, [hg], parse(q))
+    assert "未核实" not in text
+    hw = chunk("25年Q1寒武纪在存货端27.55亿元,较24年末大增9.81亿,未来良好放量支撑。")
+    assert _compute("寒武纪2024年存货是多少？", hw).text.startswith("约17.74亿元（计算得出：27.55 − 9.81 = 17.74")
+    # the change is no level: 9.81亿 never answers the 2024 inventory by itself
+    frame = parse("寒武纪2024年存货是多少？")
+    assert not [x for x in bind.claims(hw, 0, len(hw.text)) if bind.bound(frame, x, hw.text, hw.text)]
+    assert _compute("按民生的数据，寒武纪2023年末存货大约是多少？", hw) is None  # 较24年末 says nothing of 2023's end

@@ -378,6 +378,9 @@ def _is_version(sentence: str, q: Quantity, found: list[Mention]) -> bool:
     return any(0 <= q.start - m.end <= 1 and not sentence[m.end:q.start].strip() for m in found)
 
 
+_CHANGE_BEFORE = re.compile(r"较[^，,；;。]{0,10}?(?:大幅|大)?(?:增加|增长|大增|增|减少|下降|减)了?\s*$")
+
+
 @lru_cache(maxsize=100_000)
 def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = ()) -> tuple[Claim, ...]:
     """The figures stated in chunk.text[start:end] (a sentence or a table row), each bound to its
@@ -429,6 +432,8 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
             metric = _last_level_metric(sentence[:q.start]) or metric
         if metric and q.unit and q.unit not in metric_units(metric):
             metric = _fitting_metric(sentence[:q.end], q.unit) or metric
+        if q.unit not in ("%", "pct", "x") and _CHANGE_BEFORE.search(sentence[clause_start(sentence, q.start):q.start]):
+            metric = "增速"  # 较24年末大增9.81亿: a change since then, not the level of that period or metric
         estimate = bool(ESTIMATE.search(sentence[clause_start(sentence, q.start):q.start]))
         label = labels.get(q.start, "")
         if label:

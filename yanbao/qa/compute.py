@@ -314,6 +314,64 @@ def _back_from(text: str, chunk, s: Scored, level: Quantity, kind: str) -> str |
             f"由{_num(level)}与增速{_num(g)}推算）。")
 
 
+_YEAR_END_Q = re.compile(r"(?P<y>(?:20)?\d{2})\s*年\s*(?:末|底)")
+_SINCE = re.compile(r"[，,\s]*较\s*(?P<when>去年末|上年末|年初|(?:20)?\d{2}\s*年\s*(?:末|底))\s*(?:大幅|大)?\s*"
+                    r"(?P<dir>增加|增长|增|上升|减少|下降|减)\s*了?\s*(?=\d)")
+
+
+def wants_year_end(question: str, frame: Frame) -> bool:
+    """True for an amount asked at a year's end (2024年末的合同负债), which a later level and its change
+    since that year's end give."""
+    return _asked_year_end(question, frame) is not None and len(frame.sides) < 2
+
+
+_STOCKS = frozenset({"存货", "合同负债"})  # balance-sheet amounts: a year's figure is its year-end's
+
+
+def _asked_year_end(question: str, frame: Frame) -> int | None:
+    """The two-digit year whose end the question asks an amount at (2024年末的合同负债; 2024年存货), or None."""
+    m = _YEAR_END_Q.search(question)
+    if m and frame.metric:
+        return int(m.group("y")) % 100
+    p = period_of(frame)
+    return p.year % 100 if frame.metric in _STOCKS and p is not None and p.year is not None and p.part == "Y" else None
+
+
+def year_end(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """An amount at a year's end from a later level and the change since then the same sentence states
+    (25Q1末合同负债32.37亿元，较去年末大增23.33亿元 -> 2024年末约9.04亿元: 32.37 − 23.33), 计算得出 with the
+    sentence cited; None when no best sentence states both for the asked year's end."""
+    want = _asked_year_end(q.text, frame)
+    level_frame = replace(frame, period="", answer_type="figure")
+    top = scored[0].score if scored else 0.0
+    for s in scored[:12]:
+        if s.score < 0.5 * top:
+            break
+        chunk = hits[s.hit].chunk
+        text = unicodedata.normalize("NFKC", s.text)
+        for c in bind.bound_claims(level_frame, chunk, s.start, s.end, s.header):
+            level = c.quantity
+            since = _SINCE.match(text, level.end)
+            if level.unit in ("%", "x", "pct") or since is None or c.period is None or c.period.year is None:
+                continue
+            d = next((x for x in quantities(text) if x.start == since.end()), None)
+            if d is None or d.unit not in (level.unit, ""):  # 较24年末大增9.81亿: the unit written once
+                continue
+            when = since.group("when")
+            year = c.period.year - 1 if when in ("去年末", "上年末", "年初") else int(re.match(r"\d+", when).group()) % 100
+            if year % 100 != want:
+                continue
+            sign = -1 if since.group("dir") in ("减少", "下降", "减") else 1
+            base = level.value - sign * d.value
+            value = _plain_value(base, level)
+            shown = level.text.replace(" ", "").replace(_plain(level), value, 1)
+            op = "−" if sign > 0 else "+"
+            head = (f"约{shown}（{COMPUTED}：{_plain(level)} {op} {_plain_value(d.value, level)} = {value}，"
+                    f"由{_num(level)}与较{when}{'减少' if sign < 0 else '增加'}的{_num(d)}推算）。")
+            return Draft(head + "\n" + f"· {report_label(chunk.meta)}：{_render([s])}", False, 1.0, (s.hit,))
+    return None
+
+
 _SHARE_OF_REVENUE = re.compile(r"(?P<x>[\u4e00-\u9fa5]{2,6}?)占(?:营收|收入|营业收入|总收入|营业总收入)的?(?:比例|比重|比|占比)")
 _MONEY_UNITS = ("USD", "CNY", "HKD")
 
@@ -414,7 +472,7 @@ def wants(question: str, frame: Frame) -> bool:
     """True when the question asks something this module computes or compares."""
     return (frame.answer_type in ("comparison", "arithmetic") or wants_back_calculation(question)
             or wants_each(question, frame) or wants_ratio(question, frame) or wants_pair(question, frame)
-            or wants_move(question, frame))
+            or wants_move(question, frame) or wants_year_end(question, frame))
 
 
 def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
@@ -427,6 +485,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     back = back_calculation(q, hits, frame, scored)
     if back is not None:
         return back
+    if wants_year_end(q.text, frame) and (earlier := year_end(q, hits, frame, scored)) is not None:
+        return earlier
     if wants_ratio(q.text, frame):
         return derived_ratio(q, hits, frame, scored)
     if wants_pair(q.text, frame):
