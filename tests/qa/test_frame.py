@@ -1052,3 +1052,31 @@ def test_a_year_ends_amount_is_the_later_level_less_the_change_since_then():
     frame = parse("寒武纪2024年存货是多少？")
     assert not [x for x in bind.claims(hw, 0, len(hw.text)) if bind.bound(frame, x, hw.text, hw.text)]
     assert _compute("按民生的数据，寒武纪2023年末存货大约是多少？", hw) is None  # 较24年末 says nothing of 2023's end
+
+
+def test_an_amount_of_several_companies_together_is_the_groups_not_a_members():
+    c = chunk("2024年前三季度,百度、阿里巴巴、腾讯三家公司的总资本开支达867.21亿元,同比增长119.80%。", "h.txt", "华西证券")
+    owners = {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))}
+    assert owners == {"867.21亿元": "BAT", "119.80%": "BAT"}
+    apart = chunk("阿里巴巴和腾讯的资本开支分别为725亿元和768亿元。")
+    assert [x.subject for x in bind.claims(apart, 0, len(apart.text))] == ["阿里巴巴", "腾讯"]
+
+
+def test_part_of_a_year_is_the_full_year_less_the_rest_when_no_figure_is_stated_for_it():
+    full = chunk("- 腾讯资本开支从2020年340亿元增长到2024年768亿元,年均复合增长率(CAGR)约为22.59%。")
+    q4 = chunk("腾讯资本开支大幅跃升,其中24Q4资本支出增加十分显著,同比增长386%至366亿元。", "b.txt")
+    bat = chunk("2024年前三季度,百度、阿里巴巴、腾讯三家公司的总资本开支达867.21亿元。", "h.txt", "华西证券")
+    q = "腾讯2024年前三季度资本开支合计是多少？"
+    draft = _compute(q, bat, full, q4)
+    assert draft.text.startswith("约402亿元（计算得出：768 − 366 = 402，2024年全年768亿元减去第四季度的366亿元）")
+    text, _ = check(draft.text, [bat, full, q4], parse(q))
+    assert "未核实" not in text
+    stated = chunk("2024年前三季度,腾讯资本开支合计402亿元。", "c.txt")
+    assert _compute(q, full, q4, stated) is None  # a figure stated for the part itself is quoted, not recomputed
+    assert parse("阿里巴巴2024年（自然年）前三季度资本开支合计是多少？").period == "2024Q1-Q3"
+
+
+def test_of_several_periods_the_asking_clauses_is_the_asked_one():
+    frame = parse("结合华西给的BAT 2024年前三季度资本开支和民生给的全年数据，BAT 2024年四季度资本开支大约多少？")
+    assert frame.period == "2024Q4" and frame.answer_type == "figure"
+    assert parse("2024年资本开支多少，2025年计划增加到多少？").period == ""  # two asking clauses: both sides asked

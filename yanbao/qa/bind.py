@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from yanbao.ingest.valuation import row_label
-from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, Period, entities, mentions, metric_of, metric_units,
+from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, Period, entities, group_of, mentions, metric_of, metric_units,
                              metric_words, named_segment, names_subject, owners, period_of, periods, qualifier_of)
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
@@ -88,6 +88,10 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
             return before[-1].name, True
     clause = clause_start(sentence, pos)
     in_clause = [m for m in found if m.end <= pos and m.start >= clause and not _compared(sentence, m)]
+    run = _enumerated(in_clause, sentence)
+    if len(run) > 1 and _JOINT.search(sentence[in_clause[-1].end:pos]):
+        # 百度、阿里巴巴、腾讯三家公司的总资本开支达867.21亿元: the group's, no one member's
+        return group_of(run) or "、".join(run), True
     if in_clause:
         return in_clause[-1].name, True
     if _COMPANY.match(sentence[clause:pos]) and not any(m.end <= pos for m in found):
@@ -95,6 +99,10 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
     topic = [m for m in found if not _compared(sentence, m) and not _assumed(sentence, m)]
     if not topic:
         return "", False
+    run = _enumerated([m for m in topic if m.end <= pos], sentence)
+    last = next((m for m in reversed(topic) if m.name == run[-1]), None) if run else None
+    if len(run) > 1 and last is not None and _JOINT.search(sentence[last.end:]):
+        return group_of(run) or "、".join(run), False  # …三家公司的总资本开支达867.21亿元,同比增长119.80%: the group's growth
     # 英伟达最新的B300 -> B300; 苹果A18 Pro, 三星Exynos 2400: a name written right after its maker
     specific = [m for m in topic[1:] if topic[0].name in owners(m.name)[1:]
                 or sentence[topic[0].end:m.start].strip() in ("", "的")]
@@ -104,6 +112,7 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
 
 
 _COMPANY = re.compile(r"^\s*(?:[-•·]\s*)?(?:该公司|公司|其)")
+_JOINT = re.compile(r"^[^，,；;。]{0,4}?(?:[两三四五六七八九十几]家|合计|总计|共计|累计|加总|总|共)")
 _COMPARED = re.compile(r"(?:对标|相比|相较于?|比|超过|优于|不及|低于|高于|领先|vs\.?|较|对比|媲美|比肩|接近)[^，,；;。]{0,8}$", re.I)
 
 

@@ -16,7 +16,7 @@ from yanbao.ingest.brokers import broker_short
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
 from yanbao.qa.extractive import SELECTION, Draft, _render, missing_share, needed_terms, report_label
-from yanbao.qa.frame import CONSISTENT_Q, COUNT_ASKED, aliases, group_of, metric_of, metric_units, metric_words, names_subject, period_of, periods
+from yanbao.qa.frame import CONSISTENT_Q, Period, COUNT_ASKED, aliases, group_of, metric_of, metric_units, metric_words, names_subject, period_of, periods
 from yanbao.quantity import Quantity, fmt, quantities
 from yanbao.types import Frame, Hit
 
@@ -372,6 +372,50 @@ def year_end(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> D
     return None
 
 
+_COMPLEMENT = {"Q1-Q3": "Q4", "Q4": "Q1-Q3", "H2": "H1", "H1": "H2"}  # a part of a year and the rest of it
+_PART_NAMES = {"Q1-Q3": "前三季度", "Q4": "第四季度", "H1": "上半年", "H2": "下半年"}
+
+
+def wants_complement(question: str, frame: Frame) -> bool:
+    """True for an amount asked of part of a year (前三季度, 第四季度, 下半年), which the full year less
+    the rest of the year gives when the reports state no figure for the part itself."""
+    p = period_of(frame)
+    return (p is not None and p.year is not None and p.part in _COMPLEMENT and bool(frame.metric)
+            and "%" not in metric_units(frame.metric) and len(frame.sides) < 2)
+
+
+def complement(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """腾讯2024年前三季度资本开支 = 全年768亿元 − 24Q4的366亿元: the full year's bound figure less the rest
+    of the year's, 计算得出 with both cited; None when a sentence states the asked part itself (the
+    extractive answer quotes it) or either input is not found."""
+    p = period_of(frame)
+    for s in scored[:12]:
+        found = bind.bound_claims(frame, hits[s.hit].chunk, s.start, s.end, s.header)
+        if any(c.period is not None and c.period_named and p.matches(c.period) for c in found):
+            return None
+    whole = Period(p.year, "Y", p.fiscal)
+    rest = Period(p.year, _COMPLEMENT[p.part], p.fiscal)
+    sides = []
+    for want in (whole, rest):
+        side_frame = replace(frame, period=str(want))
+        side = next((Side(str(want), t, c) for t in scored[:40]
+                     for c in bind.bound_claims(side_frame, hits[t.hit].chunk, t.start, t.end, t.header)
+                     if c.period is not None and c.period.part == want.part and c.quantity.unit not in ("%", "x", "pct")), None)
+        if side is None:
+            return None
+        sides.append(side)
+    a, b = sides[0].claim.quantity, sides[1].claim.quantity
+    if a.unit != b.unit or b.value >= a.value:
+        return None
+    value = _plain_value(a.value - b.value, a)
+    shown = a.text.replace(" ", "").replace(_plain(a), value, 1)
+    head = (f"约{shown}（{COMPUTED}：{_plain(a)} − {_plain_value(b.value, a)} = {value}，{p.year}年全年{_num(a)}减去"
+            f"{_PART_NAMES[rest.part]}的{_num(b)}）。")
+    lines = [head] + [_line(replace(side, name=f"{p.year}年" + ("全年" if side is sides[0] else _PART_NAMES[rest.part])), hits)
+                      for side in sides]
+    return Draft("\n".join(lines), False, 1.0, tuple(sorted({x.scored.hit for x in sides})))
+
+
 _SHARE_OF_REVENUE = re.compile(r"(?P<x>[\u4e00-\u9fa5]{2,6}?)占(?:营收|收入|营业收入|总收入|营业总收入)的?(?:比例|比重|比|占比)")
 _MONEY_UNITS = ("USD", "CNY", "HKD")
 
@@ -472,7 +516,7 @@ def wants(question: str, frame: Frame) -> bool:
     """True when the question asks something this module computes or compares."""
     return (frame.answer_type in ("comparison", "arithmetic") or wants_back_calculation(question)
             or wants_each(question, frame) or wants_ratio(question, frame) or wants_pair(question, frame)
-            or wants_move(question, frame) or wants_year_end(question, frame))
+            or wants_move(question, frame) or wants_year_end(question, frame) or wants_complement(question, frame))
 
 
 def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
@@ -487,6 +531,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
         return back
     if wants_year_end(q.text, frame) and (earlier := year_end(q, hits, frame, scored)) is not None:
         return earlier
+    if wants_complement(q.text, frame) and (part := complement(q, hits, frame, scored)) is not None:
+        return part
     if wants_ratio(q.text, frame):
         return derived_ratio(q, hits, frame, scored)
     if wants_pair(q.text, frame):

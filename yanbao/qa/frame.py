@@ -616,11 +616,22 @@ def _per_catalog(parse_fn):
     return parse_once
 
 
+def _asked_period(q: str) -> str:
+    """Of several periods, the one of the clause that asks (结合…前三季度…和全年数据，BAT 2024年四季度资本开支大约多少
+    -> 2024Q4; the others are what it is worked out from); "" unless exactly one clause asks and names one period."""
+    asking = [c for c in re.split(r"[，,。；;？?]", q) if _ASK.search(c)]
+    if len(asking) != 1:
+        return ""
+    named = list(dict.fromkeys(str(p) for _, _, p in periods(asking[0])))
+    return named[0] if len(named) == 1 else ""
+
+
 @_per_catalog
 def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     """The Frame of a question: who, which metric, which period, what kind of answer. A report's
     title in 《》 names the report, not what is asked about, and is read past."""
     q = re.sub(r"《[^》]*》", "《》", unicodedata.normalize("NFKC", question))
+    q = re.sub(r"\((?:自然年|日历年|公历年|财年)\)\s*", "", q)  # 2024年(自然年)前三季度 is one period
     found = mentions(q)
     subject, subjects = _primary(found)
     names: tuple[str, ...] = aliases(subject) if subject else ()
@@ -650,7 +661,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     distinct = list(dict.fromkeys(str(p) for _, _, p in ps))
     if len(distinct) >= 2 and not sides:
         sides = tuple(distinct)
-    period = distinct[0] if len(distinct) == 1 else ""
+    period = distinct[0] if len(distinct) == 1 else _asked_period(q) if kind == "figure" else ""
     if kind in ("comparison", "arithmetic") and len(sides) < 2 and not CONSISTENT_Q.search(q):
         kind = "figure" if FIGURE_Q.search(q) or ARITH_Q.search(q) else "other"
     metric = metric_of(q)
