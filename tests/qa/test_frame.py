@@ -1080,3 +1080,28 @@ def test_of_several_periods_the_asking_clauses_is_the_asked_one():
     frame = parse("结合华西给的BAT 2024年前三季度资本开支和民生给的全年数据，BAT 2024年四季度资本开支大约多少？")
     assert frame.period == "2024Q4" and frame.answer_type == "figure"
     assert parse("2024年资本开支多少，2025年计划增加到多少？").period == ""  # two asking clauses: both sides asked
+
+
+def test_a_row_labelled_with_the_subject_answers_the_column_the_question_names():
+    text = ("英伟达出口中国GPU系列解析\nGPU型号\t架构\tCUDA核心数\tTensor核心数\t显存(HBM)\t功耗\n"
+            "A800\tAmpere\t6912\t432\t40GB HBM2\t400W\nH800\tHopper\t16896\t528\t80GB\t700W\n")
+    c = chunk(text)
+    from yanbao.qa.evidence import analyze
+
+    row = next(u for u in analyze(c)[2] if u.text.startswith("A800"))
+    found = {x.quantity.text: (x.subject, x.metric) for x in bind.claims(c, row.start, row.end, row.header)}
+    assert found["6912"] == ("A800", "")  # an unknown model's row is its own; CUDA核心数 is no 功耗
+    q = "英伟达对华特供的H800有多少个CUDA核心？"
+    draft = _extract(q, c)
+    assert "16896" in draft.text and "6912" not in draft.text and not draft.refused
+
+
+def test_a_price_change_in_a_table_is_the_change_of_its_closing_prices():
+    text = ("图:美股AI软硬件公司2025年4月7日以来涨幅\n代码\t公司名称\t收盘价-4月7日\t收盘价-6月13日\t涨跌幅\n"
+            "AVGO.O\t博通\t154.14\t248.70\t61%\n")
+    c = chunk(text)
+    q = "博通从4月7日到6月13日股价涨了多少？"
+    from yanbao.qa.evidence import analyze
+
+    row = next(u for u in analyze(c)[2] if u.text.startswith("AVGO"))
+    assert "61%" in [x.quantity.text for x in bind.bound_claims(parse(q), c, row.start, row.end, row.header)]

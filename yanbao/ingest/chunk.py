@@ -88,9 +88,18 @@ def _sections(doc: CleanDoc) -> list[str]:
 
 def _is_header_row(row: str) -> bool:
     """True for a row of labels (few numeric cells): a multi-row header continues past it."""
+    if "\t" in row:  # cells as the table has them: a cell holding a figure (80GB HBM3, NVLink 600GB/s) is a value
+        cells = [c.strip() for c in row.split("\t") if c.strip()]
+        numeric = sum(1 for c in cells if _VALUE_IN_CELL.search(c) and not _PERIOD_CELL.fullmatch(c))
+        return numeric * 10 < len(cells) * 3
     cells = [c for c in re.split(r"[\t ]", row) if c]
     numeric = sum(1 for c in cells if re.fullmatch(r"[-+]?[\d,.]+%?", c))
     return numeric * 10 < len(cells) * 3
+
+
+_VALUE_IN_CELL = re.compile(r"(?<![A-Za-z\d.])\d+(?:[.,]\d+)?(?!\s*[月日年号])(?![\d.,])")  # not A100's digits, not 4月7日
+# 2024E, 24Q3, FY2025: a column heading (a bare 2020 under 发布时间 is a value)
+_PERIOD_CELL = re.compile(r"FY\d{2,4}|(?:(?:19|20)\d{2}|\d{2})(?:[AEFPH]|年度?|[-/]?[1-4]?Q[1-4]?|Q[1-4]|H[12])", re.I)
 
 
 _HEADER_GAP = 2  # lines between two parts of one table whose second part has no header of its own

@@ -515,6 +515,7 @@ def align_heads(heads: list[str], cells: list[str]) -> list[str]:
     return heads
 
 
+_CODE_LABEL = re.compile(r"[A-Za-z]{1,6}[\s-]?\d{2,}[A-Za-z0-9-]*")  # a row labelled A800: that product's row
 _MODEL_CODE = re.compile(r"[A-Za-z]{2,}\s?-?\d|\d[A-Za-z]{2,}")
 
 
@@ -545,7 +546,7 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
     heads = header.split("\t")
     label, first = row_label(cells)  # 688018.SH 乐鑫科技 …: the name labels it, and owns the row when unknown
     found = mentions(label, extra)
-    row_subject = found[-1].name if found else (label.strip() if first > 1 else "")
+    row_subject = found[-1].name if found else (label.strip() if first > 1 or _CODE_LABEL.fullmatch(label.strip()) else "")
     # a table whose caption or paragraph names several companies (芯原股份 and 翱捷科技, columns by year)
     # does not tell whose a row is: no owner rather than the last one named
     para = chunk.text[chunk.text.rfind("\n", 0, start) + 1:start]
@@ -561,7 +562,8 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
         named = bool(subject)
         subject = subject or table_subject
         ps = periods(head) or periods(label)
-        metric = _last_metric(label) or _last_metric(head) or _last_metric(chunk.context)
+        # a column headed by what it holds (CUDA核心数) is not the caption's or the last column's metric (功耗)
+        metric = _last_metric(label) or _last_metric(head) or ("" if head.strip() else _last_metric(chunk.context))
         for q in quantities(cell) or _bare_year_like(cell, label, head):
             own = periods(unicodedata.normalize("NFKC", cell)[:q.start])  # 截至2024年H1, 累计出货超100万台
             p = own[-1][2] if own else (ps[0][2] if ps else None)
@@ -577,11 +579,16 @@ def _names_metric(sentence: str, metric: str, claim: Claim, passage: str = "") -
     t = unicodedata.normalize("NFKC", sentence).lower()
     q = claim.quantity
     upto = t[:q.end] if t[q.start:q.end] == q.text else t
-    if any(w in upto for w in metric_words(metric)):
+    words = metric_words(metric) + _BASE_WORDS.get(metric, ())
+    if any(w in upto for w in words):
         return True
     if any(w in upto for w, m in _METRIC_WORDS if m not in (metric, "增速")):
         return False  # 访存带宽较上代提升4倍: the change of another metric
-    return any(w in unicodedata.normalize("NFKC", passage).lower() for w in metric_words(metric))
+    return any(w in unicodedata.normalize("NFKC", passage).lower() for w in words)
+
+
+# what a change is of, named in other words: 股价涨了多少 is answered by a table's 涨跌幅 beside its 收盘价 columns
+_BASE_WORDS = {"价格": ("收盘价", "开盘价")}
 
 
 def subject_matches(frame: Frame, subject: str) -> bool:
@@ -720,7 +727,8 @@ def bound_claims(frame: Frame, chunk: Chunk, start: int, end: int, header: str =
     extra = frame_extra(frame)
     stated = claims(chunk, start, end, header, extra)
     context = context_subject(chunk, start, extra) if any(not c.named for c in stated) else None
-    return [c for c in stated if bound(frame, c, sentence, chunk.text, context)]
+    passage = f"{chunk.context}\n{chunk.text}" if "\t" in sentence else chunk.text  # a row's table: its caption and header
+    return [c for c in stated if bound(frame, c, sentence, passage, context)]
 
 
 def about(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:

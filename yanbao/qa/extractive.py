@@ -356,9 +356,10 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
         # … unless it names the subject and states the asked fact outright, while the best is about another
         # (o1's 2024年9月12日 under a sentence about MiMo and o1-mini)
         bound = [s for s in bound if s.score >= BOUND_SCORE_SHARE * top or (
-            s.score >= STRONG_SHARE * top and not binds(frame, scored[0], hits) and _strongly_bound(frame, s, hits))]
+            s.score >= STRONG_SHARE * top and not binds(frame, scored[0], hits)
+            and (_strongly_bound(frame, s, hits) or _row_answers(q, frame, s)))]
     bound = _named_first(frame, bound, hits)
-    strong = [s for s in bound[:1] if _strongly_bound(frame, s, hits)]
+    strong = [s for s in bound[:1] if _strongly_bound(frame, s, hits) or _row_answers(q, frame, s)]
     floor = BOUND_SHARE * threshold
     if evidence < threshold:
         bound = []
@@ -415,6 +416,20 @@ def _strongly_bound(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
     if frame.answer_type == "date":
         return bind.date_bound(frame, hits[s.hit].chunk, s.start, s.end) and bool(bind.DAY.search(s.text) or not frame.day)
     return False
+
+
+def _row_answers(q: Query, frame: Frame | None, s: Scored) -> bool:
+    """True for a table row whose label names the subject and whose one column the question names holds
+    a figure (H800 | Hopper | 16896 | … under CUDA核心数): the fact stated outright, as a table states it,
+    though the row itself shares few of the question's words."""
+    if frame is None or not frame.subject or "\t" not in s.text or not s.header:
+        return False
+    label = s.text.replace("\n", "\t").split("\t")[0]
+    found = cell_for(q.text, s.header, s.text) if names_subject(label, frame.subject, frame.aliases) else None
+    if found is None or not re.search(r"\d", found[1]):
+        return False
+    names = {unicodedata.normalize("NFKC", a).lower() for a in frame.aliases or (frame.subject,)}
+    return any(t.lower() not in names and len(t) >= 2 for t in held_terms(q, found[0]))  # the column is what is asked
 
 
 def _outright(frame: Frame, s: Scored, hits: list[Hit]) -> bool:
