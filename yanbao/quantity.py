@@ -84,7 +84,7 @@ def quantities(text: str) -> list[Quantity]:
     out = []
     for m in _NUMBER.finditer(t):
         num, scale, unit = m.group("num"), (m.group("scale") or ""), (m.group("unit") or "")
-        end = m.end()
+        end = m.start() + len(m.group(0).rstrip())  # the figure as written, not the spaces after it
         if not scale and not unit and re.match(r"[A-Za-z]", t[m.end("num"):m.end("num") + 1]):
             continue  # 5090D, 3Q24: digits glued to letters are a code
         if unit.lower() == "年" and _YEAR_ONLY.match(num) and not scale:

@@ -1105,3 +1105,17 @@ def test_a_price_change_in_a_table_is_the_change_of_its_closing_prices():
 
     row = next(u for u in analyze(c)[2] if u.text.startswith("AVGO"))
     assert "61%" in [x.quantity.text for x in bind.bound_claims(parse(q), c, row.start, row.end, row.header)]
+
+
+def test_a_pair_is_read_across_a_paragraphs_sentences_and_a_figure_in_a_sides_name_is_no_side():
+    c = chunk("以回看20 日为例,在沪深300 成分股中,传统反转因子的5 分组多空对冲年化收益为7.07%,信息比率为0.30;"
+              "CPV 因子的5 分组多空对冲年化收益为12.11%,信息比率为1.19。在中证500 成分股中,传统反转因子的5 分组多空对冲"
+              "年化收益为7.36%,信息比率为0.43;CPV 因子的5 分组多空对冲年化收益为15.67%,信息比率为1.86。",
+              broker="东吴证券", title="高频价量相关性")
+    draft = _compute("在中证500成分股中，CPV因子5分组多空对冲年化收益比传统反转因子高多少个百分点？", c)
+    assert draft.text.startswith("高约8.31个百分点（计算得出：15.67 − 7.36 = 8.31")
+    assert quantities("5 分组")[0].end == 1  # a figure ends where it is written, not after the space
+    ff = chunk("比乔斯基低市净率(前20%)组合中选取FScore 高分股票。FScore 策略与低市净率策略的年化收益率分别为31.85%和33.77%。",
+               broker="华泰证券")
+    draft = _compute("比乔斯基9指标FScore策略的年化收益率比低市净率（前20%）策略低多少个百分点？", ff)
+    assert draft.text.startswith("低约1.92个百分点")
