@@ -526,19 +526,25 @@ def _model_head(head: str) -> str:
     return head if head and _MODEL_CODE.search(head) and not periods(head) else ""
 
 
+_YEAR_LIKE = re.compile(r"(?:19|20)\d{2}")  # a four-digit number that would read as a year outside a table cell
+
+
 def _bare_year_like(cell: str, label: str, head: str) -> list[Quantity]:
     """A cell holding only a four-digit number (CodeForces Elo Rating: 2029) is a figure, not a year,
     unless its row or column is about time (年份, 时间, 日期)."""
     t = cell.strip()
-    if not re.fullmatch(r"(?:19|20)\d{2}", t) or re.search(r"年|时间|日期|year|date", label + head, re.I):
+    if not _YEAR_LIKE.fullmatch(t) or re.search(r"年|时间|日期|year|date", label + head, re.I):
         return []
-    return [Quantity(float(t), "", t, cell.index(t), cell.index(t) + len(t), 0.5)]
+    return [_year_like(t, cell.index(t))]
 
 
 def year_like_cells(text: str) -> list[Quantity]:
     """The four-digit figures that stand as whole table cells in `text` (see _bare_year_like), as quantities."""
-    return [Quantity(float(m.group()), "", m.group(), m.start(), m.end(), 0.5)
-            for m in re.finditer(r"(?<=\t)(?:19|20)\d{2}(?=\t|\n|$)", text)]
+    return [_year_like(m.group(), m.start()) for m in re.finditer(rf"(?<=\t){_YEAR_LIKE.pattern}(?=\t|\n|$)", text)]
+
+
+def _year_like(digits: str, start: int) -> Quantity:
+    return Quantity(float(digits), "", digits, start, start + len(digits), 0.5)
 
 
 def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = ()) -> tuple[Claim, ...]:
