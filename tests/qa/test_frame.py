@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import ROOT
 from yanbao.qa import bind, compute, extractive
 from yanbao.qa.cite import check
-from yanbao.qa.evidence import make_query
+from yanbao.qa.evidence import Scored, make_query
 from yanbao.qa.frame import names_subject, parse, period_of, periods
 from yanbao.quantity import dates, quantities, same_amount, same_date
 from yanbao.types import Chunk, Hit, ReportMeta
@@ -1119,3 +1119,28 @@ def test_a_pair_is_read_across_a_paragraphs_sentences_and_a_figure_in_a_sides_na
                broker="华泰证券")
     draft = _compute("比乔斯基9指标FScore策略的年化收益率比低市净率（前20%）策略低多少个百分点？", ff)
     assert draft.text.startswith("低约1.92个百分点")
+
+
+def test_another_passage_is_quoted_only_about_the_same_thing_or_holding_what_the_best_lacks():
+    q = "24Q3能在本地做推理的AI手机里，苹果占多少份额？"
+    local = chunk("而在可以完成本地推理的AI手机中,苹果24年三季度占据约60%的份额,安卓系厂商约占到40%。")
+    basic = replace_text(chunk("24年三季度,在具备基础AI功能的手机中,苹果占约42%的份额,安卓系厂商占到约58%的份额。"),
+                         "24年三季度,在具备基础AI功能的手机中,苹果占约42%的份额,安卓系厂商占到约58%的份额。")
+    draft = _extract(q, local, basic)
+    assert "60%" in draft.text and "42%" not in draft.text and draft.used == (0,)  # 基础AI功能 is another market
+    q = "在硬件终端场景，豆包调用量增长了几倍？"
+    service = chunk("在客服和销售场景,豆包大模型的调用量增长 16 倍,帮助越来越多的企业更好的服务客户扩大销售。")
+    device = replace_text(service, "豆包的调用量全面开花。在硬件终端场景豆包增长 13 倍,在 AI 工具场景增长 9 倍。")
+    draft = _extract(q, service, device)
+    assert "13 倍" in draft.text  # it lacks 调用量 but holds 硬件终端, which the best lacks
+
+
+def test_how_many_customers_is_one_count_and_other_facts_are_no_conflict():
+    q = "博通现在在给几家客户做定制AI芯片？"
+    count = chunk("博通在6月的业绩会上表示目前已经与7个客户展开定制化ASIC业务合作,包括谷歌、Meta、OpenAI等客户;")
+    demand = chunk("CEO Hock Tan 预计2027年市场对定制款 AI 芯片的需求规模为600亿至900亿美元。", "d.txt", "东吴证券", "从字节大会看算力产业的三个趋势")
+    draft = _extract(q, count, demand)
+    assert "7个客户" in draft.text and "600亿" not in draft.text and "各报告给出的数字不同" not in draft.text
+    assert extractive.compose([Scored(0, 0, len(count.text), count.text, 1.0, 1.0),
+                               Scored(1, 0, len(demand.text), demand.text, 0.9, 0.9)], _hits(count, demand), "figure", q
+                              ).startswith("· ")  # two reports' different facts are listed, not called a conflict

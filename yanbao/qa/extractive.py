@@ -74,13 +74,25 @@ def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | No
         if sum(len(c.text) for c in chosen) + len(s.text) > cfg.max_chars:
             continue
         other_report = hits[s.hit].chunk.file not in files
-        if other_report and need and missing_share(q, need, held_terms(q, s.text, s.header)) > cfg.missing_share:
-            continue
+        other_passage = hits[s.hit].chunk.id != hits[best.hit].chunk.id  # a citation of its own
+        if other_passage and need:  # about the same thing as the best, or holding what the best lacks
+            held = held_terms(q, s.text, s.header)
+            if missing_share(q, need, held) > cfg.missing_share and (other_report or not _holds_more(q, frame, best, held)):
+                continue
         floor = cfg.ratio_other_report if (kind == "figure" and other_report and figures(s.text)) else ratio
         if s.score >= floor * best.score and s.coverage >= 0.5 * best.coverage:
             chosen.append(s)
             files.add(hits[s.hit].chunk.file)
     return chosen
+
+
+def _holds_more(q: Query, frame: Frame | None, best: Scored, held: frozenset[str]) -> bool:
+    """True when a sentence holds a question term the best one lacks (硬件终端, 幻觉): it may be the one
+    that answers, so it is shown beside the best rather than dropped for lacking the best's terms."""
+    more = held - held_terms(q, best.text, best.header)
+    if frame is not None and frame.subject:
+        more = frozenset(t for t in more if not names_subject(t, frame.subject, frame.aliases))
+    return any(len(t) >= 2 for t in more)
 
 
 def needed_terms(q: Query | None, frame: Frame | None, best: Scored) -> frozenset[str]:
@@ -104,7 +116,7 @@ def missing_share(q: Query, need: frozenset[str], held: frozenset[str]) -> float
     return sum(weight[t] for t in need - held) / total
 
 
-_SEVERAL = re.compile(r"分别|各自|各是|两[个家篇份张]|哪些|几家")  # several facts asked: each sentence holds its own terms
+_SEVERAL = re.compile(r"分别|各自|各是|两[个家篇份张]|哪些|哪几家")  # several facts asked: each sentence holds its own terms (给几家客户 asks one count)
 
 
 def report_label(m: ReportMeta) -> str:
@@ -233,9 +245,12 @@ def compose(chosen: list[Scored], hits: list[Hit], kind: str, question: str = ""
         return parts[0]
     head = ""
     if kind == "figure":
-        # only when every report states a figure with a unit and no two reports share one
+        # only when every report states a figure with a unit, no two reports share one, and every two share
+        # a unit (7个客户 beside 600亿美元 of demand is another fact, not a conflict)
         figs = [{"".join(m.group(0).split()) for s in g for m in FIGURE_IN_TEXT.finditer(s.text)} for g in by_report.values()]
-        if all(figs) and all(not (a & b) for i, a in enumerate(figs) for b in figs[i + 1:]):
+        units = [{f[-1] for f in fs} for fs in figs]
+        pairs = [(i, j) for i in range(len(figs)) for j in range(i + 1, len(figs))]
+        if all(figs) and all(not (figs[i] & figs[j]) and units[i] & units[j] for i, j in pairs):
             head = "各报告给出的数字不同，分别列出：\n"
     return head + "\n".join("· " + p for p in parts)
 
