@@ -40,6 +40,8 @@ def claims_of(frame, c: Chunk):
     ("英伟达对华特供的H800有多少个CUDA核心？", "H800", "", "", "figure"),
     ("亚马逊新出的Nova基础模型家族有哪几个型号？", "Nova", "", "", "list"),
     ("腾讯2024年第四季度单季资本支出有多少？", "腾讯", "资本开支", "2024Q4", "figure"),
+    ("国金前瞻报告说，截至2024年第二季度，Meta雷朋眼镜出了多少货？", "Rayban-Meta", "出货量", "2024Q2", "figure"),
+    ("华西报告估值表中寒武纪的最新收盘价是多少？", "寒武纪", "价格", "", "figure"),  # 估值表 is no 估值
 ])
 def test_frame_of_analyst_questions(question, subject, metric, period, kind):
     f = parse(question)
@@ -1144,3 +1146,10 @@ def test_how_many_customers_is_one_count_and_other_facts_are_no_conflict():
     assert extractive.compose([Scored(0, 0, len(count.text), count.text, 1.0, 1.0),
                                Scored(1, 0, len(demand.text), demand.text, 0.9, 0.9)], _hits(count, demand), "figure", q
                               ).startswith("· ")  # two reports' different facts are listed, not called a conflict
+
+
+def test_in_total_narrows_nothing_and_a_close_is_a_price():
+    assert parse("2024年7-9月全球虚拟现实/混合现实头显一共卖了多少台？").qualifier == ""  # 一共 is no segment
+    q = "1月27日英伟达收盘价是多少？"
+    c = chunk("截至1月27日美股收盘,英伟达下跌近17%,收报118.42美元,单日市值蒸发达5890亿美元。", "h.txt", "华西证券")
+    assert [t for t, ok in claims_of(parse(q), c) if ok] == ["118.42美元"]

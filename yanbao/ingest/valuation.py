@@ -12,8 +12,9 @@ its header broken over several lines far from most rows:
 Read that way, 65.99 belongs to no column. Here such a table becomes tab-separated rows under one
 header row ("代码\t公司名称\t最新收盘价（元）\t市值（亿元）\tPE 2024E\tPE 2025E\tPE 2026E\t板块"),
 the group label of each row (AI终端) in a last column, so a row and its header read together like
-any other table. A table whose rows do not have as many cells as its header has columns is left
-as it was; one whose row the extraction broke ends before that row.
+any other table. A table whose rows have more cells than its header has columns is left as it was.
+A row the extraction broke (its last cells on the lines below) keeps its first cells, under the first
+columns, and empty cells after them; the broken pieces stay below it as they were.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ STOCK_CODE = re.compile(r"\d{6}\.(?:SH|SZ|BJ)|\d{4,5}\.HK|[A-Z]{1,5}\.(?:O|N|US)
 ROW = re.compile(rf"^(?:{STOCK_CODE.pattern})\s+\S+(?:\s+(?:[-+]?[\d,]*\.?\d+%?|-+|NA|N/A))+$")
 _HEADER_START = re.compile(r"^(?:证券|股票)?代码\s+(?:公司|证券|股票)?(?:名称|简称)")
 _YEARS = re.compile(r"^(?:(?:19|20)\d{2}[AEFT]?\s*)+$")
+_FRAGMENT = re.compile(r"[-+]?[\d,]*\.?\d+%?")  # a lone number: a piece of a row the extraction broke
 _LOOK_BACK = 8  # lines searched above a table's first row for its header
 GROUP_COLUMN = "板块"
 
@@ -79,10 +81,14 @@ def rewrite(lines: list[str]) -> tuple[list[str], int]:
             line = out[j]
             if ROW.match(line):
                 cells = line.split()
-                if len(cells) != len(cols):
-                    break  # a row broken by the extraction (572.00 2,387.85 -520.71 / 8,895.8 / 0) ends it
-                rows.append((j, cells, group))
+                if len(cells) > len(cols) or (len(cells) < len(cols) and not _broken_at_end(out, j)):
+                    break
+                # a row the extraction broke (572.00 2,387.85 -520.71 / 8,895.8 / 0 / 499.56) keeps its first
+                # cells, which are its first columns; the pieces below it stay as they were
+                rows.append((j, cells + [""] * (len(cols) - len(cells)), group))
                 end = j
+            elif line and _FRAGMENT.fullmatch(line) and rows and any(not c for c in rows[-1][1]):
+                pass  # a piece of the broken row above
             elif line and _is_group_label(line):
                 group = line
             elif line:
@@ -97,13 +103,21 @@ def rewrite(lines: list[str]) -> tuple[list[str], int]:
             first = "" if _YEARS.match(first) or not _is_group_label(first) else first
             rows = [(k, cells, g or first) for k, cells, g in rows]
         for k in range(top, end + 1):
-            out[k] = ""
+            if k <= i or not _FRAGMENT.fullmatch(out[k]):
+                out[k] = ""
         out[top] = "\t".join(cols + ([GROUP_COLUMN] if groups else []))
         for k, cells, g in rows:
             out[k] = "\t".join(cells + ([g] if groups else []))
         n += 1
         i = end + 1
     return out, n
+
+
+def _broken_at_end(lines: list[str], row: int) -> bool:
+    """True when the next line after a short row is a lone number: its last cells went below it, so its
+    cells present are its first columns (a row missing a cell inside is not read at all)."""
+    after = next((ln for ln in lines[row + 1:row + 4] if ln), "")
+    return bool(_FRAGMENT.fullmatch(after))
 
 
 def _is_group_label(line: str) -> bool:
