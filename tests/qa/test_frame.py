@@ -1153,3 +1153,14 @@ def test_in_total_narrows_nothing_and_a_close_is_a_price():
     q = "1月27日英伟达收盘价是多少？"
     c = chunk("截至1月27日美股收盘,英伟达下跌近17%,收报118.42美元,单日市值蒸发达5890亿美元。", "h.txt", "华西证券")
     assert [t for t, ok in claims_of(parse(q), c) if ok] == ["118.42美元"]
+
+
+def test_a_difference_takes_the_subjects_figures_from_two_passages_of_one_report():
+    q = "24年三季度，苹果在可本地推理的AI手机中的份额比在具备基础AI功能的手机中高多少？"
+    basic = chunk("24年三季度,在具备基础AI功能的手机中,苹果占约42%的份额,安卓系厂商占到约58%的份额。", "g.txt", "国金证券", "2025 AI 行业前瞻报告")
+    local = replace_text(basic, "而在可以完成本地推理的AI手机中,苹果24年三季度占据约60%的份额,安卓系厂商约占到40%。")
+    draft = _compute(q, basic, local)
+    assert draft is not None and "60 − 42 = 18" in draft.text and "58" not in draft.text.split("\n")[0]
+    assert draft.used == (0, 1)
+    alone = _compute(q, basic)  # 安卓系厂商's 58% is never 苹果's share in local-inference phones
+    assert alone is None or "58" not in alone.text.split("\n")[0]

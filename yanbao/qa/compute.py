@@ -641,6 +641,7 @@ def _keys(text: str, other: str, frame: Frame) -> set[str]:
     from yanbao.index.tokenize import tokenize
 
     mine, theirs = set(tokenize(text)), set(tokenize(other))
+    mine -= set(metric_words(frame.metric)) if frame.metric else set()  # 份额 is what both are measured by
     names = [unicodedata.normalize("NFKC", a).lower() for a in (frame.aliases or (frame.subject,)) if a]
     words = {w for w in mine - theirs if len(w) >= 2 and not re.fullmatch(r"[\d.]+", w)
              and not any(w.lower() in n for n in names)}  # Ray-Ban Meta's ray, ban, meta are the subject's name
@@ -720,12 +721,21 @@ def in_sentence_pair(q: Query, hits: list[Hit], frame: Frame, scored: list[Score
     top = scored[0].score if scored else 0.0
     best = [x for x in scored[:12] if x.score >= PAIR_SHARE * top]
     units = tuple(u for u in metric_units(frame.metric) if u) if frame.metric else ()
-    for s in best:
-        group = [s] + [t for t in best if t.hit == s.hit and t is not s]
+    # the sentences of one passage; failing that, of one report's passages (a report's two figures may sit
+    # in two passages: 本地推理 AI手机中约60%, 基础AI功能手机中约42%)
+    groups = [[s] + [t for t in best if t.hit == s.hit and t is not s] for s in best]
+    groups += [[s] + [t for t in best if t is not s and t.hit != s.hit and hits[t.hit].chunk.file == hits[s.hit].chunk.file]
+               for s in best]
+    for group in groups:
+        s = group[0]
         found: list[tuple[Scored, Quantity, str]] = []
         for t in group:
             text = unicodedata.normalize("NFKC", t.text).lower()
-            qs = [c.quantity for c in bind.claims(hits[t.hit].chunk, t.start, t.end, t.header)]
+            stated = bind.claims(hits[t.hit].chunk, t.start, t.end, t.header)
+            # a figure named as another's (安卓系厂商占到约58%) is not the subject's, whatever words surround it
+            qs = [c.quantity for c in stated if not (frame.subject and c.named and c.subject and not bind.subject_matches(frame, c.subject))]
+            spans = [(p0, p1) for p0, p1, _ in periods(text)]  # 24年 of 24年三季度 is a period, no figure ending a window
+            qs = [x for x in qs if not any(p0 <= x.start < p1 for p0, p1 in spans)]
             if "\t" in t.text and t.header:  # a table row: a figure's column head tells whose it is
                 found += [(t, x, w) for x, w in _row_windows(t.text, t.header)]
             elif qs and text[qs[0].start:qs[0].start + len(qs[0].text)] == qs[0].text.lower():  # (end may hold a space)
@@ -764,7 +774,7 @@ def in_sentence_pair(q: Query, hits: list[Hit], frame: Frame, scored: list[Score
                     f"{_plain_value(abs(gap), big)}；{a.strip()}为{_num(qa_)}，{b.strip()}为{_num(qb_)}）。")
         used = sorted({(fa[0].start, id(fa[0])): fa[0], (fb[0].start, id(fb[0])): fb[0]}.values(), key=lambda x: x.start)
         label = report_label(hits[s.hit].chunk.meta)
-        return Draft(head + "\n" + f"· {label}：{_render(used)}", False, 1.0, (s.hit,))
+        return Draft(head + "\n" + f"· {label}：{_render(used)}", False, 1.0, tuple(sorted({x.hit for x in used})))
     return None
 
 
