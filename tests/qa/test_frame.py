@@ -1164,3 +1164,20 @@ def test_a_difference_takes_the_subjects_figures_from_two_passages_of_one_report
     assert draft.used == (0, 1)
     alone = _compute(q, basic)  # 安卓系厂商's 58% is never 苹果's share in local-inference phones
     assert alone is None or "58" not in alone.text.split("\n")[0]
+
+
+def test_the_figure_before_a_change_the_question_states_is_back_calculated():
+    c = chunk("从 AI 应用活跃度看,上周聊天助手类应用热度仍在持续上升,ChatGPT 周均日访问量环比上升接近 10%,达到 1.38 亿。",
+              "g.txt", "国金证券", "AI 周观察")
+    draft = _compute("ChatGPT周均日访问量环比上升接近10%到1.38亿，前一周大约是多少？", c)
+    assert draft is not None and draft.text.startswith("约1.25亿（计算得出：1.38 ÷ (1 + 10%) ≈ 1.25")
+    assert _compute("ChatGPT周均日访问量是多少？", c) is None  # nothing before a change asked: quoted, not computed
+
+
+def test_a_whole_is_computed_from_a_part_and_its_share_of_the_asked_subject_and_period():
+    c = chunk("从英伟达2025财年收入上看,中国大陆及香港地区销售额为170.1亿美元,占比已达到13.11%。")
+    draft = _compute("根据民生给出的中国区收入及占比，英伟达2025财年总收入大约是多少？", c)
+    assert draft is not None and draft.text.startswith("约1297亿美元（计算得出：170.1 ÷ 13.11% ≈ 1297")
+    assert "[1]" in draft.text and "170.1亿美元" in draft.text
+    assert _compute("根据民生给出的中国区收入及占比，英伟达2024财年总收入大约是多少？", c) is None  # another year's
+    assert _compute("根据中国区收入及占比，AMD 2025财年总收入大约是多少？", c) is None  # another company's

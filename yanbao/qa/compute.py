@@ -230,8 +230,12 @@ def _rate_kind(before: str) -> str:
     return max(found)[1] if found else ""  # the word nearest the rate: 同比+29.4%,环比+1.8% -> 环比 for 1.8%
 
 
+# the figure before a change the question itself states (环比上升接近10%到1.38亿，前一周大约是多少)
+_BEFORE_CHANGE_Q = re.compile(r"(?:环比|同比|上升|增长|增加|提升|下降|下滑|减少)[^？?]*[，,][^，,]*(?:前一|上一|上个)(?:周|月|季度|年)")
+
+
 def wants_back_calculation(question: str) -> bool:
-    return bool(_BACK_Q.search(question))
+    return bool(_BACK_Q.search(question) or _BEFORE_CHANGE_Q.search(question))
 
 
 def _quarters(p) -> int | None:
@@ -266,7 +270,7 @@ def back_calculation(q: Query, hits: list[Hit], frame: Frame, scored: list[Score
     level ÷ (1 + growth), marked 计算得出 with both inputs cited; None when no sentence states both.
     Two earlier quarters asked at once (24Q4和24Q1) each take the rate their distance from the level's
     quarter names: the quarter before 环比, the same quarter a year before 同比."""
-    if not _BACK_Q.search(q.text) or not q.terms:
+    if not wants_back_calculation(q.text) or not q.terms:
         return None
     level_frame = replace(frame, period="", answer_type="figure")
     for s in (score_sentences(q, hits) if scored is None else scored)[:20]:
@@ -512,10 +516,49 @@ def derived_ratio(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored])
     return Draft("\n".join(lines + quoted), False, 1.0, tuple(sorted({h for h, _ in used})))
 
 
+_SHARE_TOTAL_Q = re.compile(r"(?:占比|比例|比重|份额)[^？?]*[，,][^，,？?]*(?:总|整体|全部|合计|一共)[^，,？?]{0,8}(?:大约|约|大概)?(?:是|有)?多少")
+_SHARE_OF = re.compile(r"(?:占比|占|比例|比重|份额)[^，,；;。\d]{0,6}$")
+
+
+def wants_total_from_share(question: str) -> bool:
+    """True for a whole asked from a part and its share (根据中国区收入及占比，总收入大约是多少)."""
+    return bool(_SHARE_TOTAL_Q.search(unicodedata.normalize("NFKC", question)))
+
+
+def total_from_share(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """The whole from a part and the share it is, both stated in one sentence (中国大陆及香港地区销售额为170.1亿
+    美元，占比已达到13.11%): part ÷ share, marked 计算得出 with the sentence cited; None when no sentence has both."""
+    for s in scored[:12]:
+        chunk = hits[s.hit].chunk
+        text = unicodedata.normalize("NFKC", s.text)
+        if frame.subject and not bind.about(frame, chunk, s.start, s.end):
+            continue  # another company's part and share
+        claims = bind.claims(chunk, s.start, s.end, s.header)
+        want = period_of(frame)
+        if want is not None and any(c.period is not None and not want.matches(c.period) for c in claims):
+            continue  # another period's
+        stated = [c.quantity for c in claims]
+        shares = [x for x in stated if x.unit == "%" and 0 < x.value < 100 and _SHARE_OF.search(text[max(0, x.start - 10):x.start])]
+        parts = [x for x in stated if x.unit and x.unit not in ("%", "x", "pct") and x.value]
+        if not shares or not parts:
+            continue
+        g = shares[0]
+        part = max((x for x in parts if x.start < g.start), key=lambda x: x.start, default=None)  # the amount the share is of
+        if part is None:
+            continue
+        whole = part.value / (g.value / 100)
+        written = _plain(part)
+        value = fmt(float(_plain_value(whole, part)))
+        shown = part.text.replace(" ", "").replace(written, value, 1)
+        head = f"约{shown}（{COMPUTED}：{written} ÷ {_plain(g)}% ≈ {value}，由{_num(part)}及其占比{_num(g)}推算）。"
+        return Draft(head + "\n" + f"· {report_label(chunk.meta)}：{_render([s])}", False, 1.0, (s.hit,))
+    return None
+
+
 def wants(question: str, frame: Frame) -> bool:
     """True when the question asks something this module computes or compares."""
     return (frame.answer_type in ("comparison", "arithmetic") or wants_back_calculation(question)
-            or wants_each(question, frame) or wants_ratio(question, frame) or wants_pair(question, frame)
+            or wants_total_from_share(question) or wants_each(question, frame) or wants_ratio(question, frame) or wants_pair(question, frame)
             or wants_move(question, frame) or wants_year_end(question, frame) or wants_complement(question, frame))
 
 
@@ -529,6 +572,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     back = back_calculation(q, hits, frame, scored)
     if back is not None:
         return back
+    if wants_total_from_share(q.text) and (whole := total_from_share(q, hits, frame, scored)) is not None:
+        return whole
     if wants_year_end(q.text, frame) and (earlier := year_end(q, hits, frame, scored)) is not None:
         return earlier
     if wants_complement(q.text, frame) and (part := complement(q, hits, frame, scored)) is not None:
