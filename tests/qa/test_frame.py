@@ -1181,3 +1181,12 @@ def test_a_whole_is_computed_from_a_part_and_its_share_of_the_asked_subject_and_
     assert "[1]" in draft.text and "170.1亿美元" in draft.text
     assert _compute("根据民生给出的中国区收入及占比，英伟达2024财年总收入大约是多少？", c) is None  # another year's
     assert _compute("根据中国区收入及占比，AMD 2025财年总收入大约是多少？", c) is None  # another company's
+
+
+def test_one_sentence_setting_two_sides_against_each_other_beats_figures_of_another_kind():
+    q = "豆包大模型1.6的综合成本比DeepSeek R1低多少元？大约是后者的几分之几？"
+    both = chunk("豆包大模型1.6的综合成本(2.6元)比豆包大模型1.5·深度思考模型、DeepSeek R1的综合成本(7元)下降63%。")
+    training = chunk("深度求索公司R1模型训练成本仅为560万美元,远远低于美国科技巨头。", "x.txt", "华西证券", "DeepSeek")
+    draft = _compute(q, both, training)
+    assert draft is not None and draft.text.startswith("低约4.4元（计算得出：7 − 2.6 = 4.4")
+    assert "2.6 ÷ 7 ≈ 37.14%" in draft.text and "560万" not in draft.text

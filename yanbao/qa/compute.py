@@ -595,8 +595,12 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     if len(frame.sides) > 2:
         return sum_check(q, hits, frame, scored) or total(q, hits, frame, scored)
     sides = _joint_sides(hits, _side_frames(frame), scored) or _every_side(q, hits, frame, scored, named_metric=False)
-    if sides is None:
-        return None
+    if sides is None or sides[0].claim.quantity.unit != sides[1].claim.quantity.unit:
+        # no two sides bound alike on their own: one sentence may still set the two against each other
+        # (豆包1.6的综合成本(2.6元)比…DeepSeek R1的综合成本(7元)下降63%, not R1's 560万美元 training cost)
+        pair = in_sentence_pair(q, hits, frame, scored) if _PAIR_Q.search(unicodedata.normalize("NFKC", q.text)) else None
+        if pair is not None or sides is None:
+            return pair
     a, b = sides
     qa, qb = a.claim.quantity, b.claim.quantity
     if qa.unit != qb.unit:
@@ -678,6 +682,7 @@ def each_side(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> 
 _PAIR_Q = re.compile(r"(?P<a>[^，,。？?；;]{1,40}?)(?:是|为)(?P<b>[^，,。？?；;的]{1,20})的?(?:几倍|多少倍)"
                      r"|(?P<a2>[^，,。？?；;]{1,40}?)(?:比|相比|相较于?|较)(?P<b2>[^，,。？?；;]{1,20}?)(?:[，,][^，,。？?；;]{0,16}?)?"
                      r"(?P<how>高|低|多|少|贵|便宜|快|慢|大|小|提高|提升|增加|上升|下降|降低|减少)(?:了)?多少")
+_SHARE_ASKED = re.compile(r"几分之几|百分之几|几成|的多少比例")
 PAIR_SHARE = 0.5  # a sentence holding both figures may score this share of the best
 
 
@@ -817,6 +822,9 @@ def in_sentence_pair(q: Query, hits: list[Hit], frame: Frame, scored: list[Score
             more = ("提高" if gap >= 0 else "下降") if changed else ("高" if gap >= 0 else "低")
             head = (f"{more}约{apart}（{COMPUTED}：{_plain(big)} − {_plain_value(small.value, big)} = "
                     f"{_plain_value(abs(gap), big)}；{a.strip()}为{_num(qa_)}，{b.strip()}为{_num(qb_)}）。")
+            if _SHARE_ASKED.search(q.text) and qa_.unit != "%":  # …大约是后者的几分之几: the ratio too
+                r = qa_.value / qb_.value
+                head += f"前者约为后者的{fmt(r * 100)}%（{COMPUTED}：{_plain(qa_)} ÷ {_plain_value(qb_.value, qa_)} ≈ {fmt(r * 100)}%）。"
         used = sorted({(fa[0].start, id(fa[0])): fa[0], (fb[0].start, id(fb[0])): fb[0]}.values(), key=lambda x: x.start)
         label = report_label(hits[s.hit].chunk.meta)
         return Draft(head + "\n" + f"· {label}：{_render(used)}", False, 1.0, tuple(sorted({x.hit for x in used})))
