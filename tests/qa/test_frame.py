@@ -42,6 +42,8 @@ def claims_of(frame, c: Chunk):
     ("腾讯2024年第四季度单季资本支出有多少？", "腾讯", "资本开支", "2024Q4", "figure"),
     ("国金前瞻报告说，截至2024年第二季度，Meta雷朋眼镜出了多少货？", "Rayban-Meta", "出货量", "2024Q2", "figure"),
     ("华西报告估值表中寒武纪的最新收盘价是多少？", "寒武纪", "价格", "", "figure"),  # 估值表 is no 估值
+    ("国金说博通FY24Q3营收131亿美元；那它对下一季度半导体营收的指引是多少？", "博通", "营收", "FY2024Q4", "figure"),
+    ("博通2024年第四季度营收，上一季度是多少？", "博通", "营收", "2024Q3", "figure"),
 ])
 def test_frame_of_analyst_questions(question, subject, metric, period, kind):
     f = parse(question)
@@ -1190,3 +1192,16 @@ def test_one_sentence_setting_two_sides_against_each_other_beats_figures_of_anot
     draft = _compute(q, both, training)
     assert draft is not None and draft.text.startswith("低约4.4元（计算得出：7 − 2.6 = 4.4")
     assert "2.6 ÷ 7 ≈ 37.14%" in draft.text and "560万" not in draft.text
+
+
+def test_the_next_quarters_segment_figure_stated_outright_beats_the_last_quarters_from_its_paragraph():
+    q = "国金说博通FY24Q3营收131亿美元；那它对下一季度半导体营收的指引是多少？"
+    assert parse(q).qualifier == "半导体"  # of the asking clause, not the stated quarter's 营收
+    text = ("回顾上一财季,博通在 FY24Q3 实现营业收入 131 亿美元,同比增长 47%。半导体解决方案部门营收 73 亿美元,AI 产品销售表现亮眼。"
+            "展望 Q4,博通指引营收 140 亿美元,同比增长 51%,其中半导体营收 80 亿美元,软件营收 60 亿美元。")
+    draft = _extract(q, chunk(text, "g.txt", "国金证券", "AI 周观察"))
+    assert "80 亿美元" in draft.text and "73 亿美元" not in draft.text and "131 亿美元" not in draft.text
+    last = chunk("回顾上一财季,博通在 FY24Q3 实现营业收入 131 亿美元。半导体解决方案部门营收 73 亿美元,指引营收表现亮眼。", "g.txt", "国金证券", "AI 周观察")
+    outlook = replace_text(last, "展望 Q4,博通指引营收 140 亿美元,同比增长 51%,其中半导体营收 80 亿美元,软件营收 60 亿美元。")
+    draft = _extract(q, last, outlook)
+    assert "80 亿美元" in draft.text and "73 亿美元" not in draft.text  # Q3's segment revenue is not Q4's guidance

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from yanbao.ingest.valuation import row_label
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
-from yanbao.qa.frame import MARKS, entities, metric_of, metric_words, names_subject, periods
+from yanbao.qa.frame import MARKS, SEGMENTS, entities, metric_of, metric_words, names_subject, periods
 from yanbao.qa.query import covered_companies
 from yanbao.quantity import quantities
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
@@ -466,13 +466,20 @@ def _listed_metric(sentence: str, c: bind.Claim) -> bool:
     if t[c.quantity.start:c.quantity.end] != c.quantity.text:
         return False
     clause = t[bind.clause_start(t, c.quantity.start):c.quantity.start].strip().lower()
-    return any(clause.startswith(w) for w in metric_words(c.metric))
+    clause = re.sub(r"^(?:其中|其)\s*", "", clause)  # 其中半导体营收80亿美元: a part of the topic's figure before it
+    return any(clause.startswith(w) for w in metric_words(c.metric)) or any(
+        clause.startswith(seg) and clause[len(seg):].lstrip().startswith(w) for seg in SEGMENTS for w in metric_words(c.metric))
 
 
 def _stated_outright(frame: Frame | None, bound: list[Scored], hits: list[Hit]) -> list[Scored]:
     """For a figure question whose best sentence states the figure outright, only the sentences that
     do so too (other reports' figures for the same fact, conflicts visible), not the neighbours bound
     more loosely (a subsidiary's revenue, the same report's gross margin)."""
-    if frame is None or frame.answer_type != "figure" or not frame.metric or not bound or not _outright(frame, bound[0], hits):
+    if frame is None or frame.answer_type != "figure" or not frame.metric or not bound:
         return bound
+    if not _outright(frame, bound[0], hits):
+        # a best whose period is only its paragraph's (上一财季…半导体解决方案部门营收73亿美元) yields to a sentence
+        # nearly as good stating the asked period outright (展望Q4…其中半导体营收80亿美元)
+        stated = [s for s in bound if s.score >= NAMED_SHARE * bound[0].score and _outright(frame, s, hits)] if frame.period else []
+        return [s for s in bound if _outright(frame, s, hits)] if stated else bound
     return [s for s in bound if s is bound[0] or _outright(frame, s, hits)]

@@ -626,6 +626,23 @@ def _asked_period(q: str) -> str:
     return named[0] if len(named) == 1 else ""
 
 
+_NEXT_Q = re.compile(r"(?P<d>[上下])(?:一|个|一个)?(?:财季|季度|季)")
+
+
+def _relative_quarter(q: str, period: str) -> str:
+    """The quarter a clause asks relative to the one stated before it (博通FY24Q3营收131亿美元；那它对下一季度
+    半导体营收的指引 -> FY2024Q4); `period` unchanged unless the asking clause names no period of its own."""
+    asking = [c for c in re.split(r"[，,。；;？?]", q) if _ASK.search(c)]
+    m = _NEXT_Q.search(asking[-1]) if asking else None
+    if not m or periods(asking[-1]):
+        return period
+    p = period_of(Frame(subject="", period=period)) if period else None
+    if p is None or p.year is None or not re.fullmatch(r"Q[1-4]", p.part):
+        return period
+    n = p.year * 4 + int(p.part[1]) - 1 + (1 if m.group("d") == "下" else -1)
+    return str(Period(n // 4, f"Q{n % 4 + 1}", p.fiscal))
+
+
 @_per_catalog
 def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     """The Frame of a question: who, which metric, which period, what kind of answer. A report's
@@ -662,6 +679,9 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     if len(distinct) >= 2 and not sides:
         sides = tuple(distinct)
     period = distinct[0] if len(distinct) == 1 else _asked_period(q) if kind == "figure" else ""
+    shifted = _relative_quarter(q, period) if len(distinct) == 1 else period
+    asked_clause = q.split("；")[-1].split(";")[-1] if shifted != period else q  # the stated quarter's clause is context
+    period = shifted
     if kind in ("comparison", "arithmetic") and len(sides) < 2 and not CONSISTENT_Q.search(q):
         kind = "figure" if FIGURE_Q.search(q) or ARITH_Q.search(q) else "other"
     metric = metric_of(q)
@@ -676,7 +696,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
         kind = "figure"  # 上下文窗口有多长, 采用什么制程: the answer is a figure
     return Frame(subject=subject, aliases=names, metric=metric,
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
-                 qualifier=qualifier_of(q, metric, segments_only=bool(subject)),
+                 qualifier=qualifier_of(asked_clause, metric, segments_only=bool(subject)),
                  marks=marks_of(q) + variant_of(q, names) + markets_of(q) + fee_kind_of(q, metric),
                  unit=unit_asked(q),
                  day=kind == "date" and bool(_DAY_Q.search(q)), base=base_of(q, metric))
