@@ -1205,3 +1205,15 @@ def test_the_next_quarters_segment_figure_stated_outright_beats_the_last_quarter
     outlook = replace_text(last, "展望 Q4,博通指引营收 140 亿美元,同比增长 51%,其中半导体营收 80 亿美元,软件营收 60 亿美元。")
     draft = _extract(q, last, outlook)
     assert "80 亿美元" in draft.text and "73 亿美元" not in draft.text  # Q3's segment revenue is not Q4's guidance
+
+
+def test_a_level_moved_to_is_the_other_periods_and_examples_in_brackets_own_nothing():
+    text = ("在中国,人工智能服务器市场正逐步适应新出口管制政策。"
+            "据TrendForce预测,这些措施将导致2025年进口芯片(如NVIDIA和AMD产品)的市场份额从2024年的63%下降至约42%。")
+    c = chunk(text)
+    start = text.index("据")
+    q = "TrendForce预计2025年进口芯片在中国AI服务器市场的份额会降到多少？"
+    assert [(x.quantity.text, str(x.period)) for x in bind.claims(c, start, len(text))] == [("63%", "2024"), ("42%", "2025")]
+    assert [x.quantity.text for x in bind.bound_claims(parse(q), c, start, len(text))] == ["42%"]
+    nvidia = parse("英伟达2025年在中国AI服务器市场的份额是多少？")
+    assert not bind.bound_claims(nvidia, c, start, len(text))  # imported chips' share, NVIDIA only an example

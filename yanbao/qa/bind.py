@@ -136,10 +136,29 @@ def _compared(sentence: str, m: Mention) -> bool:
                 and re.match(r"[^，,；;。]{0,12}?的\s*(?:\d+\s*/\s*\d+|\d+(?:\.\d+)?\s*(?:%|倍)|[一二三四五六七八九十]+分之)", sentence[m.end:]))
 
 
+_EXAMPLES = re.compile(r"[(（]\s*(?:如|例如|比如|诸如|包括)[^()（）]*[)）]")
+_EXAMPLE_OPEN = re.compile(r"[(（]\s*(?:如|例如|比如|诸如|包括)[^()（）]*$")
+
+
+def _example(sentence: str, m: Mention) -> bool:
+    """True when the name is an example in brackets (进口芯片(如NVIDIA和AMD产品)): what is said is of the
+    whole the brackets follow, not of the name."""
+    return bool(_EXAMPLE_OPEN.search(sentence[max(0, m.start - 20):m.start])) and bool(
+        re.match(r"[^()（）]*[)）]", sentence[m.end:]))
+
+
+_FROM_BEFORE = re.compile(r"从\s*$")
+_TO_AFTER = re.compile(r"(?:下降|下滑|减少|降|增长|增加|提升|上升|升|增)\s*(?:至|到)\s*约?\s*$")
+
+
 def _period_at(sentence: str, pos: int, ps: list[tuple[int, int, Period]]) -> Period | None:
-    before = [p for s, e, p in ps if e <= pos]
+    before = [(s, p) for s, e, p in ps if e <= pos]
+    if before and len(before) >= 2 and _TO_AFTER.search(sentence[max(0, pos - 8):pos]) \
+            and _FROM_BEFORE.search(sentence[max(0, before[-1][0] - 3):before[-1][0]]):
+        # 2025年进口芯片的份额将从2024年的63%下降至约42%: the level moved to is the sentence's other period's
+        return before[-2][1]
     if before:
-        return before[-1]
+        return before[-1][1]
     clause_end = _CLAUSE_END.search(sentence, pos)
     after = [p for s, e, p in ps if s >= pos and (clause_end is None or s < clause_end.start())]
     return after[0] if after else None
@@ -402,6 +421,7 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
     ps = periods(sentence)
     qs = [q for q in quantities(sentence) if not any(m.start < q.end and q.start < m.end for m in found)  # 910B is a name
           and not _is_version(sentence, q, found)]
+    found = [m for m in found if not _example(sentence, m)]  # 进口芯片(如NVIDIA和AMD产品)的份额: neither one's
     qs = _listed(sentence, qs, found)
     for m in _SLASH_VALUES.finditer(sentence):  # 12.7/5.5/5.4亿元: the unit written once is every item's
         items = [q for q in qs if m.start() <= q.start < m.end()]
@@ -620,6 +640,8 @@ _SHARE_METRICS = frozenset({"毛利率", "净利率", "利润率", "渗透率", 
 
 
 def _subject_ok(frame: Frame, claim: Claim, sentence: str, chunk_text: str, context: str | None) -> bool:
+    # a name given as an example (进口芯片(如NVIDIA和AMD产品)) names no owner
+    sentence, chunk_text = _EXAMPLES.sub("", sentence), _EXAMPLES.sub("", chunk_text)
     subjects = [s for s in (frame.subjects or (frame.subject,)) if known(frame, s)]
     if not subjects or any(subject_matches(replace(frame, subject=s), claim.subject) for s in subjects):
         return True
