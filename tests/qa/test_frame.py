@@ -1217,3 +1217,11 @@ def test_a_level_moved_to_is_the_other_periods_and_examples_in_brackets_own_noth
     assert [x.quantity.text for x in bind.bound_claims(parse(q), c, start, len(text))] == ["42%"]
     nvidia = parse("英伟达2025年在中国AI服务器市场的份额是多少？")
     assert not bind.bound_claims(nvidia, c, start, len(text))  # imported chips' share, NVIDIA only an example
+
+
+def test_a_header_far_shorter_than_its_row_names_no_cell():
+    header = "年化收益率\t分组1 对冲分组5 绩效指标"
+    row = "2019\t27.86%\t23.30%\t3.69%\t2.26%\t1.63\t66.67%\t0.95%"
+    assert extractive.cell_for("2019年分组1对冲分组5的年化收益率是多少？", header, row) is None  # not 0.95%
+    assert bind.align_heads(["", "2024A", "2025E"], ["营收", "100", "120"]) == ["", "2024A", "2025E"]
+    assert bind.align_heads(["2024A", "2025E"], ["营收", "100", "120"]) == ["", "2024A", "2025E"]  # no label column

@@ -522,7 +522,8 @@ _VALUE = re.compile(r"^\s*[-+−]?\d")
 def align_heads(heads: list[str], cells: list[str]) -> list[str]:
     """The header's cells lined up with a row's: a header that lost a label column (the PDF kept one of
     two: \tDoubao-1.5-pro\tLlama… over Knowledge\tMMLU\t88.6\t…) names the value columns, so its first
-    name goes over the row's first value; a header shorter than the row lines up from the right."""
+    name goes over the row's first value; a header one cell short (no label column) lines up from the right,
+    and one shorter still names no column."""
     if len(heads) < 2:
         return heads
     if not heads[0].strip():
@@ -530,8 +531,12 @@ def align_heads(heads: list[str], cells: list[str]) -> list[str]:
         first_value = next((i for i, c in enumerate(cells) if i and _VALUE.match(c)), first_name)
         if first_value > first_name:
             return [""] * (first_value - first_name) + heads
+    if len(heads) == len(cells) - 1:
+        return [""] + heads
     if len(heads) < len(cells):
-        return [""] * (len(cells) - len(heads)) + heads
+        # a header two or more cells short of the row (年化收益率 | 分组1对冲分组5绩效指标 over eight cells) is
+        # another table's or a broken one: which column each name heads is unknown, so none is named
+        return [""] * len(cells)
     return heads
 
 
