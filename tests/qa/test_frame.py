@@ -1225,3 +1225,17 @@ def test_a_header_far_shorter_than_its_row_names_no_cell():
     assert extractive.cell_for("2019年分组1对冲分组5的年化收益率是多少？", header, row) is None  # not 0.95%
     assert bind.align_heads(["", "2024A", "2025E"], ["营收", "100", "120"]) == ["", "2024A", "2025E"]
     assert bind.align_heads(["2024A", "2025E"], ["营收", "100", "120"]) == ["", "2024A", "2025E"]  # no label column
+
+
+def test_a_sentence_referring_back_to_a_list_is_quoted_with_the_list():
+    text = ("组合中入选的3632 只股票从行业分布来看,入选次数排前五名的行业为1.房地产,2.基础化工,3.交通运输。"
+            "所占比例分别为11.07%、10.38%、10.02%。合计占比全部入选的股票的45.40%。")
+    draft = _extract("FFScore策略组合入选的股票中，入选次数最多的行业占比多少？", chunk(text, "h.txt", "华泰证券", "FFScore"))
+    assert "所占比例分别为11.07%" in draft.text and "1.房地产" in draft.text  # whose 11.07% it is
+    assert draft.text.index("房地产") < draft.text.index("11.07%")
+    c = chunk(text, "h.txt", "华泰证券", "FFScore")
+    a, b = text.index("组合"), text.index("所占")
+    names = Scored(0, a, b, text[a:b], 0.4, 0.3)
+    shares = Scored(0, b, text.index("合计"), text[b:text.index("合计")], 0.9, 0.6)
+    assert extractive._with_antecedents([shares], [shares, names], _hits(c)) == [names, shares]
+    assert extractive._with_antecedents([names], [shares, names], _hits(c)) == [names]

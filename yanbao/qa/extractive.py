@@ -385,8 +385,26 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
         if said:
             return Draft(partial_text(frame, said, hits), True, evidence, tuple(sorted({s.hit for s in said})), "partial")
         return Draft(refusal_text(hits), True, evidence, coverage="none")
-    chosen = select(_stated_outright(frame, bound, hits), hits, q.kind, q=q, frame=frame)
+    chosen = _with_antecedents(select(_stated_outright(frame, bound, hits), hits, q.kind, q=q, frame=frame), scored, hits)
     return Draft(compose(chosen, hits, q.kind, q.text, frame), False, evidence, tuple(sorted({s.hit for s in chosen})))
+
+
+_BACK_REF = re.compile(r"^\s*(?:所占比例|占比|比例|份额|规模|金额)?\s*(?:分别|依次)(?:为|是)")
+
+
+def _with_antecedents(chosen: list[Scored], scored: list[Scored], hits: list[Hit]) -> list[Scored]:
+    """The chosen sentences, each one that refers back to a list (所占比例分别为11.07%、10.38%…) preceded by
+    the sentence naming the list (入选次数排前五名的行业为1.房地产,2.基础化工…), from the same passage."""
+    out: list[Scored] = []
+    for s in chosen:
+        if _BACK_REF.match(s.text):
+            text = hits[s.hit].chunk.text
+            before = [t for t in scored if t.hit == s.hit and t.end <= s.start and not text[t.end:s.start].strip()]
+            if before and before[0] not in chosen and before[0] not in out:
+                out.append(before[0])
+        if s not in out:
+            out.append(s)
+    return out
 
 
 NAMED_SHARE = 0.85  # a sentence naming the subject goes first when it scores this share of a best that does not
