@@ -56,9 +56,10 @@ SELECTION = Selection()
 def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | None = None,
            q: Query | None = None, frame: Frame | None = None) -> list[Scored]:
     """The best sentence, then others nearly as good, preferring other reports for figures. With the
-    query, a sentence from another report must hold (nearly) every question term the best one holds, so that a
-    figure shown beside it is about the same thing (AIME 2025, not AIME 2024), not a neighbour's;
-    unless the question asks for several facts (分别, 哪些), which different sentences state."""
+    query, a sentence from another passage (a citation of its own) must hold (nearly) every question term the
+    best one holds, so that a figure shown beside it is about the same thing (AIME 2025, not AIME 2024), not a
+    neighbour's; within the best's report it may instead hold a term the best lacks (it may be the answer).
+    None of this when the question asks for several facts (分别, 哪些), which different sentences state."""
     cfg = cfg or SELECTION
     if not scored:
         return []
@@ -96,7 +97,7 @@ def _holds_more(q: Query, frame: Frame | None, best: Scored, held: frozenset[str
 
 
 def needed_terms(q: Query | None, frame: Frame | None, best: Scored) -> frozenset[str]:
-    """The question terms the best sentence holds that another report's sentence must hold too; not
+    """The question terms the best sentence holds that another passage's sentence must hold too; not
     the subject's names (binding has placed every sentence with the subject already)."""
     if q is None or _SEVERAL.search(q.text):
         return frozenset()
