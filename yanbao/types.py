@@ -159,6 +159,7 @@ class Frame:
     unit: str = ""  # the unit class the asked figure comes in when the question says it: 块, 台, money
     day: bool = False  # a date asked to the day (哪一天, 几号): a year or month alone does not answer it
     base: str = ""  # for a change (增速): the metric that changed (营收同比增长多少 -> 营收)
+    on: str = ""  # the one day the question names (5月1日 -> "5-1"); a daily figure (a close) must be of it
 
     def to_json(self) -> dict:
         return asdict(self)

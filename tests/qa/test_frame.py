@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import ROOT
 from yanbao.qa import bind, compute, extractive
+from yanbao.qa import frame as frames
 from yanbao.qa.cite import check
 from yanbao.qa.evidence import Scored, make_query
 from yanbao.qa.frame import names_subject, parse, period_of, periods
@@ -1239,3 +1240,17 @@ def test_a_sentence_referring_back_to_a_list_is_quoted_with_the_list():
     shares = Scored(0, b, text.index("合计"), text[b:text.index("合计")], 0.9, 0.6)
     assert extractive._with_antecedents([shares], [shares, names], _hits(c)) == [names, shares]
     assert extractive._with_antecedents([names], [shares, names], _hits(c)) == [names]
+
+
+def test_a_close_asked_for_a_day_the_table_does_not_hold_is_not_given():
+    header = "代码\t公司名称\t收盘价-4月7日\t收盘价-6月13日\t涨跌幅"
+    row = "NVDA.O\t英伟达\t97.63\t141.97\t45%"
+    c = Chunk(id="t", text=row, file="m.txt", start=0, end=len(row), context=header,
+              meta=ReportMeta(file="m.txt", broker="民生证券", title="AI投资的新范式"))
+    may = parse("5月1日英伟达收盘价是多少？")
+    assert may.on == "5-1" and not bind.bound_claims(may, c, 0, len(row), header)  # neither column is 5月1日's
+    assert bind.bound_claims(parse("4月7日英伟达收盘价是多少？"), c, 0, len(row), header)
+    assert extractive.missing_fact(may) == "英伟达5月1日的价格"
+    assert parse("5月29日英伟达披露的那一季营收是多少？").on == ""  # a quarter's revenue is no figure of a day
+    follow = frames.with_followup(parse("6月13日呢？"), parse("4月7日英伟达收盘价是多少？"))
+    assert (follow.metric, follow.on) == ("价格", "6-13")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from yanbao.ingest.valuation import row_label
-from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, Period, entities, group_of, mentions, metric_of, metric_units,
+from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, DAILY, Period, days_in, entities, group_of, mentions, metric_of, metric_units,
                              metric_words, named_segment, names_subject, owners, period_of, periods, qualifier_of)
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
@@ -761,6 +761,8 @@ def bound_claims(frame: Frame, chunk: Chunk, start: int, end: int, header: str =
     stated = claims(chunk, start, end, header, extra)
     context = context_subject(chunk, start, extra) if any(not c.named for c in stated) else None
     passage = f"{chunk.context}\n{chunk.text}" if "\t" in sentence else chunk.text  # a row's table: its caption and header
+    if frame.on and frame.metric in DAILY and (said := days_in(f"{sentence}\n{header}")) and frame.on not in said:
+        return []  # a close on 4月7日 or 6月13日 (a row under those columns) is not the 5月1日 one asked
     return [c for c in stated if bound(frame, c, sentence, passage, context)]
 
 

@@ -330,6 +330,8 @@ def missing_fact(frame: Frame) -> str:
     period = frame.period
     if period and period[:4].isdigit() and len(period) == 4:
         period += "年"
+    if frame.on:  # 5-1 -> 5月1日
+        period += "{}月{}日".format(*frame.on.split("-"))
     what = frame.metric or {"date": "日期", "name": "名称"}.get(frame.answer_type, "这一信息")
     subject = " ".join((frame.subject, *(w for w in frame.marks if w not in MARKS)))  # Nova Premier
     return f"{subject}{period}{'的' if frame.subject or period else ''}{what}"

@@ -699,7 +699,23 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
                  qualifier=qualifier_of(asked_clause, metric, segments_only=bool(subject)),
                  marks=marks_of(q) + variant_of(q, names) + markets_of(q) + fee_kind_of(q, metric),
                  unit=unit_asked(q),
-                 day=kind == "date" and bool(_DAY_Q.search(q)), base=base_of(q, metric))
+                 day=kind == "date" and bool(_DAY_Q.search(q)), base=base_of(q, metric),
+                 on=day_asked(q) if metric in DAILY or not metric else "")
+
+
+DAILY = frozenset({"价格", "市值"})  # figures of a day: a close on 4月7日 is not one on 5月1日
+_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+
+
+def days_in(text: str) -> list[str]:
+    """The month-days written in `text` (4月7日, 6 月 13 日), as M-D."""
+    return [f"{int(m.group(1))}-{int(m.group(2))}" for m in _MONTH_DAY.finditer(unicodedata.normalize("NFKC", text))]
+
+
+def day_asked(q: str) -> str:
+    """The one month-day a question names, as M-D, or ""."""
+    found = list(dict.fromkeys(days_in(q)))
+    return found[0] if len(found) == 1 else ""
 
 
 _PERIOD_STR = re.compile(r"^(?P<fy>FY)?(?P<y>\d{4})?(?:-(?P<m>\d{2})|(?P<part>Q1-Q3|Q[1-4]|H[12]))?$")
@@ -730,4 +746,5 @@ def with_followup(frame: Frame, previous: Frame) -> Frame:
         unit=frame.unit or previous.unit,
         day=frame.day if frame.answer_type != "other" else previous.day,
         base=frame.base or (previous.base if not frame.metric else ""),
+        on=frame.on or (previous.on if not frame.period else ""),
     )
