@@ -153,7 +153,7 @@ _TO_AFTER = re.compile(r"(?:下降|下滑|减少|降|增长|增加|提升|上升
 
 def _period_at(sentence: str, pos: int, ps: list[tuple[int, int, Period]]) -> Period | None:
     before = [(s, p) for s, e, p in ps if e <= pos]
-    if before and len(before) >= 2 and _TO_AFTER.search(sentence[max(0, pos - 8):pos]) \
+    if len(before) >= 2 and _TO_AFTER.search(sentence[max(0, pos - 8):pos]) \
             and _FROM_BEFORE.search(sentence[max(0, before[-1][0] - 3):before[-1][0]]):
         # 2025年进口芯片的份额将从2024年的63%下降至约42%: the level moved to is the sentence's other period's
         return before[-2][1]

@@ -310,9 +310,7 @@ def _back_from(text: str, chunk, s: Scored, level: Quantity, kind: str) -> str |
                                   r.start < level.start, abs(r.start - level.start)))
     sign = -1 if _FALL.search(text[max(0, g.start - 12):g.start]) else 1
     base = level.value / (1 + sign * g.value / 100)
-    written = _plain(level)
-    value = fmt(float(_plain_value(base, level)))
-    shown = level.text.replace(" ", "").replace(written, value, 1)
+    written, value, shown = _reworded(base, level)
     op = "+" if sign > 0 else "−"
     return (f"约{shown}（{COMPUTED}：{written} ÷ (1 {op} {_plain(g)}%) ≈ {value}，"
             f"由{_num(level)}与增速{_num(g)}推算）。")
@@ -547,9 +545,7 @@ def total_from_share(q: Query, hits: list[Hit], frame: Frame, scored: list[Score
         if part is None:
             continue
         whole = part.value / (g.value / 100)
-        written = _plain(part)
-        value = fmt(float(_plain_value(whole, part)))
-        shown = part.text.replace(" ", "").replace(written, value, 1)
+        written, value, shown = _reworded(whole, part)
         head = f"约{shown}（{COMPUTED}：{written} ÷ {_plain(g)}% ≈ {value}，由{_num(part)}及其占比{_num(g)}推算）。"
         return Draft(head + "\n" + f"· {report_label(chunk.meta)}：{_render([s])}", False, 1.0, (s.hit,))
     return None
@@ -1052,6 +1048,14 @@ def _change(frame: Frame, what: str, before: Side, after: Side) -> str:
     return (f"结论：{_side_name(after.name)}的{what}（{_num(q1)}）较{_side_name(before.name)}（{_num(q0)}）{word}约"
             f"{fmt(abs(gap), q1.unit)}，{amount}约{fmt(share * 100)}%（{COMPUTED}：{step}；"
             f"{_plain_value(abs(gap), big.claim.quantity)} ÷ {_plain_value(q0.value, big.claim.quantity)} ≈ {ratio}）。")
+
+
+def _reworded(value: float, like: Quantity) -> tuple[str, str, str]:
+    """(the input as written plain, the computed value in its magnitude, the value in the input's own
+    wording): 1.38亿 and 1.2545 -> ("1.38", "1.25", "1.25亿")."""
+    written = _plain(like)
+    shown = fmt(float(_plain_value(value, like)))
+    return written, shown, like.text.replace(" ", "").replace(written, shown, 1)
 
 
 def _plain(q: Quantity) -> str:

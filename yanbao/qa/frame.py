@@ -616,10 +616,15 @@ def _per_catalog(parse_fn):
     return parse_once
 
 
+def _asking(q: str) -> list[str]:
+    """The question's clauses that ask something (多少, 哪, 吗 …), in order."""
+    return [c for c in re.split(r"[，,。；;？?]", q) if _ASK.search(c)]
+
+
 def _asked_period(q: str) -> str:
     """Of several periods, the one of the clause that asks (结合…前三季度…和全年数据，BAT 2024年四季度资本开支大约多少
     -> 2024Q4; the others are what it is worked out from); "" unless exactly one clause asks and names one period."""
-    asking = [c for c in re.split(r"[，,。；;？?]", q) if _ASK.search(c)]
+    asking = _asking(q)
     if len(asking) != 1:
         return ""
     named = list(dict.fromkeys(str(p) for _, _, p in periods(asking[0])))
@@ -632,7 +637,7 @@ _NEXT_Q = re.compile(r"(?P<d>[上下])(?:一|个|一个)?(?:财季|季度|季)")
 def _relative_quarter(q: str, period: str) -> str:
     """The quarter a clause asks relative to the one stated before it (博通FY24Q3营收131亿美元；那它对下一季度
     半导体营收的指引 -> FY2024Q4); `period` unchanged unless the asking clause names no period of its own."""
-    asking = [c for c in re.split(r"[，,。；;？?]", q) if _ASK.search(c)]
+    asking = _asking(q)
     m = _NEXT_Q.search(asking[-1]) if asking else None
     if not m or periods(asking[-1]):
         return period
