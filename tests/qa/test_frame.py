@@ -1254,3 +1254,25 @@ def test_a_close_asked_for_a_day_the_table_does_not_hold_is_not_given():
     assert parse("5月29日英伟达披露的那一季营收是多少？").on == ""  # a quarter's revenue is no figure of a day
     follow = frames.with_followup(parse("6月13日呢？"), parse("4月7日英伟达收盘价是多少？"))
     assert (follow.metric, follow.on) == ("价格", "6-13")
+
+
+def test_two_holders_the_entity_list_lacks_are_summed_each_from_its_own_clause():
+    q = "截至2020年3月19日，莱士中国和科瑞天诚合计持有上海莱士总股本的比例是多少？"
+    frame = parse(q)
+    assert frames.joined_names(q) == ("莱士中国", "科瑞天诚") and frame.sides == ("莱士中国", "科瑞天诚")
+    assert frame.answer_type == "arithmetic"
+    assert frames.joined_names("公司营收和利润合计多少？") == ()  # two metrics, no names
+    c = chunk("截至2020年3月19日,莱士中国共持有上海莱士股份1,307,674,264股,占上海莱士总股本的26.29%,累计质押所持有的"
+              "上海莱士股份1,281,334,800股,占上海莱士总股本的25.76%,截至2020年3月19日,科瑞天诚共持有上海莱士股份"
+              "1,545,739,564股,占上海莱士总股本的31.07%。")
+    owners = {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text), extra=bind.frame_extra(frame))}
+    assert (owners["26.29%"], owners["25.76%"], owners["31.07%"]) == ("莱士中国", "莱士中国", "科瑞天诚")
+    draft = _compute(q, c)
+    assert draft.text.startswith("合计约57.36%（计算得出：26.29 + 31.07 = 57.36）")
+
+
+def test_a_name_in_brackets_or_a_list_opens_no_clause():
+    # BAT(百度、阿里、腾讯)合计…: 百度 opens no clause of its own, the group's total is not 百度's
+    c = chunk("- BAT(百度、阿里、腾讯)合计资本开支从2022年687.4亿元到2024年1574.47亿元,在两年内实现了较快增长。")
+    got = {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))}
+    assert got["1574.47亿元"] == "BAT"

@@ -69,6 +69,14 @@ def _first_metric(text: str) -> str:
     return min(hits)[2] if hits else ""
 
 
+def _opens_clause(sentence: str, m: Mention) -> bool:
+    """True when the name starts a comma clause (…,科瑞天诚共持有…) as its subject: not one of a list
+    (百度、阿里), not in brackets (BAT(百度、…))."""
+    before = sentence[:m.start].rstrip()
+    opened = before.count("(") + before.count("（") > before.count(")") + before.count("）")
+    return (not before or before[-1] in "，,；;") and not opened and not re.match(r"\s*(?:[、和与及/]|[)）])", sentence[m.end:])
+
+
 def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = None) -> tuple[str, bool]:
     """(owner, named in the figure's own clause) of the figure at [pos, end): a name right after it
     (1.8万颗Blackwell), else the last name before it in its clause, else the sentence's first name (its
@@ -99,6 +107,11 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
     topic = [m for m in found if not _compared(sentence, m) and not _assumed(sentence, m)]
     if not topic:
         return "", False
+    opening = [m for m in topic if m.end <= pos and _opens_clause(sentence, m)]
+    if opening and opening[-1].name != topic[0].name:
+        # …莱士中国共持有…26.29%,…,截至3月19日,科瑞天诚共持有…股,占总股本的31.07%: a name opening a clause is
+        # the topic of the clauses after it, until another name opens one
+        topic = [m for m in topic if m.start >= opening[-1].start]
     run = _enumerated([m for m in topic if m.end <= pos], sentence)
     last = next((m for m in reversed(topic) if m.name == run[-1]), None) if run else None
     if len(run) > 1 and last is not None and _JOINT.search(sentence[last.end:]):
@@ -168,10 +181,15 @@ Extra = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 def frame_extra(frame: Frame) -> Extra:
-    """A subject the entity list does not know (上海莱士, 云天励飞), as an extra entity to read owners with."""
+    """Subjects the entity list does not know (上海莱士, 云天励飞), as extra entities to read owners with:
+    the frame's subject, and the other sides of a comparison of subjects (莱士中国和科瑞天诚合计: a figure
+    of 莱士中国 in a sentence about both is 莱士中国's when 科瑞天诚's side is read)."""
+    extra = []
     if frame.subject and frame.subject not in entities():
-        return ((frame.subject, frame.aliases or (frame.subject,)),)
-    return ()
+        extra.append((frame.subject, frame.aliases or (frame.subject,)))
+    if set(frame.subjects) & set(frame.sides):  # sides that are subjects, not brokers or periods
+        extra += [(side, (side,)) for side in frame.sides if side != frame.subject and side not in entities()]
+    return tuple(extra)
 
 
 def known(frame: Frame, name: str) -> bool:

@@ -493,6 +493,23 @@ _TRADE_WORDS = frozenset("gpu cpu ai hbm ceo cfo api asic npu tpu dpu cuda nvlin
 _SPEC = re.compile(r"(?:int|fp|bf|tf|hbm|ddr|lpddr|gddr|pcie|nvlink|usb|wifi|fy|q|h)\d", re.I)  # INT8, HBM3e: specs, not models
 
 
+_JOINED = re.compile(r"([\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9-]{1,11}?)(?:和|与|及|、)([\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9-]{1,11}?)"
+                     r"(?:两家|两者|二者|双方)?(?:合计|一共|总共|加起来|共计|之和)")
+
+
+def joined_names(question: str) -> tuple[str, ...]:
+    """The two names joined before 合计 (莱士中国和科瑞天诚合计持有…), when both read as names and the
+    entity list knows at most one of them; () otherwise (营收和利润合计 joins two metrics)."""
+    m = _JOINED.search(question)
+    if not m:
+        return ()
+    pair = tuple(re.sub(r"^.*?(?:[年月日号的]|\d)(?=[^\d年月日号的]*$)", "", n) for n in m.groups())  # 3月19日莱士中国 -> 莱士中国
+    known = [n for n in pair if mentions(n)]
+    if len(known) == 2 or any(len(n) < 2 or not (mentions(n) or (_name_like(n) and not common_word(n))) for n in pair):
+        return ()
+    return tuple(mentions(n)[0].name if mentions(n) else n for n in pair)
+
+
 def _code_subject(question: str, found: list[Mention]) -> tuple[str, str]:
     """(the unknown model code written right after a named maker, the maker): 英伟达B40 ->
     ("B40", "英伟达"), or ("", "")."""
@@ -678,6 +695,11 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
             sides = brokers
         elif len(subjects) >= 2:
             sides = subjects
+    if kind in ("comparison", "arithmetic") and len(sides) < 2 and not brokers and (joined := joined_names(q)):
+        sides = joined  # 莱士中国和科瑞天诚合计: two holders the entity list does not know
+        subjects = tuple(dict.fromkeys(joined + subjects))
+        if subject not in joined:
+            subject, names = joined[0], (joined[0],)
     years = {p.part for _, _, p in ps if p.year is not None}
     ps = [x for x in ps if x[2].year is not None or x[2].part not in years]  # 2024财年全年 is FY2024
     distinct = list(dict.fromkeys(str(p) for _, _, p in ps))
