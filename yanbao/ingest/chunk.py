@@ -97,7 +97,8 @@ def _is_header_row(row: str) -> bool:
     return numeric * 10 < len(cells) * 3
 
 
-_VALUE_IN_CELL = re.compile(r"(?<![A-Za-z\d.])\d+(?:[.,]\d+)?(?!\s*[月日年号])(?![\d.,])")  # not A100's digits, not 4月7日
+# not A100's digits, not 4月7日, not the ordinal of a label (分组1, 第3, 表2)
+_VALUE_IN_CELL = re.compile(r"(?<![A-Za-z\d.组第表图层档级])\d+(?:[.,]\d+)?(?!\s*[月日年号])(?![\d.,])")
 # 2024E, 24Q3, FY2025: a column heading (a bare 2020 under 发布时间 is a value)
 _PERIOD_CELL = re.compile(r"FY\d{2,4}|(?:(?:19|20)\d{2}|\d{2})(?:[AEFPH]|年度?|[-/]?[1-4]?Q[1-4]?|Q[1-4]|H[12])", re.I)
 
@@ -128,8 +129,9 @@ def _table_context(doc: CleanDoc) -> list[str]:
         while n_header < min(3, j - i - 1) and _is_header_row(doc.text[lines[i + n_header].start:lines[i + n_header].end]):
             n_header += 1
         first = doc.text[lines[i].start:lines[i].end]
-        if n_header == 0 and last and i - last[2] <= _HEADER_GAP and first.count("\t") + 1 == last[1]:
+        if n_header == 0 and not caption and last and i - last[2] <= _HEADER_GAP and first.count("\t") + 1 == last[1]:
             header = last[0]  # a table broken by a line that is not a row (a row the extraction glued): the same columns
+            # (a table under a caption of its own is another table, whatever its number of columns)
         else:
             n_header = max(n_header, 1)
             header = doc.text[lines[i].start:lines[i + n_header - 1].end]

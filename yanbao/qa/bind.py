@@ -95,7 +95,7 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
         if before:  # 份额缓慢上升的 AMD(约 16%份额): a figure in brackets right after a name is that name's
             return before[-1].name, True
     clause = clause_start(sentence, pos)
-    in_clause = [m for m in found if m.end <= pos and m.start >= clause and not _compared(sentence, m)]
+    in_clause = [m for m in found if m.end <= pos and m.start >= clause and not _compared(sentence, m) and not _component(sentence, m)]
     run = _enumerated(in_clause, sentence)
     if len(run) > 1 and _JOINT.search(sentence[in_clause[-1].end:pos]):
         # 百度、阿里巴巴、腾讯三家公司的总资本开支达867.21亿元: the group's, no one member's
@@ -104,7 +104,10 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
         return in_clause[-1].name, True
     if _COMPANY.match(sentence[clause:pos]) and not any(m.end <= pos for m in found):
         return "", False  # 公司2024年的资本开支将达到800亿，而BAT…: the paragraph's company, not a name written after
-    topic = [m for m in found if not _compared(sentence, m) and not _assumed(sentence, m)]
+    made = _made_thing(sentence, pos, found)
+    if made:
+        return made, True
+    topic = [m for m in found if not _compared(sentence, m) and not _assumed(sentence, m) and not _component(sentence, m)]
     if not topic:
         return "", False
     opening = [m for m in topic if m.end <= pos and _opens_clause(sentence, m)]
@@ -135,6 +138,28 @@ _ASSUMED = re.compile(r"^\s*(?:假设|假定|若|如果|按照|按)")
 def _assumed(sentence: str, m: Mention) -> bool:
     """True when the name sits in an assumption (假设 H800 GPU 的租赁价格为…): not what the sentence is about."""
     return bool(_ASSUMED.match(sentence[clause_start(sentence, m.start):m.start]))
+
+
+_MADE_FROM = re.compile(r"由[^，,；;。由]{0,40}$")
+_MADE = re.compile(r"^[^，,；;。]{0,40}?(?:构造|构建|合成|组成|组合|复合|加总)")
+
+
+def _component(sentence: str, m: Mention) -> bool:
+    """True when the name is one a thing is made from (由PV_corr_avg和PV_corr_std构造的综合因子PV_corr):
+    the figures after it are the made thing's, not the component's."""
+    return bool(_MADE_FROM.search(sentence[clause_start(sentence, m.start):m.start]) and _MADE.match(sentence[m.end:]))
+
+
+def _made_thing(sentence: str, pos: int, found: list[Mention]) -> str:
+    """The thing made from names before `pos` (综合因子PV_corr of 由PV_corr_avg和PV_corr_std构造的综合因子PV_corr,
+    …最大回撤为9.50%), which owns the figures after it; "" when there is none."""
+    for m in reversed([m for m in found if m.end <= pos and _component(sentence, m)]):
+        verb = _MADE.match(sentence[m.end:])
+        rest = m.end + verb.end()
+        thing = re.match(r"(?:而成|得到|出)?的?\s*([^，,；;。]{1,20})", sentence[rest:])
+        if thing and rest + thing.end() <= pos:
+            return thing.group(1).strip()
+    return ""
 
 
 _RATIO_OF = re.compile(r"(?:是|为|仅为|约为|相当于|达到)\s*$")
@@ -537,6 +562,9 @@ def _squash(text: str) -> str:
 _VALUE = re.compile(r"^\s*[-+−]?\d")
 
 
+_LABEL_HEAD = re.compile(r"年份|年度|时间|日期|期间|季度|项目|指标|名称|代码|证券代码|证券简称|公司|公司名称|股票|分组|分层")
+
+
 def align_heads(heads: list[str], cells: list[str]) -> list[str]:
     """The header's cells lined up with a row's: a header that lost a label column (the PDF kept one of
     two: \tDoubao-1.5-pro\tLlama… over Knowledge\tMMLU\t88.6\t…) names the value columns, so its first
@@ -550,7 +578,9 @@ def align_heads(heads: list[str], cells: list[str]) -> list[str]:
         if first_value > first_name:
             return [""] * (first_value - first_name) + heads
     if len(heads) == len(cells) - 1:
-        return [""] + heads
+        # one cell short: the label column's name was lost (lines up from the right), unless the header names
+        # the label column itself (年份 | 分组1 | … | 月度胜率最大回撤率: two names glued at the end)
+        return heads + [""] if _LABEL_HEAD.fullmatch(heads[0].strip()) else [""] + heads
     if len(heads) < len(cells):
         # a header two or more cells short of the row (年化收益率 | 分组1对冲分组5绩效指标 over eight cells) is
         # another table's or a broken one: which column each name heads is unknown, so none is named
@@ -590,6 +620,9 @@ def _year_like(digits: str, start: int) -> Quantity:
     return Quantity(float(digits), "", digits, start, start + len(digits), 0.5)
 
 
+_YEAR_LABEL = re.compile(r"(?:19|20)\d{2}")  # a row labelled by a bare year: that year's row
+
+
 def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = ()) -> tuple[Claim, ...]:
     cells = row.replace("\n", "\t").split("\t")
     heads = header.split("\t")
@@ -610,7 +643,7 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
         subject = head_names[-1].name if head_names else (_model_head(head) or row_subject)
         named = bool(subject)
         subject = subject or table_subject
-        ps = periods(head) or periods(label)
+        ps = periods(head) or periods(label) or (periods(label.strip() + "年") if _YEAR_LABEL.fullmatch(label.strip()) else [])  # 2016 | …
         # a column headed by what it holds (CUDA核心数) is not the caption's or the last column's metric (功耗)
         metric = _last_metric(label) or _last_metric(head) or ("" if head.strip() else _last_metric(chunk.context))
         for q in quantities(cell) or _bare_year_like(cell, label, head):

@@ -116,13 +116,20 @@ def names_columns(row: str) -> bool:
     return bool(mentions(rest) or periods(rest))
 
 
+def _year_row(line: str, before: str) -> bool:
+    """True for a full row labelled by a year (2016 | -3.67% | …, as many cells as the row before): a row of
+    its own, not the rest of a row the PDF broke."""
+    cells = lambda row: len([c for c in row.split("\t") if c.strip()])  # noqa: E731
+    return bool(re.match(r"(?:19|20)\d{2}\t", line.lstrip())) and cells(line) >= cells(before.split("\n")[-1])
+
+
 def _spans(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, is_table_row) of a chunk's sentences; a table row broken by the PDF (a
     line of bare figures after a row) is joined back to the row it continues."""
     out: list[tuple[int, int, bool]] = []
     for s, e in sentence_spans(text):
         row = "\t" in text[s:e]
-        if row and out and out[-1][2] and _BARE_FIGURES.match(text[s:e]):
+        if row and out and out[-1][2] and _BARE_FIGURES.match(text[s:e]) and not _year_row(text[s:e], text[out[-1][0]:out[-1][1]]):
             out[-1] = (out[-1][0], e, True)
             continue
         line = text.rfind("\n", 0, s) + 1

@@ -369,14 +369,15 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
     if frame is not None and frame.answer_type == "figure":  # a sentence stating a bound figure beats one stating none
         stating = [s for s in bound if bind.claims(hits[s.hit].chunk, s.start, s.end, s.header, bind.frame_extra(frame))]
         bound = stating or bound
+    tabled = _in_named_table(q.text, bound, hits)  # 表7中…: the named table's rows answer first, however they score
     if bound and scored:  # binding vetoes sentences; it does not promote a weak one over the best …
         top = scored[0].score
         # … unless it names the subject and states the asked fact outright, while the best is about another
         # (o1's 2024年9月12日 under a sentence about MiMo and o1-mini)
-        bound = [s for s in bound if s.score >= BOUND_SCORE_SHARE * top or (
+        bound = tabled + [s for s in bound if s not in tabled and (s.score >= BOUND_SCORE_SHARE * top or (
             s.score >= STRONG_SHARE * top and not binds(frame, scored[0], hits)
-            and (_strongly_bound(frame, s, hits) or _row_answers(q, frame, s)))]
-    bound = _named_first(frame, bound, hits)
+            and (_strongly_bound(frame, s, hits) or _row_answers(q, frame, s))))]
+    bound = bound if tabled else _named_first(frame, bound, hits)
     strong = [s for s in bound[:1] if _strongly_bound(frame, s, hits) or _row_answers(q, frame, s)]
     floor = BOUND_SHARE * threshold
     if evidence < threshold:
@@ -388,7 +389,8 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
         if said:
             return Draft(partial_text(frame, said, hits), True, evidence, tuple(sorted({s.hit for s in said})), "partial")
         return Draft(refusal_text(hits), True, evidence, coverage="none")
-    chosen = _with_antecedents(select(_stated_outright(frame, bound, hits), hits, q.kind, q=q, frame=frame), scored, hits)
+    tabled = [s for s in tabled if s in bound]
+    chosen = _with_antecedents(select(tabled or _stated_outright(frame, bound, hits), hits, q.kind, q=q, frame=frame), scored, hits)
     return Draft(compose(chosen, hits, q.kind, q.text, frame), False, evidence, tuple(sorted({s.hit for s in chosen})))
 
 
@@ -411,6 +413,32 @@ def _with_antecedents(chosen: list[Scored], scored: list[Scored], hits: list[Hit
 
 
 NAMED_SHARE = 0.85  # a sentence naming the subject goes first when it scores this share of a best that does not
+
+
+_TABLE_NAMED = re.compile(r"(?<![图\w])(?:图表|表)\s*(\d{1,3})(?!\d)")
+
+
+def _caption_of(chunk: Chunk, start: int) -> str:
+    """The caption over the text at `start`: the last 表/图表 caption line before it in the chunk, else the
+    caption the chunk's table context carries."""
+    before = [m for m in re.finditer(r"(?m)^(?:图表|表)\s*\d{1,3}\s*[:：.、 ]", chunk.text[:start])]
+    if before:
+        return chunk.text[before[-1].start():chunk.text.find("\n", before[-1].start())]
+    return chunk.context.splitlines()[0] if chunk.context else ""
+
+
+def _in_named_table(question: str, bound: list[Scored], hits: list[Hit]) -> list[Scored]:
+    """The bound table rows of the table the question names (表1中…, 表7), best first; [] when it names
+    none. Two tables of one report may hold the same row label (2019, 最大回撤率) for different things."""
+    named = _TABLE_NAMED.search(unicodedata.normalize("NFKC", question))
+    if not named:
+        return []
+
+    def under(s: Scored) -> bool:
+        caption = _TABLE_NAMED.match(unicodedata.normalize("NFKC", _caption_of(hits[s.hit].chunk, s.start)))
+        return bool(re.search(r"\t\s*[-+−]?\d", s.text) and caption and caption.group(1) == named.group(1))  # a row of values
+
+    return [s for s in bound if under(s)]
 
 
 def _says_subject(frame: Frame, s: Scored, hits: list[Hit]) -> bool:

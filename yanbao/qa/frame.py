@@ -472,7 +472,8 @@ def _fallback_subject(question: str, reports) -> tuple[str, ...]:
     start = q.find(terms[0])
     end = start + len(terms[0])
     while True:  # join the name words written right after it, in the same script (云天励飞, not 云天励飞DeepEdge)
-        nxt = next((t for t in sorted(terms, key=len, reverse=True) if q.startswith(t, end)), None)
+        joint = 1 if q[end:end + 1] in ("_", "-") and re.match(r"[a-z0-9]", q[end + 1:end + 2]) else 0  # PV_corr_std
+        nxt = next((q[end:end + joint] + t for t in sorted(terms, key=len, reverse=True) if q.startswith(t, end + joint)), None)
         if (nxt is None or end - start >= 12 or nxt[:1].isascii() != q[end - 1:end].isascii()
                 or (common_word(nxt) and not _COMPANY_SUFFIX.fullmatch(nxt))):
             break  # 麦肯锡调研, 武藏山梨县: a common word after a name is not part of it
