@@ -1276,3 +1276,19 @@ def test_a_name_in_brackets_or_a_list_opens_no_clause():
     c = chunk("- BAT(百度、阿里、腾讯)合计资本开支从2022年687.4亿元到2024年1574.47亿元,在两年内实现了较快增长。")
     got = {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))}
     assert got["1574.47亿元"] == "BAT"
+
+
+def test_a_reports_publisher_and_date_are_read_off_its_metadata_and_cited_where_printed():
+    from yanbao.qa import meta
+
+    report = ReportMeta(file="01.pdf", broker="东吴证券", title="高频价量相关性,意想不到的选股因子", date="2020-02-23")
+    cover = chunk("“技术分析拥抱选股因子”系列研究(一)\n2020 年02 月23 日\n证券分析师 高子剑", "01.pdf", "东吴证券", report.title)
+    source = chunk("数据来源:Wind 资讯,东吴证券研究所", "01.pdf", "东吴证券", report.title)
+    chunks_of = lambda f: [cover, source] if f == "01.pdf" else []
+    text, passages = meta.published_answer("东吴证券这篇高频价量相关性选股因子报告的发布日期是哪天？", [report], chunks_of, None)
+    assert text.endswith("的发布日期为2020年02月23日[1]。") and passages == [cover]
+    text, passages = meta.published_answer("《高频价量相关性,意想不到的选股因子》这篇报告是哪家券商发布的？", [report], chunks_of, None)
+    assert text.endswith("出自东吴证券[1]。") and passages == [source]
+    assert meta.published_answer("东吴这篇报告讲了什么？", [report], chunks_of, None) is None
+    # a report the named one lists (相关研究《…》) is another report: its date is not this one's
+    assert meta.published_answer("东吴证券这篇报告列的相关研究《医保数据要素实践和展望》是哪天发的？", [report], chunks_of, None) is None

@@ -247,13 +247,16 @@ class QAChain:
         return focused if focused else hits
 
     def _authors(self, question: str, filters: Filters):
-        """The metadata answer to a question about a report's analysts, or None (see qa.meta)."""
+        """The metadata answer to a question about a report itself (its analysts, rating, publisher or date), or None (see qa.meta)."""
         from yanbao.qa import meta
 
         allowed = None if filters.empty else {r.file for r in self.retriever.reports if allows(filters, r)}
         chunks_of = self.retriever.index.chunks.of_report
         found = meta.answer(question, self.retriever.reports, chunks_of, allowed)
-        return found if found is not None else meta.rating_answer(question, self.retriever.reports, chunks_of, allowed)
+        for answer in (meta.rating_answer, meta.published_answer):
+            if found is None:
+                found = answer(question, self.retriever.reports, chunks_of, allowed)
+        return found
 
     def _llm_answer(self, base: Answer, question: str, hits: list[Hit], draft=None, frame=None):
         """The model's answer, streamed, then checked: its figures verified against what the passages

@@ -86,3 +86,41 @@ def rating_answer(question: str, reports: list[ReportMeta], chunks_of: Callable[
         passages.append(where)
         lines.append(f"{report_label(meta)}给出的评级：{meta.rating}[{len(passages)}]。")
     return ("\n".join(lines), passages) if passages else None
+
+
+PUBLISHER_Q = re.compile(r"哪家券商|哪个券商|哪家机构|哪个机构|什么机构|哪家证券|出自哪")
+DATE_Q = re.compile(r"发布日期|发布时间|出版日期|发表日期|(?:哪天|哪一天|什么时候|何时|几号|哪日)(?:发布|发的|出的|发表)|发布于")
+REPORT_WORD = re.compile(r"报告|周报|研报|策略|点评|这篇|那篇|这期|该篇|《")
+
+
+def _date_forms(iso: str) -> list[str]:
+    """2020-02-23 as reports print it: 2020-02-23, 2020年02月23日, 2020年2月23日, 20200223, 2020/02/23."""
+    y, m, d = iso.split("-")
+    return [iso, f"{y}年{m}月{d}日", f"{y}年{int(m)}月{int(d)}日", f"{y}{m}{d}", f"{y}/{m}/{d}", f"{y}.{m}.{d}"]
+
+
+def published_answer(question: str, reports: list[ReportMeta], chunks_of: Callable[[str], Sequence[Chunk]],
+                     allowed: set[str] | None) -> tuple[str, list[Chunk]] | None:
+    """(text, passages) for a question asking who published a named report, or on which day, from the
+    metadata read off its cover, cited to the passage printing it (the cover first); None when the question
+    asks neither, names no report, or the report prints no such field."""
+    asks_date, asks_broker = bool(DATE_Q.search(question)), bool(PUBLISHER_Q.search(question))
+    if not (asks_date or asks_broker) or not REPORT_WORD.search(question):
+        return None
+    pool = reports if allowed is None else [r for r in reports if r.file in allowed]
+    lines, passages = [], []
+    quoted = [re.sub(r"\s+", "", t) for t in re.findall(r"《([^》]+)》", question)]
+    for meta in (r for r in pool if r.file in named_reports(question, pool)):
+        own = re.sub(r"\s+", "", meta.title or "")
+        if quoted and not any(t in own or (own and own in t) for t in quoted):
+            continue  # 东吴周报列的相关研究《医保数据要素实践和展望》是哪天发的: another report's date, not this one's
+        value = (meta.date if asks_date else meta.broker) or ""
+        forms = _date_forms(value) if asks_date and value else [value] if value else []
+        printed = ((c, f) for c in chunks_of(meta.file) for f in forms if f and f in re.sub(r"\s+", "", c.text))
+        where, form = next(printed, (None, ""))
+        if where is None:
+            continue
+        passages.append(where)
+        said = f"的发布日期为{form}" if asks_date else f"出自{meta.broker}"
+        lines.append(f"{report_label(meta)}{said}[{len(passages)}]。")
+    return ("\n".join(lines), passages) if passages else None
