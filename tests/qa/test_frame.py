@@ -1292,3 +1292,10 @@ def test_a_reports_publisher_and_date_are_read_off_its_metadata_and_cited_where_
     assert meta.published_answer("东吴这篇报告讲了什么？", [report], chunks_of, None) is None
     # a report the named one lists (相关研究《…》) is another report: its date is not this one's
     assert meta.published_answer("东吴证券这篇报告列的相关研究《医保数据要素实践和展望》是哪天发的？", [report], chunks_of, None) is None
+
+
+def test_a_win_rate_of_one_grain_answers_only_for_that_grain():
+    c = chunk("日胜率55.02%,周胜率61.57%,月胜率为66.12%。熊市:2015年7月1日到2016年4月30日,策略相对中证500的月胜率为80.00%;")
+    assert [x for x, ok in claims_of(parse("选股策略的日胜率是多少？"), c) if ok] == ["55.02%"]
+    assert [x for x, ok in claims_of(parse("选股策略的月胜率是多少？"), c) if ok] == ["66.12%", "80.00%"]
+    assert [x for x, ok in claims_of(parse("选股策略的胜率是多少？"), c) if ok] == ["55.02%", "61.57%", "66.12%", "80.00%"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from yanbao.ingest.valuation import row_label
-from yanbao.qa.frame import (ESTIMATE, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, DAILY, Period, days_in, entities, group_of, mentions, metric_of, metric_units,
+from yanbao.qa.frame import (ESTIMATE, GENERAL, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, DAILY, Period, days_in, entities, group_of, mentions, metric_of, metric_units,
                              metric_words, named_segment, names_subject, owners, period_of, periods, qualifier_of)
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
@@ -452,6 +452,9 @@ def _is_version(sentence: str, q: Quantity, found: list[Mention]) -> bool:
 _CHANGE_BEFORE = re.compile(r"较[^，,；;。]{0,10}?(?:大幅|大)?(?:增加|增长|大增|增|减少|下降|减)了?\s*$")
 
 
+_INDEX_NAME = re.compile(r"(?:中证|沪深|上证|深证|国证|创业板|科创|标普|纳指|恒生)\s*\d{2,4}(?![\d.%])")
+
+
 @lru_cache(maxsize=100_000)
 def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = ()) -> tuple[Claim, ...]:
     """The figures stated in chunk.text[start:end] (a sentence or a table row), each bound to its
@@ -462,7 +465,9 @@ def claims(chunk: Chunk, start: int, end: int, header: str = "", extra: Extra = 
     found = _with_acronyms(sentence, mentions(sentence, extra))
     labels = slash_labels(sentence)
     ps = periods(sentence)
+    indexes = [m.span() for m in _INDEX_NAME.finditer(unicodedata.normalize("NFKC", sentence))]
     qs = [q for q in quantities(sentence) if not any(m.start < q.end and q.start < m.end for m in found)  # 910B is a name
+          and not any(s < q.end and q.start < e for s, e in indexes)  # 中证500, 沪深300: an index's name
           and not _is_version(sentence, q, found)]
     found = [m for m in found if not _example(sentence, m)]  # 进口芯片(如NVIDIA和AMD产品)的份额: neither one's
     qs = _listed(sentence, qs, found)
@@ -754,8 +759,8 @@ def bound(frame: Frame, claim: Claim, sentence: str = "", chunk_text: str = "", 
             # a change answers 同比增长多少 (运营性资本开支 … +299%), but 营收增长了多少 only when the
             # sentence says what grew is 营收 (not 访存带宽较上代提升4倍)
             return not frame.base or _names_metric(sentence or "", frame.base, claim, chunk_text)
-        if claim.metric and claim.metric != frame.metric:
-            return False
+        if claim.metric and claim.metric != frame.metric and GENERAL.get(claim.metric) != frame.metric:
+            return False  # (胜率 asked: a 月度胜率 answers; 日胜率 asked: a 月胜率 does not)
         if not claim.metric and unit not in _TELLING_UNITS.get(frame.metric, units if unit not in _COUNTS else ()):
             return False  # no metric named for it: only a figure in a unit telling of the asked metric may stand
         if units and unit and unit not in units and (unit != "%" or "\t" in sentence):

@@ -369,6 +369,10 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
     if frame is not None and frame.answer_type == "figure":  # a sentence stating a bound figure beats one stating none
         stating = [s for s in bound if bind.claims(hits[s.hit].chunk, s.start, s.end, s.header, bind.frame_extra(frame))]
         bound = stating or bound
+        if frame.metric:  # … and one naming the asked metric beside its figure (日胜率55.02%) one whose figure names none
+            named = [s for s in bound if any(c.metric == frame.metric for c in bind.bound_claims(
+                frame, hits[s.hit].chunk, s.start, s.end, s.header))]
+            bound = named + [s for s in bound if s not in named]
     tabled = _in_named_table(q.text, bound, hits)  # 表7中…: the named table's rows answer first, however they score
     if bound and scored:  # binding vetoes sentences; it does not promote a weak one over the best …
         top = scored[0].score
