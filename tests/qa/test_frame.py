@@ -1299,3 +1299,37 @@ def test_a_win_rate_of_one_grain_answers_only_for_that_grain():
     assert [x for x, ok in claims_of(parse("选股策略的日胜率是多少？"), c) if ok] == ["55.02%"]
     assert [x for x, ok in claims_of(parse("选股策略的月胜率是多少？"), c) if ok] == ["66.12%", "80.00%"]
     assert [x for x, ok in claims_of(parse("选股策略的胜率是多少？"), c) if ok] == ["55.02%", "61.57%", "66.12%", "80.00%"]
+
+
+def test_a_clause_about_the_pair_named_before_it_is_the_pairs():
+    c = chunk("当前该市场仍被华为和三星两大品牌主导,二者在2023年和2024年的面板采购市场中合计占据了70%的份额。")
+    got = {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))}
+    assert got["70%"] == "华为、三星"
+    assert claims_of(parse("2024年国内折叠屏手机市场华为份额多少？"), c) == [("70%", False)]
+
+
+def test_a_figure_after_a_name_and_its_kind_is_that_names_even_when_compared():
+    c = chunk("B30售价预计在6500美元至8000美元之间,远低于H20芯片的1万至1.2万美元。")
+    got = {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text))}
+    assert got["6500美元"] == "B30" and got["1万"] == "H20"
+
+
+def test_durations_and_names_written_with_other_spaces():
+    assert [(q.value, q.unit) for q in quantities("单次最长可拍60秒视频")] == [(60.0, "秒")]
+    frame = parse("Rayban-Meta二代一次最多能录多长的视频？")
+    assert (frame.metric, frame.answer_type) == ("时长", "figure")
+    assert parse("微软从三哩岛核电站买电的长期协议期限是多久？").metric == "时长"
+    assert names_subject("在Ray Ban Meta眼镜的成本拆解中", "Rayban-Meta")
+    assert not names_subject("在Ray Ban眼镜中", "Rayban-Meta", ("Rayban-Meta",))
+
+
+def test_a_duration_in_words_is_the_subjects_when_its_paragraph_is_about_it():
+    text = ("OpenAI 在伦敦 C21Media 大会上透露,公司的 Sora 视频生成器即将推出更新版本。OpenAI 的代表在会上表示,"
+            "这款新版本将会支持三种视频生成方式,每个视频的时长可达一分钟。")
+    c = chunk(text)
+    s = text.index("OpenAI 的代表")
+    said = Scored(0, s, len(text), text[s:], 1.0, 1.0)
+    assert extractive.binds(parse("Sora新版本生成的单个视频最长能有多久？"), said, _hits(c))
+    rubin = "2026年下半年,英伟达将推出全新的Vera Rubin NVL144机柜,并且推出全新的CPU,NVLink6.0以及HBM4.0。"
+    assert not extractive.binds(parse("英伟达Rubin GPU单卡配备多少GB的HBM4？"),
+                                Scored(0, 0, len(rubin), rubin, 1.0, 1.0), _hits(chunk(rubin)))  # 下半年 is no duration

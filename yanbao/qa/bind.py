@@ -77,6 +77,9 @@ def _opens_clause(sentence: str, m: Mention) -> bool:
     return (not before or before[-1] in "，,；;") and not opened and not re.match(r"\s*(?:[、和与及/]|[)）])", sentence[m.end:])
 
 
+_OF = re.compile(r"\s*(?:的?|(?:芯片|公司|产品|显卡|加速卡|GPU|模型|手机|眼镜|服务器|集团)\s*的)\s*")
+
+
 def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = None) -> tuple[str, bool]:
     """(owner, named in the figure's own clause) of the figure at [pos, end): a name right after it
     (1.8万颗Blackwell), else the last name before it in its clause, else the sentence's first name (its
@@ -86,7 +89,7 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
         right = [m for m in found if m.start == end or (m.start == end + 1 and sentence[end] == " ")]
         if right:
             return right[0].name, True
-    of = [m for m in found if 0 <= pos - m.end <= 4 and re.fullmatch(r"\s*的?\s*", sentence[m.end:pos])]  # B200 的 192GB
+    of = [m for m in found if 0 <= pos - m.end <= 8 and re.fullmatch(_OF, sentence[m.end:pos])]  # B200 的 192GB, H20芯片的1万
     if of:  # 相较于谷歌的331亿美元: a figure written right after a name and 的 is that name's, compared or not
         return of[-1].name, True
     paren = max(sentence.rfind("(", 0, pos), sentence.rfind("（", 0, pos))
@@ -102,6 +105,10 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
         return group_of(run) or "、".join(run), True
     if in_clause:
         return in_clause[-1].name, True
+    group = _enumerated([m for m in found if m.end <= clause], sentence)
+    if len(group) > 1 and _GROUP_REF.match(sentence[clause:pos]):
+        # 华为和三星两大品牌主导,二者…合计占据了70%的份额: the pair's, no one member's
+        return group_of(group) or "、".join(group), True
     if _COMPANY.match(sentence[clause:pos]) and not any(m.end <= pos for m in found):
         return "", False  # 公司2024年的资本开支将达到800亿，而BAT…: the paragraph's company, not a name written after
     made = _made_thing(sentence, pos, found)
@@ -129,6 +136,7 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
 
 _COMPANY = re.compile(r"^\s*(?:[-•·]\s*)?(?:该公司|公司|其)")
 _JOINT = re.compile(r"^[^，,；;。]{0,4}?(?:[两三四五六七八九十几]家|合计|总计|共计|累计|加总|总|共)")
+_GROUP_REF = re.compile(r"\s*(?:二者|两者|三者|双方|两家|三家|它们|他们)")  # a clause about the names listed before it
 _COMPARED = re.compile(r"(?:对标|相比|相较于?|比|超过|优于|不及|低于|高于|领先|vs\.?|较|对比|媲美|比肩|接近)[^，,；;。]{0,8}$", re.I)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from yanbao.ingest.valuation import row_label
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
-from yanbao.qa.frame import MARKS, SEGMENTS, entities, metric_of, metric_words, names_subject, periods
+from yanbao.qa.frame import MARKS, SEGMENTS, entities, mentions, metric_of, owners, metric_words, names_subject, periods
 from yanbao.qa.query import covered_companies
 from yanbao.quantity import quantities
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
@@ -284,9 +284,11 @@ def binds(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
         return not (want and stated and all(c.period is not None and not want.matches(c.period) for c in stated))
     if frame.answer_type == "figure" and (frame.subject or frame.metric or frame.period):
         stated = bind.claims(chunk, s.start, s.end, s.header, bind.frame_extra(frame))
-        if not stated:  # no figure bind can read (一万美金): it must write one in words, name the subject and metric
-            return (bool(_WORD_FIGURE.search(s.text)) and (names_subject(s.text, frame.subject, frame.aliases) if known else True)
-                    and (not frame.metric or metric_of(s.text) == frame.metric))
+        if not stated:  # no figure bind can read (一万美金): it must write one in words, be about the subject, name the metric
+            about = not known or names_subject(s.text, frame.subject, frame.aliases) or (  # 这款新版本…时长可达一分钟
+                all(m.name in owners(frame.subject) for m in mentions(s.text))  # none but its maker (OpenAI) named
+                and bind.subject_matches(frame, bind.context_subject(chunk, s.start, bind.frame_extra(frame))))
+            return bool(_WORD_FIGURE.search(s.text)) and about and (not frame.metric or metric_of(s.text) == frame.metric)
         return bool(bind.bound_claims(frame, chunk, s.start, s.end, s.header))
     if frame.answer_type == "date" and (frame.subject or frame.day or frame.marks):
         return bind.date_bound(frame, chunk, s.start, s.end)
@@ -310,7 +312,7 @@ def says_what_is_asked(question: str, frame: Frame | None, sentence: str) -> boo
     return True
 
 
-_WORD_FIGURE = re.compile(r"[一二两三四五六七八九十几]+[十百千]?(?:万|亿|千|百|倍|分之|成)")
+_WORD_FIGURE = re.compile(r"[一二两三四五六七八九十几]+[十百千]?(?:万|亿|千|百|倍|分之|成|分钟|小时|秒|个月)")  # not 下半年
 _HEADING_LIKE = re.compile(r"^(?:[\d.]+\s|图表|表\s*\d|资料来源|来源)")
 
 

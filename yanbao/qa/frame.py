@@ -140,7 +140,11 @@ def names_subject(text: str, name: str, names: tuple[str, ...] = ()) -> bool:
     """True when `text` names the subject by any alias (as a substring: 英伟达Rubin names Rubin);
     `names` are the frame's own aliases where the entity list does not know the subject (芯原股份, 芯原)."""
     t = _norm(text)
-    return any(_norm(a) in t for a in (names or aliases(name)))
+    if any(_norm(a) in t for a in (names or aliases(name))):
+        return True
+    # Ray Ban Meta for Ray-Ban Meta / Rayban-Meta: a name written with other spaces or hyphens
+    joined = [_key(_norm(a)) for a in (names or aliases(name)) if re.search(r"[\s-]", a)]
+    return bool(joined) and any(k in _key(t) for k in joined)
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -297,7 +301,7 @@ METRICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "上下文窗口": (("上下文窗口", "上下文长度", "上下文"), ("tokens", "")),
     "制程": (("制程", "工艺节点", "纳米工艺"), ("nm",)),
     "重量": (("重量", "多重", "多少克"), ("g", "")),
-    "时长": (("时长", "多长时间", "多长的视频"), ("",)),
+    "时长": (("时长", "多长时间", "多长的视频", "期限", "为期", "多久", "周期", "响应时间"), ("", "秒", "分钟", "小时", "天", "个月", "年")),
 }
 GENERAL = {"日胜率": "胜率", "周胜率": "胜率", "月胜率": "胜率", "开仓胜率": "胜率"}  # a kind of metric -> the metric it is one of
 _METRIC_ORDER = sorted(((w, m) for m, (ws, _) in METRICS.items() for w in ws), key=lambda x: -len(x[0]))
@@ -723,7 +727,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
         metric = ""  # 产品收入超百万美元的客户数量: the customers are counted, the revenue only qualifies them
     if metric == "出货量" and unit_asked(q) == "money":
         metric = "营收"  # 卖了多少钱 asks the sales amount, not the units
-    if kind == "other" and metric and metric != "制程" and re.search(r"多少|多长|多大|多重|多高|几", q):
+    if kind == "other" and metric and metric != "制程" and re.search(r"多少|多长|多久|多大|多重|多高|几", q):
         kind = "figure"  # 上下文窗口有多长, 采用什么制程: the answer is a figure
     return Frame(subject=subject, aliases=names, metric=metric,
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
