@@ -1333,3 +1333,11 @@ def test_a_duration_in_words_is_the_subjects_when_its_paragraph_is_about_it():
     rubin = "2026年下半年,英伟达将推出全新的Vera Rubin NVL144机柜,并且推出全新的CPU,NVLink6.0以及HBM4.0。"
     assert not extractive.binds(parse("英伟达Rubin GPU单卡配备多少GB的HBM4？"),
                                 Scored(0, 0, len(rubin), rubin, 1.0, 1.0), _hits(chunk(rubin)))  # 下半年 is no duration
+
+
+def test_two_statements_of_a_range_agree_only_when_both_ends_do():
+    row = chunk("参数\tB30\tH20\n单卡售价\t6500-8000美元 (降价40%-50% vs H20)\t1.2万-1.5万美元 (2024年预订价)", "m.txt")
+    text = "B30售价预计在6500美元至8000美元之间,远低于H20芯片的1万至1.2万美元。"
+    assert compute.range_around(text, quantities(text)[-1])[:2] == (10000.0, 12000.0)
+    draft = _compute("民生报告中英伟达H20的单卡价格前后说法一致吗？", row, chunk(text, "m.txt"))
+    assert draft.text.startswith("结论：不一致。一处为1.2万-1.5万美元，另一处为1万至1.2万美元")

@@ -177,15 +177,19 @@ def consistency(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -
         for c in sorted(found, key=lambda c: not _names_qualifier(frame, s, c))[:1]:
             if all(s.text != t.text for t, _ in seen):
                 seen.append((s, c))
-    need = needed_terms(q, frame, seen[0][0]) if seen else frozenset()
+    # (a mark the question says, 单卡, binding has checked already: 芯片的1万美元 is a card's price too)
+    need = frozenset(t for t in needed_terms(q, frame, seen[0][0]) if t not in {m.lower() for m in frame.marks}) if seen else frozenset()
     seen = seen[:1] + [(s, c) for s, c in seen[1:] if missing_share(q, need, held_terms(q, s.text, s.header)) <= SELECTION.missing_share]
-    if seen:  # the two figures' own clauses must say the same thing too (半导体部门营收 is not 营业收入)
-        first = _clause_terms(q, *seen[0])
-        seen = seen[:1] + [(s, c) for s, c in seen[1:] if _same_clause(q, first, _clause_terms(q, s, c))]
+    if seen:  # the two figures' own clauses must say the same thing too (半导体部门营收 is not 营业收入), beyond the
+        # metric and marks binding has read (…售价…,远低于H20芯片的1万美元: the price, though its clause says none)
+        bound_words = {w.lower() for w in metric_words(frame.metric) + frame.marks}
+        first = _clause_terms(q, *seen[0]) - bound_words
+        seen = seen[:1] + [(s, c) for s, c in seen[1:] if _same_clause(q, first, _clause_terms(q, s, c) - bound_words)]
     if len(seen) < 2:  # the statements compared must be about the same thing (not 0.03元 and a glasses' 999元)
         return None
     first = seen[0][1].quantity
-    other = next(((s, c) for s, c in seen[1:] if not agree(c.quantity, s.text, first, seen[0][0].text) and (
+    span = range_around(seen[0][0].text, first)
+    other = next(((s, c) for s, c in seen[1:] if not _same_statement(span, first, seen[0][0].text, s, c) and (
         not c.quantity.unit or not first.unit or c.quantity.unit == first.unit)), None)
     what = f"{frame.subject}{frame.metric}"
     pair = seen[:2] if other is None else [seen[0], other]
@@ -193,11 +197,37 @@ def consistency(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -
     if other is None:
         second = seen[1][1].quantity
         same = _num(first) if second.same(first) else f"{_num(first)}与{_num(second)}，约数一致"
-        head = f"结论：一致。两处给出的{what}相同（{same}）{cites}。"
+        head = f"结论：一致。两处给出的{what}相同（{span[2] if span else same}）{cites}。"
     else:
-        head = f"结论：不一致。一处为{_num(first)}，另一处为{_num(other[1].quantity)}{cites}。"
+        said = [r[2] if (r := range_around(s.text, c.quantity)) else _num(c.quantity) for s, c in pair]
+        head = f"结论：不一致。一处为{said[0]}，另一处为{said[1]}{cites}。"
     lines = [head] + [_line(Side(report_label(hits[s.hit].chunk.meta), s, c), hits) for s, c in pair]
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({s.hit for s, _ in pair})))
+
+
+_RANGE_JOIN = re.compile(r"\s*(?:-|~|～|—|–|至|到)\s*")
+
+
+def range_around(text: str, q: Quantity) -> tuple[float, float, str] | None:
+    """(low, high, as written) of the range a figure is one end of (1万至1.2万美元, 1.2万-1.5万美元), or None.
+    Ends are matched by text and value: a table row's figures are placed in their cell, not in the row."""
+    qs = quantities(text)
+    for a, b in zip(qs, qs[1:]):
+        if _RANGE_JOIN.fullmatch(text[a.end:b.start]) and any(x.text == q.text and x.value == q.value for x in (a, b)):
+            return a.value, b.value, text[a.start:b.end]
+    return None
+
+
+def _same_statement(span, first: Quantity, first_text: str, s: Scored, c: bind.Claim) -> bool:
+    """True when statement (s, c) gives the first one's figure: both ends of a range alike (1万至1.2万 is not
+    1.2万-1.5万, though they share 1.2万), else the figures agree (compute.agree)."""
+    other = range_around(s.text, c.quantity)
+    if span or other:
+        lo, hi = (span or (first.value, first.value, ""))[:2]
+        lo2, hi2 = (other or (c.quantity.value, c.quantity.value, ""))[:2]
+        tol = max(min(first.tolerance, c.quantity.tolerance), 1e-9)  # 1万 (±0.5万) is not 1.2万
+        return abs(lo - lo2) <= tol and abs(hi - hi2) <= tol
+    return agree(c.quantity, s.text, first, first_text)
 
 
 def _names_qualifier(frame: Frame, s: Scored, c: bind.Claim) -> bool:
