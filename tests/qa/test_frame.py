@@ -1341,3 +1341,13 @@ def test_two_statements_of_a_range_agree_only_when_both_ends_do():
     assert compute.range_around(text, quantities(text)[-1])[:2] == (10000.0, 12000.0)
     draft = _compute("民生报告中英伟达H20的单卡价格前后说法一致吗？", row, chunk(text, "m.txt"))
     assert draft.text.startswith("结论：不一致。一处为1.2万-1.5万美元，另一处为1万至1.2万美元")
+
+
+def test_a_second_header_row_naming_each_makers_product_heads_the_columns():
+    from yanbao.qa.evidence import products_of
+
+    assert products_of("厂商\t谷歌\t亚马逊", "加速卡\tTPUv6e\tTrainium2") == "厂商 加速卡\t谷歌 TPUv6e\t亚马逊 Trainium2"
+    assert products_of("参数\tB30\tH20", "架构\tBlackwell (台积电4N工艺)\tHopper") == ""  # a row of that table
+    text = "厂商\t谷歌\t亚马逊\n加速卡\tTPUv6e\tTrainium2\nBF16算力 (TFLOPs)\t918\t650\n互联带宽 (GB/s)\t3584\t640"
+    draft = _compute("谷歌TPUv6e的互联带宽是亚马逊Trainium2的几倍？", chunk(text))
+    assert "3584 ÷ 640 ≈ 5.6" in draft.text

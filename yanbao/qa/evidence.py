@@ -151,15 +151,35 @@ def analyze(chunk: Chunk) -> tuple[frozenset[str], str, tuple[Unit, ...]]:
         # a row without figures heads the table, unless the table already has a header naming its columns
         # (参数 | B30 | H20): 架构 | Blackwell (台积电4N工艺) and PCIe 接口 | PCIe 4.0 x16 are rows of that table
         is_header = row and not has_values(text) and not (in_table and names_columns(header))
+        products = products_of(header, text) if row and in_table and not is_header else ""
         in_table = row
-        if is_header:
-            header, header_toks = text, frozenset(tokenize(text))
+        if is_header or products:  # (厂商 | 谷歌 | 亚马逊, then 加速卡 | TPUv6e | Trainium2: each column is a product)
+            is_header = True
+            header = products or text
+            header_toks = frozenset(tokenize(header))
         units.append(Unit(
             s, e, text, "".join(text.split()), row, is_header, header if row and not is_header else "",
             frozenset(tokenize(text)), header_toks if row and not is_header else frozenset(), _plain(text),
             frozenset(bigrams(text)),
         ))
     return frozenset(tokenize(chunk.index_text)), _plain(chunk.index_text), tuple(units)
+
+
+def products_of(header: str, row: str) -> str:
+    """The header with a second header row merged in, when that row names under each maker the header
+    names one of its products (厂商 | 谷歌 | 亚马逊 over 加速卡 | TPUv6e | Trainium2 -> 厂商 加速卡 | 谷歌 TPUv6e |
+    亚马逊 Trainium2); "" otherwise (架构 | Blackwell under 参数 | B30 | H20 is a row of that table)."""
+    from yanbao.qa.frame import mentions, owners
+
+    heads, cells = header.split("\t"), row.split("\t")
+    if len(heads) != len(cells) or len(cells) < 3:
+        return ""
+    pairs = [(mentions(h), mentions(c), c) for h, c in zip(heads[1:], cells[1:]) if h.strip() and c.strip()]
+    known = [(hm, cm) for hm, cm, _ in pairs if cm]
+    coded = all(re.search(r"[A-Za-z]", c) and re.search(r"\d", c) for _, cm, c in pairs if not cm)  # TPUv6e: a model code
+    if not known or not coded or not all(hm and hm[-1].name in owners(cm[-1].name)[1:] for hm, cm in known):
+        return ""
+    return "\t".join(f"{h.strip()} {c.strip()}".strip() for h, c in zip(heads, cells))
 
 
 def _holds(terms: tuple[str, ...], toks: frozenset[str], text: str) -> tuple[bool, ...]:
