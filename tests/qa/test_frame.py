@@ -1351,3 +1351,18 @@ def test_a_second_header_row_naming_each_makers_product_heads_the_columns():
     text = "厂商\t谷歌\t亚马逊\n加速卡\tTPUv6e\tTrainium2\nBF16算力 (TFLOPs)\t918\t650\n互联带宽 (GB/s)\t3584\t640"
     draft = _compute("谷歌TPUv6e的互联带宽是亚马逊Trainium2的几倍？", chunk(text))
     assert "3584 ÷ 640 ≈ 5.6" in draft.text
+
+
+def test_another_passage_is_quoted_beside_the_best_only_when_it_holds_more_of_the_question_than_it_lacks():
+    q = "在硬件终端场景，豆包调用量增长了几倍？"
+    weights = {"硬件": 1.8, "终端": 2.5, "场景": 2.1, "豆包": 2.8, "调用": 4.0, "量": 5.0, "增长": 1.6, "几倍": 6.9}
+    query = make_query(q, [], lambda t: weights.get(t, 1.0))
+    frame = parse(q)
+    best_text = "在客服和销售场景,豆包大模型的调用量增长 16 倍。"
+    best = Scored(0, 0, len(best_text), best_text, 0.86, 0.66)
+    held = lambda t: frozenset(x for x in query.terms if x in t)  # noqa: E731
+    need = extractive.needed_terms(query, frame, best)
+    # 硬件终端 outweighs 调用 (量, one character, counts on neither side): the sentence that answers is kept
+    assert extractive._holds_more(query, frame, best, held("在硬件终端场景豆包增长 13 倍。"), need)
+    # another scene's figure holds nothing the best lacks but a word of little weight: not quoted beside it
+    assert not extractive._holds_more(query, frame, best, held("比如信息处理场景,最近三个月豆包增长 39 倍。"), need)

@@ -78,7 +78,7 @@ def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | No
         other_passage = hits[s.hit].chunk.id != hits[best.hit].chunk.id  # a citation of its own
         if other_passage and need:  # about the same thing as the best, or holding what the best lacks
             held = held_terms(q, s.text, s.header)
-            if missing_share(q, need, held) > cfg.missing_share and (other_report or not _holds_more(q, frame, best, held)):
+            if missing_share(q, need, held) > cfg.missing_share and (other_report or not _holds_more(q, frame, best, held, need)):
                 continue
         floor = cfg.ratio_other_report if (kind == "figure" and other_report and figures(s.text)) else ratio
         if s.score >= floor * best.score and s.coverage >= 0.5 * best.coverage:
@@ -87,13 +87,16 @@ def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | No
     return chosen
 
 
-def _holds_more(q: Query, frame: Frame | None, best: Scored, held: frozenset[str]) -> bool:
-    """True when a sentence holds a question term the best one lacks (硬件终端, 幻觉): it may be the one
-    that answers, so it is shown beside the best rather than dropped for lacking the best's terms."""
+def _holds_more(q: Query, frame: Frame | None, best: Scored, held: frozenset[str], need: frozenset[str]) -> bool:
+    """True when a sentence holds question terms the best one lacks (硬件终端, 幻觉) that weigh more than
+    the best's terms it lacks: it may be the one that answers, so it is shown beside the best rather than
+    dropped. A generic word (调用量) does not outweigh the best's 硬件终端."""
     more = held - held_terms(q, best.text, best.header)
     if frame is not None and frame.subject:
         more = frozenset(t for t in more if not names_subject(t, frame.subject, frame.aliases))
-    return any(len(t) >= 2 for t in more)
+    weight = dict(zip(q.terms, q.weights))
+    more = frozenset(t for t in more if len(t) >= 2)  # (a one-character term, 量 of 调用量, weighs on neither side)
+    return bool(more) and sum(weight[t] for t in more) >= sum(weight[t] for t in need - held if len(t) >= 2)
 
 
 def needed_terms(q: Query | None, frame: Frame | None, best: Scored) -> frozenset[str]:
