@@ -1366,3 +1366,27 @@ def test_another_passage_is_quoted_beside_the_best_only_when_it_holds_more_of_th
     assert extractive._holds_more(query, frame, best, held("在硬件终端场景豆包增长 13 倍。"), need)
     # another scene's figure holds nothing the best lacks but a word of little weight: not quoted beside it
     assert not extractive._holds_more(query, frame, best, held("比如信息处理场景,最近三个月豆包增长 39 倍。"), need)
+
+
+def test_a_product_launched_by_its_maker_and_a_cell_in_its_labels_unit():
+    c = chunk("谷歌2024年推出的TPUv6e单卡BF16算力达到918TFLOPs,互联带宽则达到3584GB/s。")
+    frame = parse("谷歌TPUv6e的互联带宽是多少？")
+    got = {x.quantity.text: x.subject for x in bind.claims(c, 0, len(c.text), extra=bind.frame_extra(frame))}
+    assert got["3584GB/s"] == "TPUv6e"
+    table = "厂商\t谷歌\t亚马逊\n互联带宽 (GB/s)\t3584\t640\n互联数量\t2~8\t16~64"
+    t = chunk(table)
+    row = table.index("互联带宽")
+    cells = {x.quantity.text: (x.quantity.value, x.quantity.unit) for x in bind.claims(t, row, table.index("\n", row), "厂商\t谷歌\t亚马逊")}
+    assert cells["640"] == (640.0, "GB/s")
+    assert names_subject("Meta 与 Rayban 联名推出的眼镜", "Rayban-Meta")
+
+
+def test_two_products_asked_each_get_their_own_figure_and_both_are_verified():
+    q = "谷歌TPUv6e和亚马逊Trainium2的互联带宽各是多少？"
+    assert parse(q).sides == ("TPUv6e", "Trainium2")
+    sentence = chunk("从加速看产品性能来看:谷歌2024年推出的TPUv6e单卡BF16算力达到918TFLOPs,互联带宽则达到3584GB/s。")
+    table = chunk("厂商\t谷歌\t亚马逊\n加速卡\tTPUv6e\tTrainium2\n互联带宽 (GB/s)\t3584\t640\n互联数量\t2~8\t16~64")
+    draft = _compute(q, sentence, table)
+    assert draft.text.startswith("TPUv6e为3584GB/s[1]；Trainium2为640[2]。")
+    text, _ = check(draft.text.splitlines()[0], [sentence, table], parse(q))
+    assert "未核实" not in text  # TPUv6e, no entity, is read as the asked name in the passages too

@@ -77,6 +77,7 @@ def _opens_clause(sentence: str, m: Mention) -> bool:
     return (not before or before[-1] in "，,；;") and not opened and not re.match(r"\s*(?:[、和与及/]|[)）])", sentence[m.end:])
 
 
+_LAUNCHED = re.compile(r"[^，,；;。]{0,12}?(?:推出|发布|研发|自研|打造)的")  # 谷歌2024年推出的TPUv6e: the maker's product
 _OF = re.compile(r"\s*(?:的?|(?:芯片|公司|产品|显卡|加速卡|GPU|模型|手机|眼镜|服务器|集团)\s*的)\s*")
 
 
@@ -128,7 +129,7 @@ def _owner_at(sentence: str, pos: int, found: list[Mention], end: int | None = N
         return group_of(run) or "、".join(run), False  # …三家公司的总资本开支达867.21亿元,同比增长119.80%: the group's growth
     # 英伟达最新的B300 -> B300; 苹果A18 Pro, 三星Exynos 2400: a name written right after its maker
     specific = [m for m in topic[1:] if topic[0].name in owners(m.name)[1:]
-                or sentence[topic[0].end:m.start].strip() in ("", "的")]
+                or sentence[topic[0].end:m.start].strip() in ("", "的") or _LAUNCHED.fullmatch(sentence[topic[0].end:m.start].strip())]
     if len(specific) > 1:  # 英伟达最新的 Blackwell 架构…, B200 芯片…提供 10TB/s: the product nearest before the figure
         specific = [m for m in specific if m.end <= pos][-1:] or specific
     return (specific or topic)[0].name, False
@@ -633,6 +634,22 @@ def _year_like(digits: str, start: int) -> Quantity:
     return Quantity(float(digits), "", digits, start, start + len(digits), 0.5)
 
 
+_UNIT_NOTE = re.compile(r"[(（]\s*([A-Za-z][A-Za-z/]{0,8}|[\u4e00-\u9fa5]{1,4}|%)\s*[)）]")
+
+
+def _in_unit(q: Quantity, label: str) -> Quantity:
+    """A bare cell figure in the unit its row label notes beside the metric it names (互联带宽 (GB/s) | 3584 |
+    640: 640 GB/s), so that it compares with the same figure written with its unit. A label naming no metric
+    gives none: its cells must not pass for any amount of that unit."""
+    if q.unit or not _last_metric(label):
+        return q
+    for note in (m.group(1) for m in _UNIT_NOTE.finditer(label)):
+        unit = quantities("1 " + note)
+        if unit and unit[0].unit and unit[0].text.replace(" ", "") == "1" + note.replace(" ", ""):
+            return replace(q, value=q.value * unit[0].value, unit=unit[0].unit, tolerance=q.tolerance * unit[0].value)
+    return q
+
+
 _YEAR_LABEL = re.compile(r"(?:19|20)\d{2}")  # a row labelled by a bare year: that year's row
 
 
@@ -659,7 +676,7 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
         ps = periods(head) or periods(label) or (periods(label.strip() + "年") if _YEAR_LABEL.fullmatch(label.strip()) else [])  # 2016 | …
         # a column headed by what it holds (CUDA核心数) is not the caption's or the last column's metric (功耗)
         metric = _last_metric(label) or _last_metric(head) or ("" if head.strip() else _last_metric(chunk.context))
-        for q in quantities(cell) or _bare_year_like(cell, label, head):
+        for q in [_in_unit(q, label) for q in quantities(cell)] or _bare_year_like(cell, label, head):
             own = periods(unicodedata.normalize("NFKC", cell)[:q.start])  # 截至2024年H1, 累计出货超100万台
             p = own[-1][2] if own else (ps[0][2] if ps else None)
             out.append(Claim(q, subject, p, metric, named))

@@ -72,7 +72,7 @@ def _mark(sentence: str, note: str = UNVERIFIED) -> str:
 
 
 @lru_cache(maxsize=50_000)
-def _owners_of(chunk: Chunk, figure: str, strict: bool = False) -> tuple[tuple[str, object, bool], ...]:
+def _owners_of(chunk: Chunk, figure: str, strict: bool = False, extra: bind.Extra = ()) -> tuple[tuple[str, object, bool], ...]:
     """(owner, period, read from its place) of each statement of `figure` in the chunk; ("", None) where a sentence
     holds the figure but not as a quantity bind can read (a code, a year, a date). `strict` (a
     model's claims): such a figure belongs to the name that owns its place in the sentence (bind's
@@ -83,7 +83,7 @@ def _owners_of(chunk: Chunk, figure: str, strict: bool = False) -> tuple[tuple[s
         if not has_figure(chunk.text[s:e], figure):
             continue
         header = row_header(chunk, s) if "\t" in chunk.text[s:e] else ""  # a row's columns name its owners
-        found = [c for c in bind.claims(chunk, s, e, header) if has_figure(c.quantity.text, figure)]
+        found = [c for c in bind.claims(chunk, s, e, header, extra) if has_figure(c.quantity.text, figure)]  # extra: the asked names
         if not found:
             out.append((_owner_of_figure(chunk, s, e, figure) if strict else "", None, True))
         for c in found:  # a subject read outside the figure's clause may also be the paragraph's
@@ -110,7 +110,7 @@ def _related(subject: str, owner: str) -> bool:
 def _claim_subject(claim: str, pos: int, frame: Frame | None) -> str:
     body = _LABEL.sub("", claim)
     shift = len(claim) - len(body)
-    found = mentions(body)
+    found = mentions(body, bind.frame_extra(frame) if frame is not None else ())  # TPUv6e, asked though no entity
     before = [m for m in found if m.end <= max(pos - shift, 0)]
     if before:
         return before[-1].name
@@ -119,13 +119,13 @@ def _claim_subject(claim: str, pos: int, frame: Frame | None) -> str:
     return frame.subject if frame is not None else ""
 
 
-def _states(passages: list[Chunk], figure: str, subject: str, period, strict: bool = False) -> bool:
+def _states(passages: list[Chunk], figure: str, subject: str, period, strict: bool = False, extra: bind.Extra = ()) -> bool:
     """True when one of the passages states `figure` about `subject` (or a product of it) and,
     when `period` is given, for a period that matches. `strict`: see _owners_of."""
     for chunk in passages:
         if has_figure(_meta_text(chunk), figure):  # the report's own date, title or section
             return True
-        for owner, p, placed in _owners_of(chunk, figure, strict):
+        for owner, p, placed in _owners_of(chunk, figure, strict, extra):
             if subject and owner and subject not in owners(owner) and not (placed and _related(subject, owner)):
                 continue
             if period is not None and p is not None and not period.matches(p):
@@ -157,7 +157,7 @@ def _supported(claim: str, passages: list[Chunk], frame: Frame | None, strict: b
             pos = _figure_pos(part, f)
             subject = _claim_subject(part, pos, frame)
             period = bind._period_at(part, pos, ps) if pos >= 0 else None
-            if not _states(passages, f, subject, period, strict):
+            if not _states(passages, f, subject, period, strict, bind.frame_extra(frame) if frame is not None else ()):
                 return False
     return True
 

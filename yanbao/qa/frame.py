@@ -703,6 +703,8 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
             sides = brokers
         elif len(subjects) >= 2:
             sides = subjects
+    elif kind == "figure" and len(subjects) == 2 and EACH_Q.search(q):
+        sides = subjects  # 谷歌TPUv6e和亚马逊Trainium2的互联带宽各是多少: one figure each
     if kind in ("comparison", "arithmetic") and len(sides) < 2 and not brokers and (joined := joined_names(q)):
         sides = joined  # 莱士中国和科瑞天诚合计: two holders the entity list does not know
         subjects = tuple(dict.fromkeys(joined + subjects))
@@ -738,6 +740,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
                  on=day_asked(q) if metric in DAILY or not metric else "")
 
 
+EACH_Q = re.compile(r"各是|各为|各有|各自|分别是|分别为|分别有|分别多少")
 DAILY = frozenset({"价格", "市值"})  # figures of a day: a close on 4月7日 is not one on 5月1日
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 
