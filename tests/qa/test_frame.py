@@ -1390,3 +1390,14 @@ def test_two_products_asked_each_get_their_own_figure_and_both_are_verified():
     assert draft.text.startswith("TPUv6e为3584GB/s[1]；Trainium2为640[2]。")
     text, _ = check(draft.text.splitlines()[0], [sentence, table], parse(q))
     assert "未核实" not in text  # TPUv6e, no entity, is read as the asked name in the passages too
+
+
+def test_a_sentence_naming_only_the_subject_and_its_maker_states_its_one_figure_outright():
+    text = "从具体产品看,Meta 与 Rayban 联名推出的眼镜在 2024 年 4 月开放 Meta AI 功能已经有放量的趋势,到 2024 年 Q2 有约 80 万的出货量。"
+    frame = parse("国金前瞻报告说，截至2024年第二季度，Meta雷朋眼镜出了多少货？")
+    s = Scored(0, 0, len(text), text, 1.0, 1.0)
+    assert extractive._outright(frame, s, _hits(chunk(text)))
+    listed = "博通在 FY24Q3 实现营业收入 131 亿美元,同比增长 47%,运营利润 79 亿美元,同比增长 44%。"
+    growth = parse("博通FY24Q3的定制芯片业务收入同比增长了几倍？")
+    # two growth rates of the topic's results: which one is asked is not outright
+    assert not extractive._outright(growth, Scored(0, 0, len(listed), listed, 1.0, 1.0), _hits(chunk(listed)))
