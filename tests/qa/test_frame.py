@@ -1401,3 +1401,11 @@ def test_a_sentence_naming_only_the_subject_and_its_maker_states_its_one_figure_
     growth = parse("博通FY24Q3的定制芯片业务收入同比增长了几倍？")
     # two growth rates of the topic's results: which one is asked is not outright
     assert not extractive._outright(growth, Scored(0, 0, len(listed), listed, 1.0, 1.0), _hits(chunk(listed)))
+
+
+def test_a_cut_and_what_is_left_agree_when_they_add_up_to_a_whole():
+    c = chunk("豆包视觉理解模型定价是每千 tokens 0.03 元, 比行业的平均价格降低 85%。\n图2: 字节视觉模型成本仅行业价格的 15%", "d.txt")
+    draft = _compute("东吴周报中“比行业平均价格降低85%”和“成本仅行业价格的15%”两种说法一致吗？", c)
+    assert draft.text.startswith("结论：一致。降低85%即为原来的15%（计算得出：100% − 85% = 15%）")
+    draft = _compute("东吴周报中“比行业平均价格降低85%”和“成本仅行业价格的20%”两种说法一致吗？", c)
+    assert draft is None or not draft.text.startswith("结论：一致")  # no passage states 20%: nothing to set against

@@ -588,6 +588,37 @@ def wants(question: str, frame: Frame) -> bool:
             or wants_move(question, frame) or wants_year_end(question, frame) or wants_complement(question, frame))
 
 
+_QUOTED_SHARE = re.compile(r"[“\"「]([^”\"」]{1,40}?(\d+(?:\.\d+)?)\s*%[^”\"」]{0,10})[”\"」]")
+_CUT = re.compile(r"降低|下降|减少|降了|低了|便宜|节省|节约")
+
+
+def quoted_complement(q: Query, hits: list[Hit], scored: list[Scored]) -> Draft | None:
+    """两种说法一致吗 for two quoted shares, one a cut (“比行业平均价格降低85%”) and one what is left (“成本仅行业
+    价格的15%”): they agree when the two add up to 100%, shown as a formula, each quote cited where a passage
+    states its figure; None for any other question."""
+    if not CONSISTENT_Q.search(q.text):
+        return None
+    quoted = _QUOTED_SHARE.findall(q.text)
+    if len(quoted) != 2 or [bool(_CUT.search(t)) for t, _ in quoted].count(True) != 1:
+        return None
+    (cut_text, cut), (left_text, left) = sorted(quoted, key=lambda x: not _CUT.search(x[0]))
+    where = []
+    for text, value in ((cut_text, cut), (left_text, left)):
+        found = next((s for s in scored if re.search(rf"(?<![\d.]){re.escape(value)}\s*%", s.text)
+                      and len(held_terms(q, s.text) & held_terms(q, text)) >= 2), None)
+        if found is None:
+            return None
+        where.append(found)
+    total = float(cut) + float(left)
+    same = abs(total - 100) < 0.5
+    rest = fmt(100 - float(cut))
+    cites = "".join(f"[{h + 1}]" for h in dict.fromkeys(s.hit for s in where))
+    head = (f"结论：{'一致' if same else '不一致'}。降低{cut}%即为原来的{rest}%（{COMPUTED}：100% − {cut}% = {rest}%）"
+            f"{'，与另一说法相同' if same else f'，而另一说法为{left}%'}{cites}。")
+    lines = [head] + [f"· {report_label(hits[s.hit].chunk.meta)}：{_render([s])}" for s in dict.fromkeys(where)]
+    return Draft("\n".join(lines), False, 1.0, tuple(sorted({s.hit for s in where})))
+
+
 def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     """A verdict or computed answer for a comparison / arithmetic frame (or a figure推算 from a level
     and its growth), or None when a side has no bound figure (the caller then answers as usual or
@@ -595,6 +626,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
     if not q.terms:
         return None
     scored = score_sentences(q, hits)  # once: every computation below reads the same ranked sentences
+    if (shares := quoted_complement(q, hits, scored)) is not None:
+        return shares
     back = back_calculation(q, hits, frame, scored)
     if back is not None:
         return back
