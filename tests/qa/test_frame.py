@@ -1409,3 +1409,10 @@ def test_a_cut_and_what_is_left_agree_when_they_add_up_to_a_whole():
     assert draft.text.startswith("结论：一致。降低85%即为原来的15%（计算得出：100% − 85% = 15%）")
     draft = _compute("东吴周报中“比行业平均价格降低85%”和“成本仅行业价格的20%”两种说法一致吗？", c)
     assert draft is None or not draft.text.startswith("结论：一致")  # no passage states 20%: nothing to set against
+
+
+def test_the_share_of_a_part_stated_after_qi_zhong_is_computed():
+    c = chunk("根据壹零社,2025年,字节跳动的资本开支将增至1600亿元,其中900亿元用于算力采购,700亿元用于IDC基建及网络设备。", "h.txt")
+    draft = _compute("字节跳动2025年资本开支中用于算力采购的部分占比多少？", c)
+    assert draft.text.startswith("约56.25%（计算得出：900 ÷ 1600 ≈ 56.25%")
+    assert _compute("字节跳动2025年资本开支中用于人才招聘的部分占比多少？", c) is None  # no such part stated

@@ -581,10 +581,46 @@ def total_from_share(q: Query, hits: list[Hit], frame: Frame, scored: list[Score
     return None
 
 
+_PART_SHARE_Q = re.compile(r"(?P<whole>[\u4e00-\u9fa5A-Za-z]{2,8}?)(?:中|里|当中)(?:用于|来自|投向|投入|花在)(?P<part>[\u4e00-\u9fa5A-Za-z]{2,10}?)"
+                           r"的?(?:部分|金额|资金)?的?(?:占比|比例|比重|占多少)")
+
+
+def wants_part_share(question: str) -> bool:
+    return bool(_PART_SHARE_Q.search(unicodedata.normalize("NFKC", question)))
+
+
+def part_share(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """资本开支中用于算力采购的部分占比多少: the part a sentence states after 其中 (其中900亿元用于算力采购) over the
+    whole it states for the subject (资本开支将增至1600亿元), in percent, marked 计算得出 with the sentence cited;
+    None when no sentence states both."""
+    asked = _PART_SHARE_Q.search(unicodedata.normalize("NFKC", q.text))
+    metric = metric_of(asked.group("whole")) if asked else ""
+    if not metric:
+        return None
+    whole_frame = replace(frame, metric=metric, answer_type="figure", qualifier="", unit="")
+    for s in scored[:12]:
+        chunk = hits[s.hit].chunk
+        text = unicodedata.normalize("NFKC", s.text)
+        wholes = [c.quantity for c in bind.bound_claims(whole_frame, chunk, s.start, s.end, s.header) if c.quantity.unit in _MONEY_UNITS]
+        for m in re.finditer(r"其中\s*", text):
+            part = next(iter(quantities(text[m.end():m.end() + 16])), None)
+            rest = text[m.end() + (part.end if part else 0):][:24]
+            if part is None or part.start or part.unit not in _MONEY_UNITS or not re.match(r"\s*(?:用于|来自|投向|投入)", rest) \
+                    or not held_terms(q, rest) & held_terms(q, asked.group("part")):
+                continue
+            whole = next((w for w in reversed(wholes) if w.end <= m.start() and w.unit == part.unit and w.value > part.value), None)
+            if whole is None:
+                continue
+            r = part.value / whole.value * 100
+            head = f"约{fmt(r)}%（{COMPUTED}：{_plain(part)} ÷ {_plain_value(whole.value, part)} ≈ {fmt(r)}%，由{_num(part)}及{_num(whole)}推算）。"
+            return Draft(head + "\n" + f"· {report_label(chunk.meta)}：{_render([s])}", False, 1.0, (s.hit,))
+    return None
+
+
 def wants(question: str, frame: Frame) -> bool:
     """True when the question asks something this module computes or compares."""
     return (frame.answer_type in ("comparison", "arithmetic") or wants_back_calculation(question)
-            or wants_total_from_share(question) or wants_each(question, frame) or wants_ratio(question, frame) or wants_pair(question, frame)
+            or wants_total_from_share(question) or wants_part_share(question) or wants_each(question, frame) or wants_ratio(question, frame) or wants_pair(question, frame)
             or wants_move(question, frame) or wants_year_end(question, frame) or wants_complement(question, frame))
 
 
@@ -633,6 +669,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
         return back
     if wants_total_from_share(q.text) and (whole := total_from_share(q, hits, frame, scored)) is not None:
         return whole
+    if wants_part_share(q.text):
+        return part_share(q, hits, frame, scored)
     if wants_year_end(q.text, frame) and (earlier := year_end(q, hits, frame, scored)) is not None:
         return earlier
     if wants_complement(q.text, frame) and (part := complement(q, hits, frame, scored)) is not None:
