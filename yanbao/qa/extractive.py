@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from yanbao.ingest.valuation import row_label
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
-from yanbao.qa.frame import MARKS, SEGMENTS, entities, mentions, metric_of, owners, metric_words, names_subject, periods
+from yanbao.qa.frame import MARKS, SEGMENTS, entities, mentions, metric_of, metric_words, names_subject, owners, periods
 from yanbao.qa.query import covered_companies
 from yanbao.quantity import quantities
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
@@ -88,9 +88,9 @@ def select(scored: list[Scored], hits: list[Hit], kind: str, cfg: Selection | No
 
 
 def _holds_more(q: Query, frame: Frame | None, best: Scored, held: frozenset[str], need: frozenset[str]) -> bool:
-    """True when a sentence holds question terms the best one lacks (硬件终端, 幻觉) that weigh more than
-    the best's terms it lacks: it may be the one that answers, so it is shown beside the best rather than
-    dropped. A generic word (调用量) does not outweigh the best's 硬件终端."""
+    """True when a sentence holds question terms the best one lacks (硬件终端, 幻觉) that weigh at least as
+    much as the best's terms it lacks: it may be the one that answers, so it is shown beside the best rather
+    than dropped. A generic word (调用量) does not outweigh the best's 硬件终端."""
     more = held - held_terms(q, best.text, best.header)
     if frame is not None and frame.subject:
         more = frozenset(t for t in more if not names_subject(t, frame.subject, frame.aliases))
@@ -374,7 +374,7 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
     if frame is not None and frame.answer_type == "figure":  # a sentence stating a bound figure beats one stating none
         stating = [s for s in bound if bind.claims(hits[s.hit].chunk, s.start, s.end, s.header, bind.frame_extra(frame))]
         bound = stating or bound
-        if frame.metric:  # … and one naming the asked metric beside its figure (日胜率55.02%) one whose figure names none
+        if frame.metric:  # … and one naming the asked metric beside its figure (日胜率55.02%) beats one naming none
             named = [s for s in bound if any(c.metric == frame.metric for c in bind.bound_claims(
                 frame, hits[s.hit].chunk, s.start, s.end, s.header))]
             bound = named + [s for s in bound if s not in named]
