@@ -94,7 +94,10 @@ REPORT_WORD = re.compile(r"报告|周报|研报|策略|点评|这篇|那篇|这�
 
 
 def _date_forms(iso: str) -> list[str]:
-    """2020-02-23 as reports print it: 2020-02-23, 2020年02月23日, 2020年2月23日, 20200223, 2020/02/23."""
+    """2020-02-23 as reports print it: 2020-02-23, 2020年02月23日, 2020年2月23日, 20200223, 2020/02/23
+    (a date of another shape only as it is)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
+        return [iso]
     y, m, d = iso.split("-")
     return [iso, f"{y}年{m}月{d}日", f"{y}年{int(m)}月{int(d)}日", f"{y}{m}{d}", f"{y}/{m}/{d}", f"{y}.{m}.{d}"]
 
