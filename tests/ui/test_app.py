@@ -274,21 +274,27 @@ def test_twenty_clients_keep_asking_without_errors(server):
     latencies, errors = [], []
 
     def user(i):
+        # Every client asks at least once, however long its connection took on a loaded machine:
+        # the test is about 20 users being served, not about how many fit in the window.
         client = Client(url, verbose=False)
-        n = i
-        while time.time() < stop:
+        n, answered = i, 0
+        while True:
             t0 = time.perf_counter()
             try:
                 r = client.predict(questions[n % len(questions)], None, "extractive", api_name="/ask")
                 assert "answer" in r, r
                 latencies.append((time.perf_counter() - t0) * 1000)
+                answered += 1
             except Exception as e:  # noqa: BLE001 - every failure counts
                 errors.append(repr(e))
             n += 1
+            if time.time() >= stop:
+                return answered
 
     with ThreadPoolExecutor(20) as pool:
-        list(pool.map(user, range(20)))
+        answered = list(pool.map(user, range(20)))
     assert not errors, errors[:3]
+    assert min(answered) >= 1, answered
     latencies.sort()
     stats = {"clients": 20, "seconds": seconds, "answers": len(latencies), "errors": len(errors),
              "p50_ms": round(statistics.median(latencies)), "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))])}
