@@ -38,7 +38,7 @@ _UNITS = {
     "gpu": ("GPU", 1.0), "卡": ("GPU", 1.0), "张": ("张", 1.0), "块": ("块", 1.0),
     "台": ("台", 1.0), "家": ("家", 1.0), "款": ("款", 1.0), "个": ("个", 1.0), "只": ("只", 1.0), "颗": ("颗", 1.0),
     "gpu小时": ("小时", 1.0), "gpu 小时": ("小时", 1.0), "个小时": ("小时", 1.0), "小时": ("小时", 1.0),  # 2.788M GPU 小时 = 278.8万个小时
-    "km": ("km", 1.0), "公里": ("km", 1.0), "千克": ("g", 1e3), "kg": ("g", 1e3), "克": ("g", 1.0),
+    "km": ("km", 1.0), "公里": ("km", 1.0), "千克": ("g", 1e3), "kg": ("g", 1e3), "克": ("g", 1.0), "g": ("g", 1.0),
     "亿次": ("次", 1e8), "次": ("次", 1.0), "人": ("人", 1.0), "年": ("年", 1.0), "天": ("天", 1.0),
     "秒": ("秒", 1.0), "毫秒": ("秒", 0.001), "分钟": ("分钟", 1.0), "个月": ("个月", 1.0),  # durations: 60秒视频, 18 个月
 }
@@ -88,6 +88,8 @@ def quantities(text: str) -> list[Quantity]:
         end = m.start() + len(m.group(0).rstrip())  # the figure as written, not the spaces after it
         if not scale and not unit and re.match(r"[A-Za-z]", t[m.end("num"):m.end("num") + 1]):
             continue  # 5090D, 3Q24: digits glued to letters are a code
+        if unit == "G" and not scale:
+            continue  # 5G, 16G: a network generation or a memory size, never grams (48.6g is)
         if unit.lower() == "年" and _YEAR_ONLY.match(num) and not scale:
             continue  # 2024年: a year
         if not unit and not scale and t[end:end + 1] in "年月日" and t[end:end + 1]:

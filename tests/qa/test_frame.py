@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -1416,3 +1417,30 @@ def test_the_share_of_a_part_stated_after_qi_zhong_is_computed():
     draft = _compute("字节跳动2025年资本开支中用于算力采购的部分占比多少？", c)
     assert draft.text.startswith("约56.25%（计算得出：900 ÷ 1600 ≈ 56.25%")
     assert _compute("字节跳动2025年资本开支中用于人才招聘的部分占比多少？", c) is None  # no such part stated
+
+
+def test_a_row_of_the_asked_metric_answers_for_the_product_its_column_names_and_no_other():
+    assert [(q.text, q.unit) for q in quantities("重量\t600-650g\t119g\t48.6g")][1:] == [("650g", "g"), ("119g", "g"), ("48.6g", "g")]
+    assert quantities("5G手机和16G内存") == []  # a network generation and a memory size, never grams
+    text = ("表:apple vision pro、雷鸟X2、Xreal Air2产品对比\n代表产品\tApple Vision pro\t雷鸟X2\tXREAL Air2\n"
+            "重量\t600-650g\t119g\t72g\n价格\t3499美元起\t4999元\t2599元")
+    c = chunk(text)
+    q = "雷鸟X2 AR眼镜有多重？"
+    draft = _extract(q, c, threshold=0.5)
+    assert not draft.refused and "119g" in draft.text
+    checked, _ = check(draft.text, [c], parse(q))
+    assert "未核实" not in checked  # X2, no entity of its own, is read as the asked name in the quoted row's note
+    nvl = chunk("标准\t单位\tNvidia GB200 NVL72\tCloudMatrix CM384\n系统总功耗\tW\t145000\t559378")
+    row = nvl.text.split("\n")[1]
+    s = Scored(0, nvl.text.index(row), len(nvl.text), row, 1.0, 1.0, nvl.text.split("\n")[0])
+    asked = "英伟达GB300 NVL72单机柜功耗是多少？"
+    assert not extractive._row_answers(make_query(asked, [], lambda t: 1.0), parse(asked), s)  # GB200's column
+
+
+def test_a_chunk_that_starts_inside_a_table_reads_its_first_row_under_the_contexts_header():
+    from yanbao.qa.evidence import row_header
+
+    c = replace(chunk("接口\tRGMII、RMII\tPCIe 3.0\tPCIe 3.0\n功耗\t10W\t-\t40W"),
+                context="性能\tDeepEdge 10\tDeepEdge 10 C\tDeepEdge 10 Max")
+    assert row_header(c, 0) == "性能\tDeepEdge 10\tDeepEdge 10 C\tDeepEdge 10 Max"  # not a header of its own
+    assert row_header(c, c.text.index("功耗")) == c.context

@@ -169,7 +169,8 @@ def _note_holds(note: str, passages: list[Chunk], frame: Frame | None, strict: b
     ps = bind.periods(label)
     period = ps[0][2] if ps else None
     subject = frame.subject if frame is not None else ""
-    return all(_states(passages, f, subject, period, strict) for f in figures(values))
+    extra = bind.frame_extra(frame) if frame is not None else ()  # the asked names, as _supported reads them (X2 of 雷鸟X2)
+    return all(_states(passages, f, subject, period, strict, extra) for f in figures(values))
 
 
 def _figure_pos(text: str, figure: str) -> int:

@@ -113,7 +113,11 @@ def names_columns(row: str) -> bool:
     from yanbao.qa.frame import mentions, periods
 
     rest = "\t".join(row.split("\t")[1:])
-    return bool(mentions(rest) or periods(rest))
+    cells = [c.strip() for c in row.split("\t")[1:] if c.strip()]
+    return bool(mentions(rest) or periods(rest)) or bool(cells) and all(_MODEL.search(c) for c in cells)
+
+
+_MODEL = re.compile(r"[A-Za-z]{2,}\s?-?\d|\d[A-Za-z]{2,}")  # DeepEdge 10, DeepEdge 10 Max: products the entity list lacks
 
 
 def _year_row(line: str, before: str) -> bool:
@@ -145,7 +149,7 @@ def analyze(chunk: Chunk) -> tuple[frozenset[str], str, tuple[Unit, ...]]:
     header = chunk.context.splitlines()[-1] if chunk.context else ""
     header_toks = frozenset(tokenize(chunk.context))
     units = []
-    in_table = False
+    in_table = "\t" in header  # a chunk that starts inside a table goes on under the header its context gives
     for s, e, row in _spans(chunk.text):
         text = chunk.text[s:e]
         # a row without figures heads the table, unless the table already has a header naming its columns

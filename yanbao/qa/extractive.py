@@ -498,11 +498,26 @@ def _row_answers(q: Query, frame: Frame | None, s: Scored) -> bool:
     if frame is None or not frame.subject or "\t" not in s.text or not s.header:
         return False
     label = s.text.replace("\n", "\t").split("\t")[0]
+    if frame.metric and any(w in label for w in metric_words(frame.metric)):
+        return _column_answers(q, frame, s)
     found = cell_for(q.text, s.header, s.text) if names_subject(label, frame.subject, frame.aliases) else None
     if found is None or not re.search(r"\d", found[1]):
         return False
     names = {unicodedata.normalize("NFKC", a).lower() for a in frame.aliases or (frame.subject,)}
     return any(t.lower() not in names and len(t) >= 2 for t in held_terms(q, found[0]))  # the column is what is asked
+
+
+def _column_answers(q: Query, frame: Frame, s: Scored) -> bool:
+    """True for a row labelled by the asked metric in a table of products by column (重量 | 600-650g |
+    119g | … under 代表产品 | Apple Vision pro | 雷鸟X2 | …) whose column the question names heads the
+    subject and holds a figure: the fact stated outright, as such a table states it."""
+    found = cell_for(q.text, s.header, s.text)
+    if found is None or not re.search(r"\d", found[1]):
+        return False
+    head = unicodedata.normalize("NFKC", found[0]).lower()
+    # every name the question gives is in the column's head (GB300 NVL72 is not the column Nvidia GB200 NVL72)
+    return names_subject(found[0], frame.subject, frame.aliases) and all(
+        unicodedata.normalize("NFKC", n).lower() in head for n in frame.subjects)
 
 
 def _outright(frame: Frame, s: Scored, hits: list[Hit]) -> bool:
