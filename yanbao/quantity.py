@@ -44,10 +44,12 @@ _UNITS = {
 }
 _SCALE_RE = "|".join(sorted((re.escape(s) if not s.isascii() else re.escape(s) + "(?![a-z])" for s in _SCALES),
                             key=len, reverse=True))
-_UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
+# a latin unit is a whole word (tb is not the start of tbs); a Chinese one may run into a name (16颗Trainium2芯片)
+_UNIT_RE = "|".join(re.escape(u) + ("(?![a-z])" if u[-1].isascii() and u[-1].isalpha() else "")
+                    for u in sorted(_UNITS, key=len, reverse=True))
 _NUMBER = re.compile(
     rf"(?P<pre>[$¥￥])?(?<![A-Za-z0-9.])(?<![A-Za-z]-)(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?)\s*"
-    rf"(?P<scale>{_SCALE_RE})?\s*(?P<unit>(?:{_UNIT_RE})(?![a-z]))?",
+    rf"(?P<scale>{_SCALE_RE})?\s*(?P<unit>(?:{_UNIT_RE}))?",
     re.I,
 )
 _YEAR_ONLY = re.compile(r"^(19|20)\d{2}$")
@@ -90,8 +92,8 @@ def quantities(text: str) -> list[Quantity]:
             continue  # 5090D, 3Q24: digits glued to letters are a code
         if unit == "G" and not scale:
             continue  # 5G, 16G: a network generation or a memory size, never grams (48.6g is)
-        if unit.lower() == "年" and _YEAR_ONLY.match(num) and not scale:
-            continue  # 2024年: a year
+        if unit.lower() == "年" and not scale and (_YEAR_ONLY.match(num) or re.match(r"\s*(?:[QH][1-4]|[一二三四]季度|[上下]半年)", t[m.end():], re.I)):
+            continue  # 2024年, 24年Q4, 25年一季度: a year
         if not unit and not scale and t[end:end + 1] in "年月日" and t[end:end + 1]:
             continue  # a date part
         if not unit and not scale and not m.group("pre") and (

@@ -1444,3 +1444,33 @@ def test_a_chunk_that_starts_inside_a_table_reads_its_first_row_under_the_contex
                 context="性能\tDeepEdge 10\tDeepEdge 10 C\tDeepEdge 10 Max")
     assert row_header(c, 0) == "性能\tDeepEdge 10\tDeepEdge 10 C\tDeepEdge 10 Max"  # not a header of its own
     assert row_header(c, c.text.index("功耗")) == c.context
+
+
+def test_a_chinese_unit_before_a_name_is_read_and_a_year_before_its_quarter_is_no_figure():
+    assert [(q.text, q.unit) for q in quantities("每台Trainium2服务器整合了16颗Trainium2芯片")] == [("16颗", "颗")]
+    assert [(q.text, q.unit) for q in quantities("完整训练成本仅为 2.788M GPU 小时")] == [("2.788M GPU 小时", "小时")]
+    assert [q.text for q in quantities("较24年Q1 -0.08亿美元,25年一季度")] == ["0.08亿美元"]
+    assert [q.text for q in quantities("协议期限为20年")] == ["20年"]
+
+
+def test_two_brokers_agree_when_one_states_the_others_amount_in_a_sentence_as_much_about_the_question():
+    gj = chunk("此外,Trainium2-Ultra 的最大扩展规模为 64 颗芯片,而 TPU 的最大规模为 256 颗芯片。", "a.txt", "国金证券", "AI 周观察")
+    ms = chunk("每台Trainium2服务器整合了16颗Trainium2芯片,具备20.8 PFLOPS的算力。"
+               "- 2) 64卡服务器:Trainium2 Ultra机架方案集成 64颗Trainium2芯片,将4台Trn2服务器连接成1台巨型服务器。", "b.txt", "民生证券")
+    q = "国金和民生给出的Trainium2最大扩展芯片数一致吗？"
+    draft = _compare(q, gj, ms)
+    assert draft.text.startswith("结论：一致。") and "64颗" in draft.text.splitlines()[0]
+    # a count before a measure describes it: 16颗 does not cut the server's words off its 20.8 PFLOPS
+    draft = _compute("Trainium2 Ultra 64卡机架的FP8峰值算力是16卡Trainium2服务器的几倍？", chunk(
+        "- 2) 64卡服务器:Trainium2 Ultra机架方案集成 64颗Trainium2芯片,将4台Trn2服务器连接成1台巨型服务器,"
+        "可提供相比当前EC2 AI服务器多达5倍的算力和10倍的内存,FP8峰值算力可达83.2PFLOPS。"), chunk(
+        "每台Trainium2服务器整合了16颗Trainium2芯片,具备20.8 PFLOPS的算力,适合数十亿参数大语言模型的训练与部署;"))
+    assert draft is not None and "83.2 ÷ 20.8 ≈ 4" in draft.text
+
+
+def test_a_sides_figure_in_the_unit_the_question_names_is_the_one_compared():
+    hx = chunk("加上 119K GPU 小时的上下文长度扩展和 5K GPU 小时的后训练,DeepSeek-V3 的完整训练成本仅为 2.788M GPU 小时。",
+               "a.txt", "华西证券", "DeepSeek")
+    ms = chunk("得益于技术路线优化,DeepSeek-V3仅使用2048块NVIDIA H800 GPU,累计训练278.8万个小时,耗费557.6万美元。", "b.txt")
+    draft = _compare("民生和华西给出的DeepSeek-V3完整训练GPU小时数一致吗？", hx, ms)
+    assert draft.text.startswith("结论：一致。") and "278.8万个小时" in draft.text.splitlines()[0]

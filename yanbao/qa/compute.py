@@ -89,10 +89,14 @@ def _best_worded_side(q: Query, hits: list[Hit], side_frame: Frame, broker: str,
         for c in bind.bound_claims(side_frame, hits[s.hit].chunk, s.start, s.end, s.header):
             if side_frame.period and (c.period is None or not period_of(side_frame).matches(c.period)):
                 continue
-            n = len(_clause_terms(q, s, c))
+            n = _worded(q, s, c)  # (GPU小时数: 278.8万个小时, not 2048块 GPU)
             if n > most:
                 best, most = Side(broker or side_frame.period or side_frame.subject, s, c), n
     return best
+
+
+def _unit_asked(question: str, x: Quantity) -> bool:
+    return bool(x.unit) and x.unit.lower() in unicodedata.normalize("NFKC", question).lower()
 
 
 JOINT_SHARE = 0.5  # a sentence stating both sides is used for both when it scores this share of the best
@@ -699,6 +703,9 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
         if pair is not None or sides is None:
             return pair
     a, b = sides
+    if CONSISTENT_Q.search(q.text) and not agree(a.claim.quantity, a.scored.text, b.claim.quantity, b.scored.text):
+        a, b = _agreeing(q, hits, frame, scored, a, b)
+        sides = [a, b]
     qa, qb = a.claim.quantity, b.claim.quantity
     if qa.unit != qb.unit:
         return None  # 3 (厘?) against 0.03元: not comparable as written
@@ -709,6 +716,35 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
         return None  # both sides read the same figure: the passages do not tell them apart
     lines = [_verdict(q.text, frame, a, b)] + _side_lines(sides, hits)
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({a.scored.hit, b.scored.hit})))
+
+
+def _worded(q: Query, s: Scored, c: bind.Claim) -> int:
+    """How many of the question's words a figure's clause holds, one more in the unit the question names."""
+    return len(_clause_terms(q, s, c)) + _unit_asked(q.text, c.quantity)
+
+
+def _agreeing(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored], a: Side, b: Side) -> tuple[Side, Side]:
+    """For "两家给出的…一致吗" when the two best figures differ: a broker's other figure that states the other's
+    amount, in a sentence among its best whose clause holds as many of the question's words (民生's 64颗 of its
+    Trainium2 Ultra rack beside its 16颗 server, against 国金's 64颗 最大扩展规模), is the one set against it;
+    (a, b) unchanged when there is none."""
+    named = {name: (side_frame, broker) for name, side_frame, broker in _side_frames(frame)}
+    for keep, swap in ((a, b), (b, a)):
+        side_frame, broker = named.get(swap.name, (None, ""))
+        if side_frame is None or not broker:
+            return a, b  # sides by period or subject: two figures of two things, not two reports' words
+        mine = [s for s in scored if broker_short(hits[s.hit].chunk.meta.broker or "") == broker]
+        top = mine[0].score if mine else 0.0
+        least = _worded(q, swap.scored, swap.claim)
+        for s in mine:
+            if s.score < WORDED_SHARE * top:
+                break
+            for c in bind.bound_claims(side_frame, hits[s.hit].chunk, s.start, s.end, s.header):
+                if agree(keep.claim.quantity, keep.scored.text, c.quantity, s.text) and _worded(q, s, c) >= least \
+                        and (not side_frame.metric or c.metric == side_frame.metric):
+                    other = Side(swap.name, s, c)
+                    return (keep, other) if keep is a else (other, keep)
+    return a, b
 
 
 def _asked_after_subject(question: str, frame: Frame) -> str:
@@ -815,12 +851,17 @@ def wants_pair(question: str, frame: Frame) -> bool:
     return len(frame.sides) < 2 and bool(_PAIR_Q.search(unicodedata.normalize("NFKC", question)))
 
 
+_COUNT_UNITS = frozenset({"颗", "个", "台", "块", "张", "GPU", "家", "款", "只", "部", "副", "辆", "项", "位", "条", "种", "套", "片", "座"})
+
+
 def _windows(text: str, qs: list[Quantity]) -> list[str]:
     """For each figure, the words that tell whose it is: from the figure before it (or the sentence
     start) to the end of its clause (…去年9月初…重挫超9%、市值蒸发2790亿美元的纪录 -> 、市值蒸发…的纪录)."""
     out = []
     for x in qs:
-        start = max([0] + [y.end for y in qs if y.end <= x.start and y.unit])  # a bare 5 (5 分组) is a label, no boundary
+        # a bare 5 (5 分组) is a label, and a count of another kind (整合了16颗芯片,具备20.8 PFLOPS) describes what the
+        # figure after it measures: neither is a boundary
+        start = max([0] + [y.end for y in qs if y.end <= x.start and y.unit and (y.unit == x.unit or y.unit not in _COUNT_UNITS)])
         stop = bind._CLAUSE_END.search(text, x.end)
         out.append(text[start:x.start] + " " + text[x.end:stop.start() if stop else len(text)])
     return out
