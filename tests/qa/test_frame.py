@@ -1474,3 +1474,15 @@ def test_a_sides_figure_in_the_unit_the_question_names_is_the_one_compared():
     ms = chunk("得益于技术路线优化,DeepSeek-V3仅使用2048块NVIDIA H800 GPU,累计训练278.8万个小时,耗费557.6万美元。", "b.txt")
     draft = _compare("民生和华西给出的DeepSeek-V3完整训练GPU小时数一致吗？", hx, ms)
     assert draft.text.startswith("结论：一致。") and "278.8万个小时" in draft.text.splitlines()[0]
+
+
+def test_a_cell_naming_its_own_metric_beside_its_figure_is_that_metrics():
+    table = "昇腾910B\t英伟达B200\n内存支持\t64GBHBM内存,400GB/s内存带宽\t192GB内存,达到了8TB/s内存带宽"
+    row = table.split("\n")[1]
+    found = {c.quantity.text: (c.subject, c.metric) for c in bind.claims(chunk(table), table.index(row), len(table), table.split("\n")[0])}
+    assert found["8TB/s"] == ("B200", "带宽") and found["192GB"] == ("B200", "容量")
+    gj = chunk("在 AMD 的路线图中,MI355X 将采用 HBM3E,存储容量将达到 288GB,带宽将达到和 B200 相同的 8TB/s,"
+               "而存储容量将显著高于 B200 的 192GB。英伟达 B200 芯片将两个芯片通过 NV-HBI 技术连接在一起, 提供高达 10TB/s 的带宽。",
+               "a.txt", "国金证券", "2025 AI 行业前瞻报告")
+    draft = _compare("国金和民生给出的英伟达B200内存带宽一致吗？", gj, chunk(table, "b.txt"))
+    assert draft.text.startswith("结论：一致。") and "8TB/s" in draft.text.splitlines()[0]

@@ -653,6 +653,16 @@ def _in_unit(q: Quantity, label: str) -> Quantity:
 _YEAR_LABEL = re.compile(r"(?:19|20)\d{2}")  # a row labelled by a bare year: that year's row
 
 
+def _cell_metric(cell: str, q: Quantity) -> str:
+    """The metric a cell names beside its figure, in the figure's own unit (内存支持 | …,达到了8TB/s内存带宽: 带宽,
+    not the row's 内存), or ""."""
+    t = unicodedata.normalize("NFKC", cell)
+    lo = max([0] + [m.end() for m in _CLAUSE_END.finditer(t, 0, q.start)])
+    hi = next((m.start() for m in _CLAUSE_END.finditer(t, q.end)), len(t))
+    metric = _last_metric(t[lo:q.start] + " " + t[q.end:hi])
+    return metric if metric and q.unit and q.unit in metric_units(metric) else ""
+
+
 def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = ()) -> tuple[Claim, ...]:
     cells = row.replace("\n", "\t").split("\t")
     heads = header.split("\t")
@@ -679,7 +689,7 @@ def _row_claims(chunk: Chunk, start: int, row: str, header: str, extra: Extra = 
         for q in [_in_unit(q, label) for q in quantities(cell)] or _bare_year_like(cell, label, head):
             own = periods(unicodedata.normalize("NFKC", cell)[:q.start])  # 截至2024年H1, 累计出货超100万台
             p = own[-1][2] if own else (ps[0][2] if ps else None)
-            out.append(Claim(q, subject, p, metric, named))
+            out.append(Claim(q, subject, p, _cell_metric(cell, q) or metric, named))
     return tuple(out)
 
 
