@@ -94,8 +94,8 @@ def quantities(text: str) -> list[Quantity]:
             continue  # 5G, 16G: a network generation or a memory size, never grams (48.6g is)
         if unit.lower() == "年" and not scale and (_YEAR_ONLY.match(num) or re.match(r"\s*(?:[QH][1-4]|[一二三四]季度|[上下]半年)", t[m.end():], re.I)):
             continue  # 2024年, 24年Q4, 25年一季度: a year
-        if not unit and not scale and t[end:end + 1] in "年月日" and t[end:end + 1]:
-            continue  # a date part
+        if not unit and not scale and re.match(r"\s*[年月日]", t[end:]):
+            continue  # a date part (12月, 2024 年 12 月)
         if not unit and not scale and not m.group("pre") and (
                 (_YEAR_ONLY.match(num)) or (len(num) > 1 and num.startswith("0") and "." not in num)):
             continue  # AIME 2024, R1-0528: a year or a version, not a figure

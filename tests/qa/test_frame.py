@@ -1486,3 +1486,38 @@ def test_a_cell_naming_its_own_metric_beside_its_figure_is_that_metrics():
                "a.txt", "国金证券", "2025 AI 行业前瞻报告")
     draft = _compare("国金和民生给出的英伟达B200内存带宽一致吗？", gj, chunk(table, "b.txt"))
     assert draft.text.startswith("结论：一致。") and "8TB/s" in draft.text.splitlines()[0]
+
+
+def test_a_known_models_name_continued_by_hyphened_words_is_a_model_of_its_own():
+    f = parse("蒸馏小模型DeepSeek-R1-Distill-Qwen-7B在AIME 2024上的成绩一样吗？")
+    assert (f.subject, f.subjects) == ("DeepSeek-R1-Distill-Qwen-7B", ("DeepSeek-R1-Distill-Qwen-7B",))
+    assert parse("H100-H800的价格是多少？").subject == "H100"  # two names, no variant
+    assert parse("DeepSeek-V3的训练成本是多少？").subject == "DeepSeek-V3"
+    assert quantities("使用 2024 年 12 月所发布的基座") == []  # a date part, spaces or none
+
+
+def test_a_distilled_models_row_is_its_own_and_agrees_with_a_sentence_stating_its_score():
+    head = "\tAIME 2024 pass@1\tAIME 2024 cons@64\tMATH- 500 pass@1\tCodeForces rating"
+    row = "DeepSeek-R1-Distill-Qwen-7B\t55.5\t83.3\t92.8\t1189.0"
+    ms = chunk(head + "\n" + row, "b.txt")
+    f = parse("DeepSeek-R1-Distill-Qwen-7B在AIME 2024上的成绩是多少？")
+    # AIME 2024 pass@1 heads a benchmark of a year, not a model: the row's cells are the distilled model's
+    assert {c.quantity.text: c.subject for c in bind.claims(ms, len(head) + 1, len(ms.text), head, bind.frame_extra(f))}["55.5"] \
+        == "DeepSeek-R1-Distill-Qwen-7B"
+    hx = chunk("DeepSeek-R1-Distill-Qwen-7B在AIME 2024上得分55.5%,超过QwQ-32B-Preview(参考P6)。", "a.txt", "华西证券", "DeepSeek")
+    draft = _compare("蒸馏小模型DeepSeek-R1-Distill-Qwen-7B在AIME 2024上的成绩，华西正文和民生表格给的数一样吗？", hx, ms)
+    assert draft.text.startswith("结论：一致。") and "55.5%与55.5" in draft.text.splitlines()[0]
+
+
+def test_quoted_rows_as_the_passage_has_them_are_verified_whatever_columns_their_cells_fall_under():
+    text = ("Doubao-1.5-pro\tLlama3.1-405B\tGPT4o-0806\nInstruction Following\tIFEval\t89.5\t86.0\t86.7\n"
+            "Chinese\tC-Eval\t91.8\t72.7\t76.0")
+    c = chunk(text)
+    answer = ("民生证券《AI投资的新范式》：（表头：Doubao-1.5-pro | Llama3.1-405B | GPT4o-0806）Instruction Following | IFEval | "
+              "89.5 | 86.0 | 86.7[1]；C-Eval | 91.8 | 72.7 | 76.0[1]。")
+    checked, _ = check(answer, [c], parse("字节的Doubao-1.5-pro在C-Eval上得分多少？"))
+    assert "未核实" not in checked
+    sided = "· DeepSeek-R1-0528、o3、Doubao：" + answer  # a side line's names, however long, are its label
+    assert "未核实" not in check(sided, [c], parse("字节的Doubao-1.5-pro在C-Eval上得分多少？"))[0]
+    forged = answer.replace("72.7", "77.7")
+    assert "未核实" in check(forged, [c], parse("字节的Doubao-1.5-pro在C-Eval上得分多少？"))[0]

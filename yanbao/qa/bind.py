@@ -610,7 +610,8 @@ def _model_head(head: str) -> str:
     """A column headed by a product the entity list does not know (CloudMatrix CM384 beside Nvidia GB200
     NVL72) is that product's: its cells are no one else's. "" for a head that is a period or no model code."""
     head = head.strip()
-    return head if head and _MODEL_CODE.search(head) and not periods(head) else ""
+    code = _MODEL_CODE.search(re.sub(r"(?<!\d)(?:19|20)\d{2}(?!\d)", "", head))  # AIME 2024 pass@1: a benchmark of a year
+    return head if head and code and not periods(head) else ""
 
 
 _YEAR_LIKE = re.compile(r"(?:19|20)\d{2}")  # a four-digit number that would read as a year outside a table cell

@@ -39,7 +39,7 @@ NOT_GIVEN = "报告未给出"
 # the label an extractive answer puts before a quote: 国金证券《AI 周观察》（2024-12-08）：
 _NOTE = re.compile(r"（[^（）：]{1,24}：[^（）]{1,60}）$")  # （2025年Q3：5.4亿元、-4.3%） after a quoted sentence
 _TABLE_HEAD = re.compile(r"（表头：[^）]*）")  # the header the extractive answer writes before a table's first row
-_LABEL = re.compile(r"^[·\s]*(?:[^《》\n：:]{1,16}[：:])?[^《》\n：:]{0,24}《[^》\n]*》(?:（[^）]*）)?(?:提到)?[：:]")
+_LABEL = re.compile(r"^[·\s]*(?:[^《》\n：:]{1,40}[：:])?[^《》\n：:]{0,24}《[^》\n]*》(?:（[^）]*）)?(?:提到)?[：:]")
 
 
 def _meta_text(chunk: Chunk) -> str:
@@ -152,6 +152,10 @@ def _supported(claim: str, passages: list[Chunk], frame: Frame | None, strict: b
         return formula_holds(claim) and all(input_stated(x, stated) for x in formula_inputs(claim))
     body = _TABLE_HEAD.sub("", _LABEL.sub("", claim))  # a quoted row's figures are dated by their cells, not its header
     for part in body.split("；") if " | " in body else [body]:  # quoted table rows, joined by ；: each read in its own row
+        row = _NOTE.sub("", MARKER.sub("", part).strip().rstrip("。；;，, "))
+        if " | " in row and _verbatim(row, passages) and (not (note := _NOTE.search(MARKER.sub("", part).strip().rstrip("。；;，, ")))
+                                                           or _note_holds(note.group()[1:-1], passages, frame, strict)):
+            continue  # a row as a passage has it (its cells are its columns', not the subject's)
         ps = bind.periods(part)
         for f in figures(part):
             pos = _figure_pos(part, f)

@@ -17,6 +17,7 @@ from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
 from yanbao.qa.extractive import SELECTION, Draft, _render, missing_share, needed_terms, report_label
 from yanbao.qa.frame import CONSISTENT_Q, Period, COUNT_ASKED, aliases, group_of, metric_of, metric_units, metric_words, names_subject, period_of, periods
+from yanbao.qa.text import bigrams
 from yanbao.quantity import Quantity, fmt, quantities
 from yanbao.types import Frame, Hit
 
@@ -86,13 +87,37 @@ def _best_worded_side(q: Query, hits: list[Hit], side_frame: Frame, broker: str,
     for s in mine:
         if s.score < WORDED_SHARE * top:
             break
-        for c in bind.bound_claims(side_frame, hits[s.hit].chunk, s.start, s.end, s.header):
+        found = bind.bound_claims(side_frame, hits[s.hit].chunk, s.start, s.end, s.header)
+        for c in _in_asked_column(q, s, found) if broker else found:  # (a subject's side: its own column already)
             if side_frame.period and (c.period is None or not period_of(side_frame).matches(c.period)):
                 continue
             n = _worded(q, s, c)  # (GPU小时数: 278.8万个小时, not 2048块 GPU)
             if n > most:
                 best, most = Side(broker or side_frame.period or side_frame.subject, s, c), n
     return best
+
+
+def _asked_cells(question: str, s: Scored) -> set[str] | None:
+    """The figures (as written) of a table row's cells under the columns naming most of the question (AIME 2024
+    pass@1 and cons@64 for 在AIME 2024上的成绩, not MATH-500), or None for a sentence or a header naming none of it."""
+    if "\t" not in s.text or not s.header:
+        return None
+    cells = s.text.replace("\n", "\t").split("\t")
+    heads = bind.align_heads(s.header.split("\t"), cells)
+    if len(heads) != len(cells):
+        return None
+    want = bigrams(question)
+    overlap = [len(bigrams(h) & want) if j else 0 for j, h in enumerate(heads)]
+    best = max(overlap, default=0)
+    if not best:
+        return None
+    return {t for j, cell in enumerate(cells) if overlap[j] == best for t in [cell.strip()] + [x.text for x in quantities(cell)]}
+
+
+def _in_asked_column(q: Query, s: Scored, found: list[bind.Claim]) -> list[bind.Claim]:
+    """Of a table row's figures, those under the columns the question names; all of them when it names none."""
+    texts = _asked_cells(q.text, s)
+    return found if texts is None else [c for c in found if c.quantity.text in texts]
 
 
 def _unit_asked(question: str, x: Quantity) -> bool:
@@ -707,8 +732,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
         a, b = _agreeing(q, hits, frame, scored, a, b)
         sides = [a, b]
     qa, qb = a.claim.quantity, b.claim.quantity
-    if qa.unit != qb.unit:
-        return None  # 3 (厘?) against 0.03元: not comparable as written
+    if qa.unit != qb.unit and not ((_table_bare(q.text, a, b) or _table_bare(q.text, b, a)) and qa.same(qb)):
+        return None  # 3 (厘?) against 0.03元: not comparable as written (a bare cell only where it states the same amount)
     if not qa.unit and not frame.metric and not frame.unit and (a.scored.hit, a.scored.start) != (b.scored.hit, b.scored.start) \
             and not _measured_alike(q, frame, a, b):
         return None  # two bare numbers from two places, nothing asked to tell what they measure (32B against 91.4)
@@ -716,6 +741,13 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
         return None  # both sides read the same figure: the passages do not tell them apart
     lines = [_verdict(q.text, frame, a, b)] + _side_lines(sides, hits)
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({a.scored.hit, b.scored.hit})))
+
+
+def _table_bare(question: str, a: Side, b: Side) -> bool:
+    """True when `a` is a bare table cell under a column the question names (its unit in a header the row does
+    not repeat: 55.5 under AIME 2024 pass@1) and `b` a figure with a unit: the two compare as written."""
+    cells = _asked_cells(question, a.scored) if not a.claim.quantity.unit and b.claim.quantity.unit else None
+    return cells is not None and a.claim.quantity.text in cells
 
 
 def _worded(q: Query, s: Scored, c: bind.Claim) -> int:
@@ -754,8 +786,8 @@ def _asked_after_subject(question: str, frame: Frame) -> str:
     ends = [t.rfind(a) + len(a) for a in (frame.aliases or (frame.subject,)) if a and a in t]
     if not ends:
         return ""
-    rest = re.split(r"[，,。？?]|" + CONSISTENT_Q.pattern + r"|分别|各是|是多少|多少|谁|哪", t[max(ends):], maxsplit=1)[0]
-    rest = re.sub(r"^[\s的]+|(?:相比|相较于?|对比|比较|而言|上|中)+$", "", rest).strip()
+    rest = re.split(r"[，,。？?]|" + CONSISTENT_Q.pattern + r"|分别|各是|是多少|几倍|多少|谁|哪", t[max(ends):], maxsplit=1)[0]
+    rest = re.sub(r"^[\s的在]+|(?:相比|相较于?|对比|比较|而言|上|中)+$", "", rest).strip()
     return rest if 2 <= len(rest) <= 16 else ""
 
 

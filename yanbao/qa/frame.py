@@ -518,6 +518,22 @@ def joined_names(question: str) -> tuple[str, ...]:
     return tuple(mentions(n)[0].name if mentions(n) else n for n in pair)
 
 
+_HYPHENED = re.compile(r"(?:-[A-Za-z0-9][A-Za-z0-9.]*)+")
+
+
+def _variant_subject(question: str, found: list[Mention]) -> tuple[str, dict[str, tuple[int, int]]]:
+    """A known model's latin name continued by hyphened words names a model of its own (DeepSeek-R1-Distill-Qwen-7B
+    is R1's distilled 7B, DeepSeek-R1-0528 its May version): (that full name, {each known name inside it: the
+    full name's span}), or ("", {}) when the question writes none."""
+    for m in found:
+        rest = _HYPHENED.match(question, m.end)
+        if not rest or not question[m.start:m.end].isascii() or re.fullmatch(r"-\d{1,3}", rest.group()):
+            continue  # no hyphened words, a Chinese name, or a range (7-8)
+        if not any(f.start > m.end and f.end == rest.end() and question[f.start - 1] == "-" for f in found):  # H100-H800: two names
+            return question[m.start:rest.end()], {f.name: (m.start, rest.end()) for f in found if m.start <= f.start and f.end <= rest.end()}
+    return "", {}
+
+
 def _code_subject(question: str, found: list[Mention]) -> tuple[str, str]:
     """(the unknown model code written right after a named maker, the maker): 英伟达B40 ->
     ("B40", "英伟达"), or ("", "")."""
@@ -686,6 +702,11 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     if code:  # 英伟达B40: B40, made by 英伟达; a figure about 英伟达 or B300 is not one about B40
         subject, names = code, (code,)
         subjects = tuple(dict.fromkeys((code,) + tuple(n for n in subjects if n != maker)))
+    variant, inside = _variant_subject(q, found)
+    if variant:  # DeepSeek-R1-Distill-Qwen-7B: the distilled model asked, not R1 nor Qwen
+        subject, names = variant, (variant,)
+        subjects = tuple(dict.fromkeys((variant,) + tuple(n for n in subjects if n not in inside or any(
+            f.name == n and not (f.start >= inside[n][0] and f.end <= inside[n][1]) for f in found))))
     if not subject and reports:  # a company a report covers (华润三九(000999)…), by name or stock code
         covered = next(((n, c) for n, c in catalog(reports).companies if n in q or c in q), None)
         if covered:
