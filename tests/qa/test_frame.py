@@ -1521,3 +1521,12 @@ def test_quoted_rows_as_the_passage_has_them_are_verified_whatever_columns_their
     assert "未核实" not in check(sided, [c], parse("字节的Doubao-1.5-pro在C-Eval上得分多少？"))[0]
     forged = answer.replace("72.7", "77.7")
     assert "未核实" in check(forged, [c], parse("字节的Doubao-1.5-pro在C-Eval上得分多少？"))[0]
+
+
+def test_two_models_rows_are_read_in_the_column_the_question_names_and_their_gap_as_precisely_as_written():
+    head = "\tAIME 2024 pass@1\tAIME 2024 cons@64\tMATH- 500 pass@1\tCodeForces rating"
+    rows = ["GPT-4o-0513\t9.3\t13.4\t74.6\t759.0", "o1-mini\t63.6\t80.0\t90.0\t1820.0", "QwQ-32B\t44.0\t60.0\t90.6\t1316.0",
+            "DeepSeek-R1-Distill-Qwen-32B\t72.6\t83.3\t94.3\t1691.0"]
+    draft = _compute("民生的蒸馏模型表里，DeepSeek-R1-Distill-Qwen-32B在AIME 2024 pass@1上比o1-mini高多少？",
+                     chunk("Deepseek蒸馏小模型能力突出\n" + head + "\n" + "\n".join(rows)))
+    assert draft is not None and "72.6 − 63.6 = 9.0" in draft.text and "相差约9.0" in draft.text

@@ -82,13 +82,19 @@ def _best_worded_side(q: Query, hits: list[Hit], side_frame: Frame, broker: str,
     """With no metric or unit asked (完整训练GPU小时数, Codeforces成绩), the side's figure whose own clause
     holds the most of the question's words, among its best sentences; the better-scored first on a tie."""
     mine = [s for s in scored if not broker or broker_short(hits[s.hit].chunk.meta.broker or "") == broker]
+    if not broker:  # a subject's best is its best sentence stating a figure of it (o1-mini's row in a table of models)
+        mine = mine[next((i for i, s in enumerate(mine) if bind.bound_claims(
+            side_frame, hits[s.hit].chunk, s.start, s.end, s.header)), len(mine)):]
     top = mine[0].score if mine else 0.0
     best, most = None, -1
     for s in mine:
         if s.score < WORDED_SHARE * top:
             break
         found = bind.bound_claims(side_frame, hits[s.hit].chunk, s.start, s.end, s.header)
-        for c in _in_asked_column(q, s, found) if broker else found:  # (a subject's side: its own column already)
+        # a broker's row, or the side's own row (o1-mini | 63.6 | 80.0 …): the column the question names; a row of
+        # one measure across subjects (AIME 2025 | 87.5 | 88.9 …) has its side's column already
+        by_column = broker or names_subject(s.text.replace("\n", "\t").split("\t")[0], side_frame.subject, side_frame.aliases)
+        for c in _in_asked_column(q, s, found) if by_column else found:
             if side_frame.period and (c.period is None or not period_of(side_frame).matches(c.period)):
                 continue
             n = _worded(q, s, c)  # (GPU小时数: 278.8万个小时, not 2048块 GPU)
@@ -786,7 +792,7 @@ def _asked_after_subject(question: str, frame: Frame) -> str:
     ends = [t.rfind(a) + len(a) for a in (frame.aliases or (frame.subject,)) if a and a in t]
     if not ends:
         return ""
-    rest = re.split(r"[，,。？?]|" + CONSISTENT_Q.pattern + r"|分别|各是|是多少|几倍|多少|谁|哪", t[max(ends):], maxsplit=1)[0]
+    rest = re.split(r"[，,。？?]|" + CONSISTENT_Q.pattern + r"|分别|各是|是多少|几倍|多少|谁|哪|(?<![相对])比|较", t[max(ends):], maxsplit=1)[0]
     rest = re.sub(r"^[\s的在]+|(?:相比|相较于?|对比|比较|而言|上|中)+$", "", rest).strip()
     return rest if 2 <= len(rest) <= 16 else ""
 
@@ -1165,12 +1171,22 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
         return _change(frame, what, *((a, b) if periods_[0] < periods_[1] else (b, a)))
     growth = f"，高出约{fmt(gap / lo.claim.quantity.value * 100)}%" if lo.claim.quantity.value else ""
     apart = fmt(gap, unit)
+    result = _plain_value(gap, hi.claim.quantity)
+    if not unit and (places := _places(hi.claim.quantity, lo.claim.quantity)):  # 72.6 − 63.6 = 9.0, as precise as they are
+        apart = result = f"{gap:.{places}f}"
     if unit == "%":  # two shares differ by percentage points (63.72% vs 37.31%: 26.41个百分点)
         apart, growth = f"{fmt(gap)}个百分点", ""
     verdict = "结论：不一致。" if CONSISTENT_Q.search(question) else "结论："
     return (f"{verdict}{_side_name(hi.name)}的{what}（{_num(hi.claim.quantity)}）高于{_side_name(lo.name)}"
             f"（{_num(lo.claim.quantity)}），相差约{apart}（{COMPUTED}：{_plain(hi.claim.quantity)} − "
-            f"{_plain_value(lo.claim.quantity.value, hi.claim.quantity)} = {_plain_value(gap, hi.claim.quantity)}{growth}）。")
+            f"{_plain_value(lo.claim.quantity.value, hi.claim.quantity)} = {result}{growth}）。")
+
+
+def _places(a: Quantity, b: Quantity) -> int:
+    """The decimals two bare figures of one scale are written with (72.6 and 63.6: 1), or 0."""
+    if a.tolerance != b.tolerance:
+        return 0
+    return max(len(p.split(".")[1]) if "." in p else 0 for p in (_plain(a), _plain(b)))
 
 
 # 报告的78%算得对吗, 与报告说的50倍吻合吗: the question quotes a figure the report derived from the two sides
