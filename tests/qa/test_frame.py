@@ -1530,3 +1530,14 @@ def test_two_models_rows_are_read_in_the_column_the_question_names_and_their_gap
     draft = _compute("民生的蒸馏模型表里，DeepSeek-R1-Distill-Qwen-32B在AIME 2024 pass@1上比o1-mini高多少？",
                      chunk("Deepseek蒸馏小模型能力突出\n" + head + "\n" + "\n".join(rows)))
     assert draft is not None and "72.6 − 63.6 = 9.0" in draft.text and "相差约9.0" in draft.text
+
+
+def test_a_variant_is_read_under_its_full_name_and_each_broker_keeps_the_subject_the_question_gives_it():
+    assert frames.variant_names("R1-Lite-Preview") == ("R1-Lite-Preview", "DeepSeek-R1-Lite-Preview")
+    gj = chunk("\tDeepSeek-R1-Lite-Preview\tOpenAI o1-preview\tGPT-4o\nCodeforces (Rating) 世界级编程竞赛\t1450\t1428\t759",
+               "a.txt", "国金证券", "2025 AI 行业前瞻报告")
+    hx = chunk("在代码领域,R1在Codeforces评测中达到了2441分的水平,高于96.3%的人类参与者。", "b.txt", "华西证券", "DeepSeek")
+    draft = _compare("国金前瞻报告中R1-Lite-Preview和华西报告中R1的Codeforces成绩分别是多少？", gj, hx)
+    assert draft.text.startswith("R1-Lite-Preview为1450[1]；DeepSeek-R1为2441[2]")  # 1450 is not R1's
+    draft = _compare("国金报告中R1-Lite-Preview和华西报告中R1的Codeforces成绩一致吗？", gj, hx)
+    assert "1450" in draft.text.splitlines()[0] and "2441" in draft.text.splitlines()[0] and "不一致" in draft.text

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from yanbao.ingest.valuation import row_label
-from yanbao.qa.frame import (ESTIMATE, GENERAL, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, DAILY, Period, days_in, entities, group_of, mentions, metric_of, metric_units,
+from yanbao.qa.frame import (ESTIMATE, variant_names, GENERAL, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, DAILY, Period, days_in, entities, group_of, mentions, metric_of, metric_units,
                              metric_words, named_segment, names_subject, owners, period_of, periods, qualifier_of)
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
@@ -220,9 +220,10 @@ def frame_extra(frame: Frame) -> Extra:
     of 莱士中国 in a sentence about both is 莱士中国's when 科瑞天诚's side is read)."""
     extra = []
     if frame.subject and frame.subject not in entities():
-        extra.append((frame.subject, frame.aliases or (frame.subject,)))
+        extra.append((frame.subject, frame.aliases or variant_names(frame.subject)))
     if set(frame.subjects) & set(frame.sides):  # sides that are subjects, not brokers or periods
-        extra += [(side, (side,)) for side in frame.sides if side != frame.subject and side not in entities()]
+        # (R1-Lite-Preview's column DeepSeek-R1-Lite-Preview is not DeepSeek-R1's, whichever side is read)
+        extra += [(side, variant_names(side)) for side in frame.sides if side != frame.subject and side not in entities()]
     return tuple(extra)
 
 

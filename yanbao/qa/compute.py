@@ -39,10 +39,32 @@ class Side:
     claim: bind.Claim
 
 
-def _side_frames(frame: Frame) -> list[tuple[str, Frame, str]]:
+def _broker_subjects(question: str, frame: Frame) -> dict[str, str]:
+    """{broker: its subject} when the question gives each broker its own subject (国金前瞻报告中R1-Lite-Preview和
+    华西报告中R1: broker, subject, broker, subject); {} otherwise (民生和华西对DeepSeek-V3…相对GPT-4o: one subject)."""
+    if len(frame.sides) != 2 or len(frame.subjects) != 2 or set(frame.sides) & set(frame.subjects):
+        return {}
+    t = unicodedata.normalize("NFKC", question)
+    if any(side not in t for side in frame.sides):
+        return {}
+    first, second = sorted(frame.sides, key=t.find)  # as the question names them
+    b1, b2 = t.find(first), t.find(second)
+    names = [frame.aliases if i == 0 and frame.aliases else aliases(n) for i, n in enumerate(frame.subjects)]
+    s1 = [a for a in names[0] if 0 <= t.find(a, b1) < b2]
+    s2 = [a for a in names[1] if t.find(a, b2) >= 0]
+    return {first: frame.subjects[0], second: frame.subjects[1]} if s1 and s2 else {}
+
+
+def _side_frames(frame: Frame, question: str = "") -> list[tuple[str, Frame, str]]:
     """(side name, frame for that side, broker the side must come from or "")."""
     out = []
+    own = _broker_subjects(question, frame) if question else {}
     for side in frame.sides:
+        if side in own:  # each broker's own subject
+            subject = own[side]
+            names = frame.aliases if subject == frame.subject else aliases(subject)
+            out.append((side, replace(frame, subject=subject, aliases=names, subjects=(subject,)), side))
+            continue
         ps = periods(side) if re.search(r"\d", side) else []
         if ps or re.match(r"^(FY)?\d{4}", side):
             out.append((side, replace(frame, period=side), ""))
@@ -766,7 +788,7 @@ def _agreeing(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored], a: 
     amount, in a sentence among its best whose clause holds as many of the question's words (民生's 64颗 of its
     Trainium2 Ultra rack beside its 16颗 server, against 国金's 64颗 最大扩展规模), is the one set against it;
     (a, b) unchanged when there is none."""
-    named = {name: (side_frame, broker) for name, side_frame, broker in _side_frames(frame)}
+    named = {name: (side_frame, broker) for name, side_frame, broker in _side_frames(frame, q.text)}
     for keep, swap in ((a, b), (b, a)):
         side_frame, broker = named.get(swap.name, (None, ""))
         if side_frame is None or not broker:
@@ -827,7 +849,7 @@ def _every_side(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored],
     """Each side's best sentence with a bound figure (whose metric it names, with `named_metric`), or
     None when a side has none."""
     sides = []
-    for name, side_frame, broker in _side_frames(frame):
+    for name, side_frame, broker in _side_frames(frame, q.text):
         side = _best_side(q, hits, side_frame, broker, scored, named_metric)
         if side is None:
             return None

@@ -534,6 +534,16 @@ def _variant_subject(question: str, found: list[Mention]) -> tuple[str, dict[str
     return "", {}
 
 
+def variant_names(name: str) -> tuple[str, ...]:
+    """The names of a model variant: as written, and with each name of the known model it extends
+    (R1-Lite-Preview is also written DeepSeek-R1-Lite-Preview); (name,) for any other name."""
+    found = mentions(name)
+    if not found or found[0].start != 0 or not _HYPHENED.fullmatch(name, found[0].end):
+        return (name,)
+    suffix = name[found[0].end:]
+    return tuple(dict.fromkeys((name,) + tuple(a + suffix for a in aliases(found[0].name))))
+
+
 def _code_subject(question: str, found: list[Mention]) -> tuple[str, str]:
     """(the unknown model code written right after a named maker, the maker): 英伟达B40 ->
     ("B40", "英伟达"), or ("", "")."""
@@ -704,7 +714,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
         subjects = tuple(dict.fromkeys((code,) + tuple(n for n in subjects if n != maker)))
     variant, inside = _variant_subject(q, found)
     if variant:  # DeepSeek-R1-Distill-Qwen-7B: the distilled model asked, not R1 nor Qwen
-        subject, names = variant, (variant,)
+        subject, names = variant, variant_names(variant)
         subjects = tuple(dict.fromkeys((variant,) + tuple(n for n in subjects if n not in inside or any(
             f.name == n and not (f.start >= inside[n][0] and f.end <= inside[n][1]) for f in found))))
     if not subject and reports:  # a company a report covers (华润三九(000999)…), by name or stock code
