@@ -1541,3 +1541,16 @@ def test_a_variant_is_read_under_its_full_name_and_each_broker_keeps_the_subject
     assert draft.text.startswith("R1-Lite-Preview为1450[1]；DeepSeek-R1为2441[2]")  # 1450 is not R1's
     draft = _compare("国金报告中R1-Lite-Preview和华西报告中R1的Codeforces成绩一致吗？", gj, hx)
     assert "1450" in draft.text.splitlines()[0] and "2441" in draft.text.splitlines()[0] and "不一致" in draft.text
+
+
+def test_a_guidance_set_against_an_actual_quarter_is_a_computed_change_marked_as_guidance():
+    q = "博通FY24Q4营收指引比FY24Q3实际营收环比增长多少？"
+    f = parse(q)
+    assert f.answer_type == "arithmetic" and f.sides == ("FY2024Q4", "FY2024Q3") and f.actual
+    a = chunk("回顾上一财季,博通在 FY24Q3 实现营业收入 131 亿美元,同比增长 47%。展望 FY24Q4,博通指引营收 140 亿美元,同比增长 51%。",
+              "a.txt", "国金证券", "AI 周观察")
+    draft = _compute(q, a)
+    head = draft.text.splitlines()[0]
+    assert "指引：140亿美元" in head and "增长约9亿美元" in head and "140 − 131 = 9" in head
+    assert "未核实" not in check(draft.text, [a], f)[0]
+    assert parse("2024年营收同比增长多少？").answer_type == "figure"  # one period: the stated growth

@@ -55,11 +55,22 @@ def _broker_subjects(question: str, frame: Frame) -> dict[str, str]:
     return {first: frame.subjects[0], second: frame.subjects[1]} if s1 and s2 else {}
 
 
+_ESTIMATED = re.compile(r"^[^，,。？?；;比和与及]{0,8}?(?:指引|指导|预期|预计|预测|一致预期)")
+
+
+def _estimate_side(question: str, side: str) -> bool:
+    """True when the question asks a period side's figure as a guidance or forecast (FY24Q4营收指引)."""
+    t = unicodedata.normalize("NFKC", question)
+    return any(str(p) == side and _ESTIMATED.match(t[e:]) for _, e, p in periods(t))
+
+
 def _side_frames(frame: Frame, question: str = "") -> list[tuple[str, Frame, str]]:
     """(side name, frame for that side, broker the side must come from or "")."""
     out = []
     own = _broker_subjects(question, frame) if question else {}
     for side in frame.sides:
+        if question and frame.actual and _estimate_side(question, side):
+            frame = replace(frame, actual=False)  # FY24Q4营收指引比FY24Q3实际营收: one side is a guidance
         if side in own:  # each broker's own subject
             subject = own[side]
             names = frame.aliases if subject == frame.subject else aliases(subject)
@@ -1257,9 +1268,18 @@ def _change(frame: Frame, what: str, before: Side, after: Side) -> str:
         return f"结论：{_side_name(after.name)}较{_side_name(before.name)}{word}约{fmt(abs(gap), q1.unit)}（{COMPUTED}：{step}）。"
     share = abs(gap) / q0.value
     ratio = f"{share:.4f}".rstrip("0").rstrip(".")
-    return (f"结论：{_side_name(after.name)}的{what}（{_num(q1)}）较{_side_name(before.name)}（{_num(q0)}）{word}约"
+    return (f"结论：{_side_name(after.name)}的{what}（{_guessed(after)}{_num(q1)}）较{_side_name(before.name)}（{_guessed(before)}{_num(q0)}）{word}约"
             f"{fmt(abs(gap), q1.unit)}，{amount}约{fmt(share * 100)}%（{COMPUTED}：{step}；"
             f"{_plain_value(abs(gap), big.claim.quantity)} ÷ {_plain_value(q0.value, big.claim.quantity)} ≈ {ratio}）。")
+
+
+def _guessed(side: Side) -> str:
+    """"指引" (or 预期, 预计…) before a side's figure that its sentence states as a guidance or forecast, so that
+    it is never read as reported; "" for a reported figure."""
+    if not side.claim.estimate:
+        return ""
+    words = re.findall(r"指引|指导|一致预期|预期|预计|预测", side.scored.text[:max(side.claim.quantity.start, 0)])
+    return f"{words[-1] if words else '预测'}："
 
 
 def _reworded(value: float, like: Quantity) -> tuple[str, str, str]:
