@@ -291,6 +291,12 @@ def test_swaps_of_figures_labelled_after_them():
     # the rest of a unit ("/s") or a "vs" names nothing
     speed = item("跑ResNet-50训练时，昇腾920单卡比H20快多少？", "2800 vs 1550 images/s，提升80.6%。", ["80.6%"], sources=())
     assert ok(speed, "昇腾920单卡处理2800 images/s，H20为1550 images/s，提升约80.6%[1]。")
+    # a sum labelled by its parts (A、B合计X) names X's parts: no swap with the parts' own figures
+    parts = item("博通FY24Q3的半导体和基础设施软件两个部门营收加起来，与公司总营收对得上吗？",
+                 "对得上：半导体解决方案73亿美元 + 基础设施软件58亿美元 = 131亿美元（计算得出），等于FY24Q3总营收131亿美元。",
+                 ["131亿美元"], sources=())
+    assert ok(parts, "结论：一致。半导体、基础设施软件合计约131亿美元（计算得出：73 + 58 = 131），公司总营收为131亿美元[1]。")
+    assert not ok(parts, "结论：对得上。半导体解决方案131亿美元，基础设施软件58亿美元。")  # the total passed off as one part
 
 
 def test_a_quoted_reports_own_words_do_not_answer_the_asked_agreement():

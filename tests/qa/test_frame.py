@@ -1554,3 +1554,18 @@ def test_a_guidance_set_against_an_actual_quarter_is_a_computed_change_marked_as
     assert "指引：140亿美元" in head and "增长约9亿美元" in head and "140 − 131 = 9" in head
     assert "未核实" not in check(draft.text, [a], f)[0]
     assert parse("2024年营收同比增长多少？").answer_type == "figure"  # one period: the stated growth
+
+
+def test_parts_the_question_lists_are_summed_and_set_against_the_whole_it_names():
+    c = chunk("IDC数据显示, 2024上半年中国智算服务整体市场同比增长79.6%,市场规模达到146.1亿元人民币。其中,智算集成服务市场同比增长168.4%,"
+              "市场规模达57.0亿元人民币;GenAI IaaS市场同比增长203.6%,市场规模达52.0亿元人民币;Non-GenAI IaaS市场同比缩减13.7%,"
+              "市场规模达37.1亿元人民币。", "a.txt", "华西证券", "DeepSeek")
+    q = "IDC数据中，2024上半年中国智算集成服务、GenAI IaaS和Non-GenAI IaaS三块规模加起来与整体智算服务市场规模一致吗？"
+    draft = _compute(q, c)
+    head = draft.text.splitlines()[0]
+    assert head.startswith("结论：一致。") and "57 + 52 + 37.1 = 146.1" in head  # GenAI IaaS is not Non-GenAI IaaS's 37.1
+    assert "未核实" not in check(draft.text, [c], parse(q))[0]
+    b = chunk("回顾上一财季,博通在 FY24Q3 实现营业收入 131 亿美元,同比增长 47%。基础设施软件部门营收 58 亿美元,同比增长 200%。"
+              "半导体解决方案部门营收 73 亿美元,AI 产品销售表现亮眼。", "b.txt", "国金证券", "AI 周观察")
+    head = _compute("博通FY24Q3的半导体和基础设施软件两个部门营收加起来，与公司总营收对得上吗？", b).text.splitlines()[0]
+    assert head.startswith("结论：一致。") and "73 + 58 = 131" in head

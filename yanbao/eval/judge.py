@@ -437,6 +437,9 @@ def _after_words(prep: str, fig: Figure, figs) -> set[str]:
             and not re.fullmatch(r"[\d.]+|[a-z]{1,2}|vs|[^\w]+", w)}  # a unit's rest ("/s") or "vs" names nothing
 
 
+_SUM_WORDS = re.compile(r"合计|总计|共计|加总|之和|加起来|总和")
+
+
 def _swapped(prep: str, figs, gold_prep: str, gold_figs) -> str:
     """The reason when a right figure is stated for another subject of the gold (two values swapped),
     else "". Each gold figure outside parentheses is labelled twice: by the words just before it and by
@@ -459,7 +462,8 @@ def _swapped(prep: str, figs, gold_prep: str, gold_figs) -> str:
                                    if _loosely_comparable(g, g2) and not same(f, g2)] or [set()])
             near = side(prep, f, figs)
             wrong = sorted(near & (others - lab))
-            if wrong and not near & (lab - others):
+            summed = _SUM_WORDS.search(prep[_sentence_start(prep, f.start):f.start][-8:])  # A、B合计X: X's parts, not X as A's
+            if wrong and not near & (lab - others) and not summed:
                 return f"states {f.text} for {'/'.join(wrong)}; the gold gives it for {'/'.join(sorted(lab))}"
     return ""
 

@@ -751,6 +751,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
             return pair
     if wants_move(q.text, frame) and (move := stated_move(q, hits, frame, scored)) is not None:
         return move
+    if CONSISTENT_Q.search(q.text) and (parts := part_sum(q, hits, frame, scored)) is not None:
+        return parts
     if frame.answer_type not in ("comparison", "arithmetic") and not wants_each(q.text, frame):
         return None
     if wants_each(q.text, frame):
@@ -1136,6 +1138,100 @@ def sum_check(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> 
             f"[{total.scored.hit + 1}]。")
     lines = [head] + _side_lines(sides, hits)  # sides stated in one sentence (腾讯,阿里巴巴和百度…分别为…) are quoted once
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({s.scored.hit for s in sides})))
+
+
+# 半导体和基础设施软件两个部门营收加起来，与公司总营收对得上吗; A、B和C三块规模加起来与整体市场规模一致吗
+_PARTS_Q = re.compile(r"(?P<parts>[^，,。？?；;]+?(?:(?:、|和|及|与)[^、，,。？?；;]+?)+?)(?:[两三四五六七八九]\s*(?:块|个部门|个业务|项|部分|家))?"
+                      r"的?(?:规模|营收|收入|营业收入|金额)?(?:加起来|合计|之和|加总|相加)[，,]?\s*(?:与|和|跟|同)(?P<whole>[^，,。？?；;]+?)"
+                      r"(?:" + CONSISTENT_Q.pattern + r"|一致|对得上|相符|吻合)")
+_PART_END = re.compile(r"[；;。]")
+
+
+def _part_names(parts: str, frame: Frame) -> list[str]:
+    """The parts a question lists, each without the period, the subject and the words before 的 (博通FY24Q3的半导体
+    -> 半导体; 2024上半年中国智算集成服务 -> 智算集成服务)."""
+    out = []
+    for name in re.split(r"、|和|及|与", parts):
+        for _, e, _ in reversed(periods(name)):
+            name = name[e:]
+        name = name.split("的")[-1]
+        for a in sorted(frame.aliases + frame.marks, key=len, reverse=True):
+            name = name.replace(a, "")
+        name = name.strip()
+        if len(name) >= 2:
+            out.append(name)
+    return out
+
+
+def _part_figure(name: str, hits: list[Hit], frame: Frame, scored: list[Scored], units: tuple[str, ...]) -> tuple[Scored, Quantity] | None:
+    """The first figure in the asked units written after a part's name in its sentence (智算集成服务市场同比增长168.4%，
+    市场规模达57.0亿元: 57.0亿元), of the asked period, from the best sentences naming it."""
+    want = period_of(frame)
+    key = re.compile(r"(?<![a-z0-9-])" + re.escape(unicodedata.normalize("NFKC", name).lower()))  # GenAI IaaS is not in Non-GenAI IaaS
+    for s in scored[:40]:
+        t = unicodedata.normalize("NFKC", s.text).lower()
+        named = key.search(t)
+        if named is None:
+            continue
+        at = named.start()
+        stop = _PART_END.search(t, at)
+        stated = bind.claims(hits[s.hit].chunk, s.start, s.end, s.header)
+        for c in sorted(stated, key=lambda c: c.quantity.start):
+            x = c.quantity
+            if x.start < at or (stop and x.start > stop.start()) or x.unit not in units:
+                continue
+            if want is not None and c.period is not None and not want.matches(c.period):
+                break
+            return s, x
+    return None
+
+
+def part_sum(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """Parts listed in the question (two segments, three markets) summed and set against the whole it names:
+    一致 / 不一致 with the sum computed and each figure quoted; None unless every part and the whole are found."""
+    m = _PARTS_Q.search(unicodedata.normalize("NFKC", q.text))
+    if not m or len(frame.sides) >= 2:
+        return None  # (腾讯、阿里、百度三家…与BAT合计: sides of their own, summed by sum_check)
+    names = _part_names(m.group("parts"), frame)
+    units = tuple(u for u in metric_units(frame.metric) if u) if frame.metric else _MONEY_UNITS
+    units = tuple(u for u in units if u != "%") or _MONEY_UNITS
+    found = [_part_figure(n, hits, frame, scored, units) for n in names]
+    if len(names) < 2 or any(f is None for f in found):
+        return None
+    whole_words = [w for w in ("整体", "总体", "全部", "合计", "总") if w in m.group("whole")]
+    whole = None
+    for s in scored[:40]:
+        if any(s.text == f[0].text for f in found):
+            continue  # the whole is stated apart from its parts
+        t = unicodedata.normalize("NFKC", s.text)
+        if frame.subject:
+            claims = [c.quantity for c in bind.bound_claims(replace(frame, answer_type="figure"), hits[s.hit].chunk, s.start, s.end, s.header)
+                      if c.quantity.unit in units]
+        else:
+            at = min((t.find(w) for w in whole_words if w in t), default=-1)
+            claims = [c.quantity for c in bind.claims(hits[s.hit].chunk, s.start, s.end, s.header)
+                      if at >= 0 and c.quantity.start > at and c.quantity.unit in units and (
+                          c.period is None or period_of(frame) is None or period_of(frame).matches(c.period))]
+        if claims:
+            whole = (s, claims[0])
+            break
+    if whole is None or len({x.unit for _, x in found} | {whole[1].unit}) > 1:
+        return None
+    first = found[0][1]
+    value = sum(x.value for _, x in found)
+    summed = Quantity(value, first.unit, fmt(value, first.unit), 0, 0, max(x.tolerance for _, x in found))
+    same = agree(summed, "", whole[1], whole[0].text) or abs(value - whole[1].value) <= summed.tolerance * len(found)
+    inputs = " + ".join(_plain_value(x.value, first) for _, x in found)
+    head = (f"结论：{'一致' if same else '不一致'}。{'、'.join(names)}合计约{fmt(value, first.unit)}（{COMPUTED}：{inputs} = "
+            f"{_plain_value(value, first)}），{m.group('whole').strip()}为{_num(whole[1])}[{whole[0].hit + 1}]。")
+    used = [f[0] for f in found] + [whole[0]]
+    by_report: dict[int, list[Scored]] = {}
+    for u in used:
+        group = by_report.setdefault(u.hit, [])
+        if all((u.start, u.end) != (g.start, g.end) for g in group):
+            group.append(u)
+    lines = [head] + [f"· {report_label(hits[h].chunk.meta)}：{_render(sorted(g, key=lambda x: x.start))}" for h, g in by_report.items()]
+    return Draft("\n".join(lines), False, 1.0, tuple(sorted(by_report)))
 
 
 def total(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
