@@ -291,6 +291,11 @@ def test_swaps_of_figures_labelled_after_them():
     # the rest of a unit ("/s") or a "vs" names nothing
     speed = item("跑ResNet-50训练时，昇腾920单卡比H20快多少？", "2800 vs 1550 images/s，提升80.6%。", ["80.6%"], sources=())
     assert ok(speed, "昇腾920单卡处理2800 images/s，H20为1550 images/s，提升约80.6%[1]。")
+    # a year before a figure is part of its label (东吴：2024财年AI收入122亿美元), not a figure ending it
+    brokers = item("国金周观察里博通对2024财年AI收入的预期，和东吴周报里披露的实际AI收入，各是多少？",
+                   "国金：全年AI收入预计120亿美元；东吴：2024财年AI收入122亿美元，略高于预期。", ["120亿美元", "122亿美元"], sources=())
+    assert ok(brokers, "国金（预计）为120亿美元[1]；东吴为122亿美元[2]。")
+    assert not ok(brokers, "国金为122亿美元[1]；东吴为120亿美元[2]。")
     # a sum labelled by its parts (A、B合计X) names X's parts: no swap with the parts' own figures
     parts = item("博通FY24Q3的半导体和基础设施软件两个部门营收加起来，与公司总营收对得上吗？",
                  "对得上：半导体解决方案73亿美元 + 基础设施软件58亿美元 = 131亿美元（计算得出），等于FY24Q3总营收131亿美元。",

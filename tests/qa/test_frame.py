@@ -1569,3 +1569,13 @@ def test_parts_the_question_lists_are_summed_and_set_against_the_whole_it_names(
               "半导体解决方案部门营收 73 亿美元,AI 产品销售表现亮眼。", "b.txt", "国金证券", "AI 周观察")
     head = _compute("博通FY24Q3的半导体和基础设施软件两个部门营收加起来，与公司总营收对得上吗？", b).text.splitlines()[0]
     assert head.startswith("结论：一致。") and "73 + 58 = 131" in head
+
+
+def test_each_brokers_figure_is_given_in_the_questions_order_with_its_forecast_said_so():
+    gj = chunk("展望 Q4,博通指引营收 140 亿美元,同比增长 51%。全年 AI 收入预计 120 亿美元,高于此前指引。", "a.txt", "国金证券", "AI 周观察")
+    dw = chunk("博通2024财年同创新高的半导体业务收入中来自 AI 收入的 122 亿美元。", "b.txt", "东吴证券", "从字节大会看算力产业的三个趋势")
+    q = "国金周观察里博通对2024财年AI收入的预期，和东吴周报里披露的实际AI收入，各是多少？"
+    assert parse(q, [dw.meta, gj.meta]).sides == ("国金", "东吴")
+    draft = _compare(q, gj, dw)
+    assert draft.text.startswith("国金（预计）为120亿美元[1]；东吴为122亿美元[2]。")
+    assert "未核实" not in check(draft.text, [gj, dw], parse(q, [gj.meta, dw.meta]))[0]

@@ -419,10 +419,19 @@ def _competing(item: GoldItem, prep: str, figs, gold_figs, asks_date: bool, acce
     return ""
 
 
+def _year_like(f: Figure) -> bool:
+    """A date, or a bare year read as a number (2024财年)."""
+    return f.kind == "date" or bool(f.bare and re.fullmatch(r"(?:19|20)\d{2}", f.text))
+
+
 def _near_words(prep: str, fig: Figure, figs) -> set[str]:
-    """The words between the figure before `fig` (or its sentence start) and `fig`."""
-    start = max([_sentence_start(prep, fig.start)] + [f.end for f in figs if f.end <= fig.start])
-    return {w for w in tokenize(prep[start:fig.start]) if w not in _LINKS and not re.fullmatch(r"[\d.]+", w)}
+    """The words between the figure before `fig` (or its sentence start) and `fig`; a date before it is part of
+    its label (东吴：2024财年AI收入122亿美元), not a figure ending it."""
+    start = max([_sentence_start(prep, fig.start)] + [f.end for f in figs if f.end <= fig.start and not _year_like(f)])
+    return {w for w in tokenize(prep[start:fig.start]) if w not in _LINKS and not re.fullmatch(r"[\d.]+", w) and not _TIME_WORD.fullmatch(w)}
+
+
+_TIME_WORD = re.compile(r"[年月日]|年度|季度")  # a bare period word names no figure's subject
 
 
 _CLAUSE_END = re.compile(r"[,，、;；。!?！？:：\n(（|]")

@@ -59,9 +59,14 @@ _ESTIMATED = re.compile(r"^[^，,。？?；;比和与及]{0,8}?(?:指引|指导|
 
 
 def _estimate_side(question: str, side: str) -> bool:
-    """True when the question asks a period side's figure as a guidance or forecast (FY24Q4营收指引)."""
+    """True when the question asks a side's figure as a guidance or forecast: a period's (FY24Q4营收指引) or a
+    broker's (国金周观察里博通对2024财年AI收入的预期，和东吴…披露的实际…)."""
     t = unicodedata.normalize("NFKC", question)
-    return any(str(p) == side and _ESTIMATED.match(t[e:]) for _, e, p in periods(t))
+    if any(str(p) == side and _ESTIMATED.match(t[e:]) for _, e, p in periods(t)):
+        return True
+    at = t.find(side)
+    clause = re.split(r"[，,。？?；;]", t[at:])[0] if at >= 0 and not periods(side) else ""
+    return bool(re.search(r"指引|指导|预期|预计|预测", clause))
 
 
 def _side_frames(frame: Frame, question: str = "") -> list[tuple[str, Frame, str]]:
@@ -69,20 +74,20 @@ def _side_frames(frame: Frame, question: str = "") -> list[tuple[str, Frame, str
     out = []
     own = _broker_subjects(question, frame) if question else {}
     for side in frame.sides:
-        if question and frame.actual and _estimate_side(question, side):
-            frame = replace(frame, actual=False)  # FY24Q4营收指引比FY24Q3实际营收: one side is a guidance
+        # FY24Q4营收指引比FY24Q3实际营收: that side is a guidance, not held to 实际
+        f = replace(frame, actual=False) if question and frame.actual and _estimate_side(question, side) else frame
         if side in own:  # each broker's own subject
             subject = own[side]
-            names = frame.aliases if subject == frame.subject else aliases(subject)
-            out.append((side, replace(frame, subject=subject, aliases=names, subjects=(subject,)), side))
+            names = f.aliases if subject == f.subject else aliases(subject)
+            out.append((side, replace(f, subject=subject, aliases=names, subjects=(subject,)), side))
             continue
         ps = periods(side) if re.search(r"\d", side) else []
         if ps or re.match(r"^(FY)?\d{4}", side):
-            out.append((side, replace(frame, period=side), ""))
-        elif side in frame.subjects:
-            out.append((side, replace(frame, subject=side, aliases=(), subjects=(side,)), ""))
+            out.append((side, replace(f, period=side), ""))
+        elif side in f.subjects:
+            out.append((side, replace(f, subject=side, aliases=(), subjects=(side,)), ""))
         else:  # a broker's side is about the primary subject (DeepSeek-V3, not the GPT-4o it is set against)
-            out.append((side, replace(frame, subjects=frame.subjects[:1]), side))
+            out.append((side, replace(f, subjects=f.subjects[:1]), side))
     return out
 
 
@@ -879,7 +884,8 @@ def each_side(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> 
     a, b = sides
     if (a.scored.hit, a.scored.start, a.claim.quantity.start) == (b.scored.hit, b.scored.start, b.claim.quantity.start):
         return None
-    head = "；".join(f"{_side_name(s.name)}为{_num(s.claim.quantity)}[{s.scored.hit + 1}]" for s in sides) + "。"
+    head = "；".join(f"{_side_name(s.name)}{f'（{w}）' if (w := _guessed(s)) else ''}为{_num(s.claim.quantity)}[{s.scored.hit + 1}]"
+                    for s in sides) + "。"
     lines = [head] + _side_lines(sides, hits)
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({a.scored.hit, b.scored.hit})))
 
@@ -1364,18 +1370,19 @@ def _change(frame: Frame, what: str, before: Side, after: Side) -> str:
         return f"结论：{_side_name(after.name)}较{_side_name(before.name)}{word}约{fmt(abs(gap), q1.unit)}（{COMPUTED}：{step}）。"
     share = abs(gap) / q0.value
     ratio = f"{share:.4f}".rstrip("0").rstrip(".")
-    return (f"结论：{_side_name(after.name)}的{what}（{_guessed(after)}{_num(q1)}）较{_side_name(before.name)}（{_guessed(before)}{_num(q0)}）{word}约"
+    g1, g0 = (f"{w}：" if (w := _guessed(s)) else "" for s in (after, before))
+    return (f"结论：{_side_name(after.name)}的{what}（{g1}{_num(q1)}）较{_side_name(before.name)}（{g0}{_num(q0)}）{word}约"
             f"{fmt(abs(gap), q1.unit)}，{amount}约{fmt(share * 100)}%（{COMPUTED}：{step}；"
             f"{_plain_value(abs(gap), big.claim.quantity)} ÷ {_plain_value(q0.value, big.claim.quantity)} ≈ {ratio}）。")
 
 
 def _guessed(side: Side) -> str:
-    """"指引" (or 预期, 预计…) before a side's figure that its sentence states as a guidance or forecast, so that
-    it is never read as reported; "" for a reported figure."""
+    """指引 (or 预期, 预计…): the word its sentence states a side's figure as a guidance or forecast with, written
+    beside the figure so that it is never read as reported; "" for a reported figure."""
     if not side.claim.estimate:
         return ""
     words = re.findall(r"指引|指导|一致预期|预期|预计|预测", side.scored.text[:max(side.claim.quantity.start, 0)])
-    return f"{words[-1] if words else '预测'}："
+    return words[-1] if words else "预测"
 
 
 def _reworded(value: float, like: Quantity) -> tuple[str, str, str]:

@@ -736,6 +736,8 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
             sides = subjects
     elif kind == "figure" and len(subjects) == 2 and EACH_Q.search(q):
         sides = subjects  # 谷歌TPUv6e和亚马逊Trainium2的互联带宽各是多少: one figure each
+    elif kind == "figure" and len(brokers) == 2 and EACH_Q.search(q):
+        sides = tuple(sorted(brokers, key=lambda b: q.find(b) % (len(q) + 1)))  # 国金…的预期，和东吴…披露的实际…各是多少: each broker's figure, in the question's order
     if kind in ("comparison", "arithmetic") and len(sides) < 2 and not brokers and (joined := joined_names(q)):
         sides = joined  # 莱士中国和科瑞天诚合计: two holders the entity list does not know
         subjects = tuple(dict.fromkeys(joined + subjects))
