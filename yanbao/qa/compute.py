@@ -884,7 +884,7 @@ def each_side(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> 
     a, b = sides
     if (a.scored.hit, a.scored.start, a.claim.quantity.start) == (b.scored.hit, b.scored.start, b.claim.quantity.start):
         return None
-    head = "；".join(f"{_side_name(s.name)}{f'（{w}）' if (w := _guessed(s)) else ''}为{_num(s.claim.quantity)}[{s.scored.hit + 1}]"
+    head = "；".join(f"{_side_name(s.name)}{f'（{w}）' if (w := _guessed(s, q.text)) else ''}为{_num(s.claim.quantity)}[{s.scored.hit + 1}]"
                     for s in sides) + "。"
     lines = [head] + _side_lines(sides, hits)
     return Draft("\n".join(lines), False, 1.0, tuple(sorted({a.scored.hit, b.scored.hit})))
@@ -1303,7 +1303,7 @@ def _verdict(question: str, frame: Frame, a: Side, b: Side) -> str:
         return checked
     periods_ = [period_of(replace(frame, period=s.name)) for s in (a, b)]
     if change and not by_subject and all(periods_) and periods_[0] != periods_[1] and unit != "%":
-        return _change(frame, what, *((a, b) if periods_[0] < periods_[1] else (b, a)))
+        return _change(question, frame, what, *((a, b) if periods_[0] < periods_[1] else (b, a)))
     growth = f"，高出约{fmt(gap / lo.claim.quantity.value * 100)}%" if lo.claim.quantity.value else ""
     apart = fmt(gap, unit)
     result = _plain_value(gap, hi.claim.quantity)
@@ -1358,7 +1358,7 @@ _CHANGE_Q = re.compile(r"(?:较|比|相比)[^，,。？?]{0,12}?(?:增长|增加
                        r"|(?:增长|增加|提升|提高|上升|下降|下滑|减少|降低)了多少|增幅|降幅|变化多少")
 
 
-def _change(frame: Frame, what: str, before: Side, after: Side) -> str:
+def _change(question: str, frame: Frame, what: str, before: Side, after: Side) -> str:
     """The change from an earlier period's figure to a later one's, as an amount and a share of the earlier
     (2020年较2019年下降约3.85亿元，降幅约29%), each step a formula the checker can verify."""
     q0, q1 = before.claim.quantity, after.claim.quantity
@@ -1370,17 +1370,17 @@ def _change(frame: Frame, what: str, before: Side, after: Side) -> str:
         return f"结论：{_side_name(after.name)}较{_side_name(before.name)}{word}约{fmt(abs(gap), q1.unit)}（{COMPUTED}：{step}）。"
     share = abs(gap) / q0.value
     ratio = f"{share:.4f}".rstrip("0").rstrip(".")
-    g1, g0 = (f"{w}：" if (w := _guessed(s)) else "" for s in (after, before))
+    g1, g0 = (f"{w}：" if (w := _guessed(s, question)) else "" for s in (after, before))
     return (f"结论：{_side_name(after.name)}的{what}（{g1}{_num(q1)}）较{_side_name(before.name)}（{g0}{_num(q0)}）{word}约"
             f"{fmt(abs(gap), q1.unit)}，{amount}约{fmt(share * 100)}%（{COMPUTED}：{step}；"
             f"{_plain_value(abs(gap), big.claim.quantity)} ÷ {_plain_value(q0.value, big.claim.quantity)} ≈ {ratio}）。")
 
 
-def _guessed(side: Side) -> str:
+def _guessed(side: Side, question: str) -> str:
     """指引 (or 预期, 预计…): the word its sentence states a side's figure as a guidance or forecast with, written
     beside the figure so that it is never read as reported; "" for a reported figure."""
-    if not side.claim.estimate:
-        return ""
+    if not side.claim.estimate or not re.search(r"实际|指引|指导|预期|预计|预测", question):
+        return ""  # (only where the question sets forecasts against reported figures)
     words = re.findall(r"指引|指导|一致预期|预期|预计|预测", side.scored.text[:max(side.claim.quantity.start, 0)])
     return words[-1] if words else "预测"
 
