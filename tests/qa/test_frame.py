@@ -1579,3 +1579,17 @@ def test_each_brokers_figure_is_given_in_the_questions_order_with_its_forecast_s
     draft = _compare(q, gj, dw)
     assert draft.text.startswith("国金（预计）为120亿美元[1]；东吴为122亿美元[2]。")
     assert "未核实" not in check(draft.text, [gj, dw], parse(q, [gj.meta, dw.meta]))[0]
+
+
+def test_a_row_of_mostly_words_under_a_header_is_a_row_and_a_kind_is_no_size():
+    from yanbao.qa.evidence import row_header
+
+    head = "GPU型号\t架构\tCUDA核心数\tTensor核心数\t显存(HBM)\t带宽\tNVLink\t功耗\t主要用途"
+    c = replace(chunk("H800\tHopper\t16896\t528\t80GB\t3.35TB/s\tNVLink 400GB/s\t700W\t中国市场AI训练\n"
+                      "H20\tHopper (阉割)\t未知\t未知\t96GB\t受限 4.0TB/s\tNVLink 900GB/s\t400W\t中国市场中等规模训练&推理"), context=head)
+    assert row_header(c, c.text.index("H20")) == head  # 96GB and 400W make it a row, not a header of its own
+    kinds = chunk("参数\tB30\tH20\n显存类型\tGDDR7\tHBM3 (部分版本为141GB HBM3e)")
+    row = kinds.text.split("\n")[1]
+    s = Scored(0, kinds.text.index(row), len(kinds.text), row, 1.0, 1.0, "参数\tB30\tH20")
+    q = "英伟达中国特供版H20的显存多大？"
+    assert not extractive._row_answers(make_query(q, [], lambda t: 1.0), parse(q), s)  # the memory's kind, not its size

@@ -108,6 +108,14 @@ def row_header(chunk: Chunk, start: int) -> str:
     return next((u.header for u in analyze(chunk)[2] if u.start <= start < u.end), "")
 
 
+def _measured(row: str) -> bool:
+    """True when a cell after the first holds a figure with its unit (H20 | Hopper (阉割) | 未知 | 96GB | 400W):
+    under a header, a row of the table however many of its cells are words."""
+    from yanbao.quantity import quantities
+
+    return any(q.unit for c in row.split("\t")[1:] for q in quantities(c))
+
+
 def names_columns(row: str) -> bool:
     """True when a row's cells after the first name companies, products or periods (a header of columns)."""
     from yanbao.qa.frame import mentions, periods
@@ -154,7 +162,7 @@ def analyze(chunk: Chunk) -> tuple[frozenset[str], str, tuple[Unit, ...]]:
         text = chunk.text[s:e]
         # a row without figures heads the table, unless the table already has a header naming its columns
         # (参数 | B30 | H20): 架构 | Blackwell (台积电4N工艺) and PCIe 接口 | PCIe 4.0 x16 are rows of that table
-        is_header = row and not has_values(text) and not (in_table and names_columns(header))
+        is_header = row and not has_values(text) and not (in_table and (names_columns(header) or _measured(text)))
         products = products_of(header, text) if row and in_table and not is_header else ""
         in_table = row
         if is_header or products:  # (厂商 | 谷歌 | 亚马逊, then 加速卡 | TPUv6e | Trainium2: each column is a product)

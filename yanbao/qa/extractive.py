@@ -499,7 +499,8 @@ def _row_answers(q: Query, frame: Frame | None, s: Scored) -> bool:
         return False
     label = s.text.replace("\n", "\t").split("\t")[0]
     if frame.metric and any(w in label for w in metric_words(frame.metric)):
-        return _column_answers(q, frame, s)
+        # (显存类型 | GDDR7 | HBM3 names the memory's kind, not its size)
+        return not re.search(r"(?:类型|型号|种类|方案|架构|工艺)\s*$", label) and _column_answers(q, frame, s)
     found = cell_for(q.text, s.header, s.text) if names_subject(label, frame.subject, frame.aliases) else None
     if found is None or not re.search(r"\d", found[1]):
         return False
