@@ -1593,3 +1593,17 @@ def test_a_row_of_mostly_words_under_a_header_is_a_row_and_a_kind_is_no_size():
     s = Scored(0, kinds.text.index(row), len(kinds.text), row, 1.0, 1.0, "参数\tB30\tH20")
     q = "英伟达中国特供版H20的显存多大？"
     assert not extractive._row_answers(make_query(q, [], lambda t: 1.0), parse(q), s)  # the memory's kind, not its size
+
+
+def test_a_product_after_its_makers_name_is_the_subject_and_its_watts_are_a_figure():
+    from yanbao.qa.text import FIGURE_IN_TEXT
+
+    f = parse("云天励飞DeepEdge 10 Max的功耗是多少？")
+    assert (f.subject, f.metric) == ("DeepEdge 10 Max", "功耗")
+    assert parse("云天励飞2025年Q1营收多少？").subject == "云天励飞"
+    assert FIGURE_IN_TEXT.search("功耗\t10W\t-\t40W") and FIGURE_IN_TEXT.search("重量 48.6g")
+    c = replace(chunk("接口\tRGMII、RMII\tPCIe 3.0\tPCIe 3.0\n功耗\t10W\t-\t40W\n封装\tFCBGA 封装: 23nm * 23nm\tFCCSP 封装\tFCBGA 封装"),
+                context="性能\tDeepEdge 10\tDeepEdge 10 C\tDeepEdge 10 Max")
+    draft = _extract("云天励飞DeepEdge 10 Max的功耗是多少？", c, threshold=0.5)
+    assert "（DeepEdge 10 Max：功耗 40W）" in draft.text
+

@@ -498,6 +498,10 @@ _CODE_AFTER_MAKER = r"\s*(?:的|推出的|发布的)?\s*([A-Za-z]{1,6}[\s-]?\d[A
 _TRADE_WORDS = frozenset("gpu cpu ai hbm ceo cfo api asic npu tpu dpu cuda nvlink pc app capex token tokens".split())
 
 
+# a model written right after a maker the entity list lacks (云天励飞DeepEdge 10 Max): its letters, number and variant word
+_PRODUCT_AFTER = r"\s*(?:的|推出的|发布的)?\s*([A-Za-z][A-Za-z-]{1,15}\s?\d[A-Za-z0-9.+-]*(?:\s(?:Max|Pro|Ultra|Plus|Mini|Lite|Air|[A-Z])(?![A-Za-z]))?)"
+
+
 _SPEC = re.compile(r"(?:int|fp|bf|tf|hbm|ddr|lpddr|gddr|pcie|nvlink|usb|wifi|fy|q|h)\d", re.I)  # INT8, HBM3e: specs, not models
 
 
@@ -551,7 +555,7 @@ def _code_subject(question: str, found: list[Mention]) -> tuple[str, str]:
     for m in found:
         if len(owners(m.name)) > 1:
             continue  # 昇腾910C的INT8: only a maker's name (英伟达, 小米) is followed by its model's code
-        code = re.match(_CODE_AFTER_MAKER, q[m.end:])
+        code = re.match(_CODE_AFTER_MAKER, q[m.end:]) or re.match(_PRODUCT_AFTER, q[m.end:])  # B40; DeepEdge 10 Max
         if (code and not mentions(code.group(1)) and not periods(code.group(1)) and not _SPEC.match(code.group(1))
                 and code.group(1).lower() not in _TRADE_WORDS):
             return q[m.end + code.start(1):m.end + code.end(1)].strip(), m.name
