@@ -1607,3 +1607,12 @@ def test_a_product_after_its_makers_name_is_the_subject_and_its_watts_are_a_figu
     draft = _extract("云天励飞DeepEdge 10 Max的功耗是多少？", c, threshold=0.5)
     assert "（DeepEdge 10 Max：功耗 40W）" in draft.text
 
+
+
+def test_an_average_per_item_is_computed_from_a_total_and_its_count_in_one_place():
+    c = chunk("亚马逊\t2024 年 10 月\t签署协议,待建\t弗吉尼亚州北安娜核电站\t5 亿美元合作开发 SMR 小型核反应堆项目,累计 300MW\n"
+              "亚马逊\t2024 年 10 月\t签署协议,待建\t华盛顿州\t由亚马逊投资的 X-energy 开发 4 个 SMR 小型核反应堆项目,累计 960MW", "a.txt", "国金证券")
+    q = "亚马逊投资的X-energy在华盛顿州的小型核反应堆，平均每个容量约多大？"
+    draft = _compute(q, c)
+    assert draft.text.startswith("平均每个约240MW（计算得出：960 ÷ 4 = 240；960MW共4个）")
+    assert "未核实" not in check(draft.text, [c], parse(q))[0]

@@ -690,9 +690,49 @@ def part_share(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) ->
     return None
 
 
+_PER_Q = re.compile(r"平均(?:每|单)(?:个|台|颗|座|家|张|块|套|部|片|项)")
+_PER_TOTAL = re.compile(r"(?:累计|合计|共计|总计|总共|共|总)\s*$")
+
+
+def wants_per_unit(question: str) -> bool:
+    """True for an average per item asked (平均每个容量约多大) that reports state as a total and a count."""
+    return bool(_PER_Q.search(question))
+
+
+def per_unit(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
+    """The average per item from a total and the count it is a total of, both in one sentence or table cell
+    (开发 4 个 SMR 小型核反应堆项目,累计 960MW -> 960 ÷ 4 = 240MW); of such places, the one holding most of the
+    question's words. None when no place states both."""
+    units = tuple(u for u in metric_units(frame.metric) if u) if frame.metric else ()
+    top = scored[0].score if scored else 0.0
+    best = None
+    for s in scored[:20]:
+        if s.score < 0.5 * top:
+            break
+        for part in s.text.split("\t"):
+            t = unicodedata.normalize("NFKC", part)
+            qs = quantities(t)
+            counts = [x for x in qs if x.unit in _COUNT_UNITS and x.value >= 2]
+            totals = [x for x in qs if x.unit and x.unit not in _COUNT_UNITS and x.unit != "%" and (not units or x.unit in units)
+                      and _PER_TOTAL.search(t[:x.start])]
+            if len(counts) != 1 or not totals or totals[0].start < counts[0].start:
+                continue
+            n = len(held_terms(q, part))
+            if best is None or n > best[0]:
+                best = (n, s, counts[0], totals[0])
+    if best is None:
+        return None
+    _, s, count, whole = best
+    each = whole.value / count.value
+    written = re.sub(r"^[\d.,\s]+", "", whole.text)  # 960MW: the average in the total's own scale and unit
+    head = (f"平均每{count.text[len(_plain(count)):].strip() or '个'}约{_plain_value(each, whole)}{written}（{COMPUTED}：{_plain(whole)} ÷ "
+            f"{_plain(count)} = {_plain_value(each, whole)}；{_num(whole)}共{_num(count)}）。")
+    return Draft(head + "\n" + f"· {report_label(hits[s.hit].chunk.meta)}：{_render([s])}", False, 1.0, (s.hit,))
+
+
 def wants(question: str, frame: Frame) -> bool:
     """True when the question asks something this module computes or compares."""
-    return (frame.answer_type in ("comparison", "arithmetic") or wants_back_calculation(question)
+    return (frame.answer_type in ("comparison", "arithmetic") or wants_back_calculation(question) or wants_per_unit(question)
             or wants_total_from_share(question) or wants_part_share(question) or wants_each(question, frame) or wants_ratio(question, frame) or wants_pair(question, frame)
             or wants_move(question, frame) or wants_year_end(question, frame) or wants_complement(question, frame))
 
@@ -744,6 +784,8 @@ def answer(q: Query, hits: list[Hit], frame: Frame) -> Draft | None:
         return whole
     if wants_part_share(q.text):
         return part_share(q, hits, frame, scored)
+    if wants_per_unit(q.text) and (each := per_unit(q, hits, frame, scored)) is not None:
+        return each
     if wants_year_end(q.text, frame) and (earlier := year_end(q, hits, frame, scored)) is not None:
         return earlier
     if wants_complement(q.text, frame) and (part := complement(q, hits, frame, scored)) is not None:
