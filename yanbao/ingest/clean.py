@@ -170,6 +170,8 @@ def _continues(prev: _L, nxt: _L) -> bool:
         return True
     if _AWAITS_VALUE.search(prev.text) and (first.isdigit() or first in "-+−"):
         return True  # 归母净利润分别为37.5 亿元、 + 42.2 亿元…; 研发费率分别 + 27.9%/5.9%/3.8%: a list broken mid-way
+    if prev.text.rstrip()[-1:] in "、，" and first.isascii() and first.isalpha() and _CJK_RE.search(nxt.text[:24]):
+        return True  # 字节旗下Cici、Coze、 + Gauth、Hypic、CapCut五款产品…: a list of names broken mid-way
     # "...将在" + "2025 年..." : a CJK-ended long line continued by a digit or Latin word
     return bool(_CJK_RE.match(prev.text[-1])) and len(prev.text) >= 25 and bool(_CJK_RE.search(nxt.text[:12]))
 
