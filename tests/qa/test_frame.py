@@ -1616,3 +1616,13 @@ def test_an_average_per_item_is_computed_from_a_total_and_its_count_in_one_place
     draft = _compute(q, c)
     assert draft.text.startswith("平均每个约240MW（计算得出：960 ÷ 4 = 240；960MW共4个）")
     assert "未核实" not in check(draft.text, [c], parse(q))[0]
+
+
+def test_a_part_asked_as_its_share_of_a_whole_asks_the_share():
+    assert parse("Ray-Ban Meta眼镜里SoC占整机硬件成本多少？").metric == "市占率"
+    assert parse("Ray-Ban Meta眼镜的硬件成本是多少？").metric == "物料成本"
+    c = chunk("根据Wellsenn XR数据,在Ray Ban Meta眼镜的成本拆解中,SoC处理器是占比最大的单一硬件结构,占比约34%。"
+              "- Rayban-Meta成本:根据维深 wellsenn XR拆解,总BOM成本约164美元,核心硬件成本达75美元,合计占比约45.73%"
+              "(包括SoC成本55美元、ROM+RAM成本11美元、摄像头成本9美元)")
+    draft = _extract("Ray-Ban Meta眼镜里SoC占整机硬件成本多少？", c, threshold=0.3)
+    assert "34%" in draft.text.split("。")[0]

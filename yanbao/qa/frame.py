@@ -766,6 +766,8 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
         metric = ""  # 产品收入超百万美元的客户数量: the customers are counted, the revenue only qualifies them
     if metric == "出货量" and unit_asked(q) == "money":
         metric = "营收"  # 卖了多少钱 asks the sales amount, not the units
+    if metric not in ("市占率", "增速", "") and _SHARE_ASKED.search(q):
+        metric = "市占率"  # SoC占整机硬件成本多少: the share of the cost, not the cost
     if kind == "other" and metric and metric != "制程" and re.search(r"多少|多长|多久|多大|多重|多高|几", q):
         kind = "figure"  # 上下文窗口有多长, 采用什么制程: the answer is a figure
     return Frame(subject=subject, aliases=names, metric=metric,
@@ -777,6 +779,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
                  on=day_asked(q) if metric in DAILY or not metric else "")
 
 
+_SHARE_ASKED = re.compile(r"占[^，,。？?；;占]{1,12}?(?:的)?(?:多少|几成|百分之几|多大比例|比例|比重)")
 EACH_Q = re.compile(r"各是|各为|各有|各自|分别是|分别为|分别有|分别多少")
 DAILY = frozenset({"价格", "市值"})  # figures of a day: a close on 4月7日 is not one on 5月1日
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
