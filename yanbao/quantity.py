@@ -92,8 +92,8 @@ def quantities(text: str) -> list[Quantity]:
             continue  # 5090D, 3Q24: digits glued to letters are a code
         if unit == "G" and not scale:
             continue  # 5G, 16G: a network generation or a memory size, never grams (48.6g is)
-        if unit.lower() == "年" and not scale and (_YEAR_ONLY.match(num) or re.match(r"\s*(?:[QH][1-4]|[一二三四]季度|[上下]半年)", t[m.end():], re.I)):
-            continue  # 2024年, 24年Q4, 25年一季度: a year
+        if unit.lower() == "年" and not scale and (_YEAR_ONLY.match(num) or re.match(r"\s*(?:[QH][1-4]|[一二三四]季度|[上下]半年|\d{1,2}\s*月)", t[m.end():], re.I)):
+            continue  # 2024年, 24年Q4, 25年一季度, 24 年 9 月: a year
         if not unit and not scale and re.match(r"\s*[年月日]", t[end:]):
             continue  # a date part (12月, 2024 年 12 月)
         if not unit and not scale and not m.group("pre") and (

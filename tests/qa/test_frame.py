@@ -1451,6 +1451,7 @@ def test_a_chinese_unit_before_a_name_is_read_and_a_year_before_its_quarter_is_n
     assert [(q.text, q.unit) for q in quantities("完整训练成本仅为 2.788M GPU 小时")] == [("2.788M GPU 小时", "小时")]
     assert [q.text for q in quantities("较24年Q1 -0.08亿美元,25年一季度")] == ["0.08亿美元"]
     assert [q.text for q in quantities("协议期限为20年")] == ["20年"]
+    assert [q.text for q in quantities("24 年 9 月,宣布了一项为期 20 年的购电协议")] == ["20 年"]  # 24 年 9 月 is a month
 
 
 def test_two_brokers_agree_when_one_states_the_others_amount_in_a_sentence_as_much_about_the_question():
