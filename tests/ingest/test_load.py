@@ -255,7 +255,7 @@ def test_a_table_of_contents_is_set_aside_and_names_the_headings():
     assert heading.kind == "heading"
 
 
-def test_a_list_of_figures_broken_after_its_separator_is_joined():
+def test_a_list_of_figures_or_names_broken_after_its_separator_is_joined():
     from yanbao.ingest.clean import clean
     from yanbao.ingest.load import RawDoc
 
@@ -266,15 +266,8 @@ def test_a_list_of_figures_broken_after_its_separator_is_joined():
     assert "分别为37.5 亿元、42.2 亿元、47.2 亿元" in doc.text
     assert "研发费率分别27.9%/5.9%/3.8%" in doc.text
     assert doc.text.rstrip().split("\n")[-3:] == ["营业收入", "123", "456"]  # a label and its figures stay lines
+    names = clean(RawDoc("n.txt", ("据a16z全球Top 100 AI应用榜单，字节旗下Cici、Coze、\nGauth、Hypic、CapCut五款产品名列前茅。\n"
+                                   "重点公司\nNVIDIA 英伟达\n",), False, ""))
+    assert "字节旗下Cici、Coze、Gauth、Hypic、CapCut五款产品" in names.text  # a list of names broken after 、
+    assert "重点公司\nNVIDIA 英伟达" in names.text  # a short label and a name stay apart
 
-
-def test_a_list_of_names_broken_after_its_separator_is_joined():
-    from yanbao.ingest.clean import clean
-    from yanbao.ingest.load import RawDoc
-
-    text = ("特点，AI应用如流水线产品一样被快速推向市场。据a16z全球Top 100 AI应用榜单，字节旗下Cici、Coze、\n"
-            "Gauth、Hypic、CapCut五款产品名列前茅，同时字节仍在不断在推出新产品试点。\n"
-            "重点公司\nNVIDIA 英伟达\n")
-    doc = clean(RawDoc("t.txt", (text,), False, ""))
-    assert "字节旗下Cici、Coze、Gauth、Hypic、CapCut五款产品" in doc.text
-    assert "重点公司\nNVIDIA 英伟达" in doc.text  # a short label and a name on their own lines stay apart
