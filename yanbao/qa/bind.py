@@ -18,6 +18,7 @@ from functools import lru_cache
 from yanbao.ingest.valuation import row_label
 from yanbao.qa.frame import (ESTIMATE, variant_names, GENERAL, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, DAILY, Period, days_in, entities, group_of, mentions, metric_of, metric_units,
                              metric_words, named_segment, names_subject, owners, period_of, periods, qualifier_of)
+from yanbao.qa.text import MODEL_CODE
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
 
@@ -604,14 +605,13 @@ def align_heads(heads: list[str], cells: list[str]) -> list[str]:
 
 
 _CODE_LABEL = re.compile(r"[A-Za-z]{1,6}[\s-]?\d{2,}[A-Za-z0-9-]*")  # a row labelled A800: that product's row
-_MODEL_CODE = re.compile(r"[A-Za-z]{2,}\s?-?\d|\d[A-Za-z]{2,}")
 
 
 def _model_head(head: str) -> str:
     """A column headed by a product the entity list does not know (CloudMatrix CM384 beside Nvidia GB200
     NVL72) is that product's: its cells are no one else's. "" for a head that is a period or no model code."""
     head = head.strip()
-    code = _MODEL_CODE.search(re.sub(r"(?<!\d)(?:19|20)\d{2}(?!\d)", "", head))  # AIME 2024 pass@1: a benchmark of a year
+    code = MODEL_CODE.search(re.sub(r"(?<!\d)(?:19|20)\d{2}(?!\d)", "", head))  # AIME 2024 pass@1: a benchmark of a year
     return head if head and code and not periods(head) else ""
 
 

@@ -152,9 +152,10 @@ def _supported(claim: str, passages: list[Chunk], frame: Frame | None, strict: b
         return formula_holds(claim) and all(input_stated(x, stated) for x in formula_inputs(claim))
     body = _TABLE_HEAD.sub("", _LABEL.sub("", claim))  # a quoted row's figures are dated by their cells, not its header
     for part in body.split("；") if " | " in body else [body]:  # quoted table rows, joined by ；: each read in its own row
-        row = _NOTE.sub("", MARKER.sub("", part).strip().rstrip("。；;，, "))
-        if " | " in row and _verbatim(row, passages) and (not (note := _NOTE.search(MARKER.sub("", part).strip().rstrip("。；;，, ")))
-                                                           or _note_holds(note.group()[1:-1], passages, frame, strict)):
+        quoted = MARKER.sub("", part).strip().rstrip("。；;，, ")
+        note = _NOTE.search(quoted)
+        if " | " in quoted and _verbatim(_NOTE.sub("", quoted), passages) and (
+                note is None or _note_holds(note.group()[1:-1], passages, frame, strict)):
             continue  # a row as a passage has it (its cells are its columns', not the subject's)
         ps = bind.periods(part)
         for f in figures(part):

@@ -55,7 +55,8 @@ def _broker_subjects(question: str, frame: Frame) -> dict[str, str]:
     return {first: frame.subjects[0], second: frame.subjects[1]} if s1 and s2 else {}
 
 
-_ESTIMATED = re.compile(r"^[^，,。？?；;比和与及]{0,8}?(?:指引|指导|预期|预计|预测|一致预期)")
+_FORECAST = r"一致预期|指引|指导|预期|预计|预测"  # a figure stated or asked as a guidance or forecast
+_ESTIMATED = re.compile(rf"^[^，,。？?；;比和与及]{{0,8}}?(?:{_FORECAST})")
 
 
 def _estimate_side(question: str, side: str) -> bool:
@@ -66,7 +67,7 @@ def _estimate_side(question: str, side: str) -> bool:
         return True
     at = t.find(side)
     clause = re.split(r"[，,。？?；;]", t[at:])[0] if at >= 0 and not periods(side) else ""
-    return bool(re.search(r"指引|指导|预期|预计|预测", clause))
+    return bool(re.search(_FORECAST, clause))
 
 
 def _side_frames(frame: Frame, question: str = "") -> list[tuple[str, Frame, str]]:
@@ -601,7 +602,7 @@ def derived_ratio(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored])
     if not asks or not q.terms:
         return None
     scored = scored[:40]
-    lines, used = [], {}
+    lines, used = [], []
     for ask in asks:
         if _stated_ratio(ask, frame, hits, scored):
             return None  # stated: quoted, not recomputed
@@ -609,12 +610,17 @@ def derived_ratio(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored])
         if found is None:
             return None
         lines.append(found[0])
-        used.update({(x.hit, x.start): x for x in found[1]})
-    quoted = []
-    for hit in dict.fromkeys(h for h, _ in used):
-        group = sorted((x for (h, _), x in used.items() if h == hit), key=lambda x: x.start)
-        quoted.append(f"· {report_label(hits[hit].chunk.meta)}：{_render(group)}")
-    return Draft("\n".join(lines + quoted), False, 1.0, tuple(sorted({h for h, _ in used})))
+        used += found[1]
+    return Draft("\n".join(lines + _quoted_by_passage(used, hits)), False, 1.0, tuple(sorted({x.hit for x in used})))
+
+
+def _quoted_by_passage(used: list[Scored], hits: list[Hit]) -> list[str]:
+    """One quoted line per passage the answer used, its sentences once each and in text order."""
+    by_hit: dict[int, dict[int, Scored]] = {}
+    for x in used:
+        by_hit.setdefault(x.hit, {}).setdefault(x.start, x)
+    return [f"· {report_label(hits[h].chunk.meta)}：{_render(sorted(group.values(), key=lambda x: x.start))}"
+            for h, group in by_hit.items()]
 
 
 _SHARE_TOTAL_Q = re.compile(r"(?:占比|比例|比重|份额)[^？?]*[，,][^，,？?]*(?:总|整体|全部|合计|一共)[^，,？?]{0,8}(?:大约|约|大概)?(?:是|有)?多少")
@@ -1273,13 +1279,7 @@ def part_sum(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> D
     head = (f"结论：{'一致' if same else '不一致'}。{'、'.join(names)}合计约{fmt(value, first.unit)}（{COMPUTED}：{inputs} = "
             f"{_plain_value(value, first)}），{m.group('whole').strip()}为{_num(whole[1])}[{whole[0].hit + 1}]。")
     used = [f[0] for f in found] + [whole[0]]
-    by_report: dict[int, list[Scored]] = {}
-    for u in used:
-        group = by_report.setdefault(u.hit, [])
-        if all((u.start, u.end) != (g.start, g.end) for g in group):
-            group.append(u)
-    lines = [head] + [f"· {report_label(hits[h].chunk.meta)}：{_render(sorted(g, key=lambda x: x.start))}" for h, g in by_report.items()]
-    return Draft("\n".join(lines), False, 1.0, tuple(sorted(by_report)))
+    return Draft("\n".join([head] + _quoted_by_passage(used, hits)), False, 1.0, tuple(sorted({u.hit for u in used})))
 
 
 def total(q: Query, hits: list[Hit], frame: Frame, scored: list[Scored]) -> Draft | None:
@@ -1421,9 +1421,9 @@ def _change(question: str, frame: Frame, what: str, before: Side, after: Side) -
 def _guessed(side: Side, question: str) -> str:
     """指引 (or 预期, 预计…): the word its sentence states a side's figure as a guidance or forecast with, written
     beside the figure so that it is never read as reported; "" for a reported figure."""
-    if not side.claim.estimate or not re.search(r"实际|指引|指导|预期|预计|预测", question):
+    if not side.claim.estimate or not re.search(rf"实际|{_FORECAST}", question):
         return ""  # (only where the question sets forecasts against reported figures)
-    words = re.findall(r"指引|指导|一致预期|预期|预计|预测", side.scored.text[:max(side.claim.quantity.start, 0)])
+    words = re.findall(_FORECAST, side.scored.text[:max(side.claim.quantity.start, 0)])
     return words[-1] if words else "预测"
 
 

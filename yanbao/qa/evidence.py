@@ -19,7 +19,8 @@ from yanbao.index.tokenize import synonym_groups, tokenize
 from yanbao.ingest import glued
 from yanbao.ingest.valuation import STOCK_CODE
 from yanbao.qa.query import content_terms, fact_kind
-from yanbao.qa.text import DATE_IN_TEXT, FIGURE_IN_TEXT, bigrams, sentence_spans
+from yanbao.qa.text import DATE_IN_TEXT, FIGURE_IN_TEXT, MODEL_CODE, bigrams, sentence_spans
+from yanbao.quantity import quantities
 from yanbao.types import Chunk, Hit, ReportMeta
 
 _STANDALONE_NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])")  # not K100, not V3
@@ -111,8 +112,6 @@ def row_header(chunk: Chunk, start: int) -> str:
 def _measured(row: str) -> bool:
     """True when a cell after the first holds a figure with its unit (H20 | Hopper (阉割) | 未知 | 96GB | 400W):
     under a header, a row of the table however many of its cells are words."""
-    from yanbao.quantity import quantities
-
     return any(q.unit for c in row.split("\t")[1:] for q in quantities(c))
 
 
@@ -122,10 +121,8 @@ def names_columns(row: str) -> bool:
 
     rest = "\t".join(row.split("\t")[1:])
     cells = [c.strip() for c in row.split("\t")[1:] if c.strip()]
-    return bool(mentions(rest) or periods(rest)) or bool(cells) and all(_MODEL.search(c) for c in cells)
-
-
-_MODEL = re.compile(r"[A-Za-z]{2,}\s?-?\d|\d[A-Za-z]{2,}")  # DeepEdge 10, DeepEdge 10 Max: products the entity list lacks
+    # (DeepEdge 10 | DeepEdge 10 Max: products the entity list lacks)
+    return bool(mentions(rest) or periods(rest)) or bool(cells) and all(MODEL_CODE.search(c) for c in cells)
 
 
 def _year_row(line: str, before: str) -> bool:
