@@ -45,6 +45,9 @@ def assert_well_formed(answer) -> None:
         ("沐曦曦云C500 OAM的显存带宽是多少？", "1.84 TB/s", "002"),  # a table cell
         ("国金的2025前瞻报告里，微软重启的三哩岛核电站容量多大？", "835MW", "001"),  # named report
         ("民生电子团队分析师李萌的执业证号是多少？", "S0100522080001", "002"),  # report metadata
+        ("东吴计算机周报提示了哪些风险？", "海外制裁加剧", "004"),  # the report's 风险提示
+        ("国金的2025 AI前瞻报告属于什么报告类型？", "行业深度研究", "001"),  # the kind its cover prints
+        ("那篇讲DeepSeek改变AI生态的报告是哪家券商出的？", "华西证券", "003"),  # a report named by what it says
     ],
 )
 def test_answers_with_citations_that_hold_the_answer(chain, question, expect, report):

@@ -177,7 +177,7 @@ class QAChain:
         draft = extractive.answer(self.retriever.query(standalone), focus, self.threshold, unknown, frame)
         base = Answer(question=question, text="", hits=tuple(hits), rewritten_question=standalone, mode=mode,
                       evidence=round(draft.evidence, 4), frame=frame, coverage=draft.coverage)
-        authors = self._authors(standalone, filters)
+        authors = self._authors(standalone, filters, hits)
         if authors is not None:
             text, passages = authors
             if not passages:
@@ -246,16 +246,20 @@ class QAChain:
         focused = [h for h in hits if h.chunk.file in named]
         return focused if focused else hits
 
-    def _authors(self, question: str, filters: Filters):
-        """The metadata answer to a question about a report itself (its analysts, rating, publisher or date), or None (see qa.meta)."""
+    def _authors(self, question: str, filters: Filters, hits: list[Hit] = ()):
+        """The answer to a question about a report itself (its analysts, rating, publisher, date, kind or listed
+        risks), read off its metadata or its own cover and 风险提示, or None (see qa.meta)."""
         from yanbao.qa import meta
 
         allowed = None if filters.empty else {r.file for r in self.retriever.reports if allows(filters, r)}
         chunks_of = self.retriever.index.chunks.of_report
         found = meta.answer(question, self.retriever.reports, chunks_of, allowed)
-        for answer in (meta.rating_answer, meta.published_answer):
+        for answer in (meta.rating_answer, meta.type_answer, meta.risk_answer):
             if found is None:
                 found = answer(question, self.retriever.reports, chunks_of, allowed)
+        if found is None:
+            described = hits[0].chunk.file if hits else None
+            found = meta.published_answer(question, self.retriever.reports, chunks_of, allowed, described)
         return found
 
     def _llm_answer(self, base: Answer, question: str, hits: list[Hit], draft=None, frame=None):

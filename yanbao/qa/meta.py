@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from yanbao.qa.extractive import report_label
 from yanbao.qa.query import named_reports
@@ -102,18 +103,24 @@ def _date_forms(iso: str) -> list[str]:
     return [iso, f"{y}年{m}月{d}日", f"{y}年{int(m)}月{int(d)}日", f"{y}{m}{d}", f"{y}/{m}/{d}", f"{y}.{m}.{d}"]
 
 
+DESCRIBED = re.compile(r"(?:这|那|该)(?:篇|份|期)")  # 那篇讲DeepSeek改变AI生态的报告: a report named by what it says
+
+
 def published_answer(question: str, reports: list[ReportMeta], chunks_of: Callable[[str], Sequence[Chunk]],
-                     allowed: set[str] | None) -> tuple[str, list[Chunk]] | None:
+                     allowed: set[str] | None, described: str | None = None) -> tuple[str, list[Chunk]] | None:
     """(text, passages) for a question asking who published a named report, or on which day, from the
     metadata read off its cover, cited to the passage printing it (the cover first); None when the question
-    asks neither, names no report, or the report prints no such field."""
+    asks neither, names no report, or the report prints no such field. `described` is the file of the
+    report whose passage ranks first: it is the one meant when the question names none but points at
+    one by what it says (那篇讲…的报告是哪家券商出的)."""
     asks_date, asks_broker = bool(DATE_Q.search(question)), bool(PUBLISHER_Q.search(question))
     if not (asks_date or asks_broker) or not REPORT_WORD.search(question):
         return None
     pool = reports if allowed is None else [r for r in reports if r.file in allowed]
     lines, passages = [], []
     quoted = [re.sub(r"\s+", "", t) for t in re.findall(r"《([^》]+)》", question)]
-    for meta in (r for r in pool if r.file in named_reports(question, pool)):
+    files = named_reports(question, pool) or ({described} if described and DESCRIBED.search(question) else set())
+    for meta in (r for r in pool if r.file in files):
         own = re.sub(r"\s+", "", meta.title or "")
         if quoted and not any(t in own or (own and own in t) for t in quoted):
             continue  # 东吴周报列的相关研究《医保数据要素实践和展望》是哪天发的: another report's date, not this one's
@@ -125,5 +132,139 @@ def published_answer(question: str, reports: list[ReportMeta], chunks_of: Callab
             continue
         passages.append(where)
         said = f"的发布日期为{form}" if asks_date else f"出自{meta.broker}"
-        lines.append(f"{report_label(meta)}{said}[{len(passages)}]。")
+        label = report_label(meta) if asks_date else report_label(replace(meta, broker=None)) if meta.title \
+            else f"这篇报告（{meta.file}）"  # 《…》出自东吴证券, not 东吴证券《…》出自东吴证券
+        lines.append(f"{label}{said}[{len(passages)}]。")
+    return ("\n".join(lines), passages) if passages else None
+
+
+RISK_Q = re.compile(r"风险提示|风险因素|(?:列|提示|提|指出|揭示|提醒|写)了?(?:哪些|什么|哪几|哪两|哪三|几)(?:条|点|项|个)?风险"
+                    r"|风险(?:点)?(?:有|包括|是)(?:哪些|什么|哪几)")
+_RISK_HEAD = re.compile(r"风险提示|风险因素")
+_TOC_AFTER = re.compile(r"[.…·]{2,}|\t?\s*\d+\s*(?:\n|$)")
+_BULLET = re.compile(r"^\s*(?:[-•·●▪◆]|\d{1,2}\s*[.、)）]|[（(]\d{1,2}[)）])\s*")
+_RISKY = re.compile(r"不及预期|低于预期|超出预期|超预期|风险|加剧|恶化|下降|下滑|波动|变化|不确定|失效|降价|竞争|制裁|减值|质押|冻结"
+                    r"|过拟合|延迟|放缓|收紧|滞后|不达|失败|摩擦|短缺|上涨|冲击")
+_ITEM_NOISE = re.compile(r"请务必|请阅读|本报告|\[Table|-?\d+(?:\.\d+)?%|第\s*\d+\s*页|www\.|[:：]")
+_NOT_RISK = re.compile(r"风险提示|风险因素|请在|控件|无法提交")  # a template's own words (若缺少风险提示,则无法提交), not a risk
+
+
+def _trimmed(item: str) -> tuple[str, bool]:
+    """(the item without a page's noise run into it, True when noise was cut): 仿制药大幅降价风险-40%-20%… ->
+    仿制药大幅降价风险; 新产品研发进展不及预期海外算力:… -> 新产品研发进展不及预期 (cut after the last risk word)."""
+    noise = _ITEM_NOISE.search(item)
+    if not noise:
+        return item.strip(" *-—"), False
+    head = item[:noise.start()]
+    ends = [m.end() for m in _RISKY.finditer(head)]
+    return (head[:ends[-1]] if ends else "").strip(" *-—"), True
+
+
+def _listed_risks(body: str) -> list[str]:
+    """The risks of an inline list (风险提示:A;B、C。), up to the sentence's end or the first page noise."""
+    body = re.split(r"[。\n]", body, maxsplit=1)[0]
+    items, cut = [], False
+    for part in re.split(r"[;；、]", body):
+        item, cut = _trimmed(part)
+        if item:
+            items.append(item)
+        if cut:
+            break
+    if len(items) == 1 and not cut:  # 销售不及预期风险,研发不及预期风险,提价不及预期风险等: a list written with commas
+        parts = [p.strip() for p in re.split(r"[,，]", items[0]) if p.strip()]
+        if len(parts) > 1 and all(len(p) <= 20 and _RISKY.search(p) for p in parts):
+            items = parts
+    return items
+
+
+def _risk_lines(body: str) -> list[str]:
+    """The risks of a section under a 风险提示 heading, a line each (the label before a colon when one
+    explains it: 市场竞争加剧:近两年来… -> 市场竞争加剧); a paragraph of prose is one risk, quoted whole."""
+    items, bulleted = [], False
+    for raw in body.split("\n"):
+        line = _BULLET.sub("", raw.replace("**", "")).strip()
+        if not line:
+            if items:
+                break
+            continue
+        if items and (bulleted and line == raw.replace("**", "").strip() or not _RISKY.search(line)):
+            break  # the list ended: a line without the list's bullet, or one naming no risk (内容目录)
+        bulleted = bulleted or not items and line != raw.replace("**", "").strip()
+        label = re.split(r"[:：]", line, maxsplit=1)[0].strip()
+        if label != line and len(label) <= 30:
+            items.append(label)
+        elif len(line) <= 30:
+            items.append(line)
+        else:
+            if not items:
+                items.append(line[:200])
+            break
+    return items
+
+
+def risk_items(text: str) -> list[str]:
+    """The risks a passage lists under its 风险提示 (or 风险因素), in its own words; [] when the passage has
+    none: a table of contents (风险提示.....32), a heading with nothing after it, a form's template text."""
+    for m in _RISK_HEAD.finditer(text):
+        after = text[m.end():].lstrip("*")
+        if not after or after[0] in "。.，," or _TOC_AFTER.match(after):
+            continue
+        items = _risk_lines(after) if after[0] in "\n\r" or after[0] in " \t" and "\n" in after[:2] else \
+            _listed_risks(after.lstrip(":： \t*"))
+        items = [i for i in items if i]
+        if items and not any(_NOT_RISK.search(i) for i in items) and all(_RISKY.search(i) for i in items):
+            return items
+    return []
+
+
+def risk_answer(question: str, reports: list[ReportMeta], chunks_of: Callable[[str], Sequence[Chunk]],
+                allowed: set[str] | None) -> tuple[str, list[Chunk]] | None:
+    """(text, passages) for a question asking the risks a named report lists (国金《AI周观察》列了哪些风险,
+    民生中期策略的风险提示包括哪些): the first 风险提示 in the report's own order (its summary's list before
+    the closing section), cited to that passage; None when the question asks no such thing, names no
+    report, or the report lists none (the passages then answer as usual)."""
+    if not RISK_Q.search(question):
+        return None
+    pool = reports if allowed is None else [r for r in reports if r.file in allowed]
+    lines, passages = [], []
+    for meta in (r for r in pool if r.file in named_reports(question, pool)):
+        found = next(((c, items) for c in chunks_of(meta.file) if (items := risk_items(c.text))), None)
+        if found is None:
+            continue
+        where, items = found
+        passages.append(where)
+        lines.append(f"{report_label(meta)}的风险提示：{'；'.join(items)}[{len(passages)}]。")
+    return ("\n".join(lines), passages) if passages else None
+
+
+TYPE_Q = re.compile(r"(?:什么|哪种|哪类|何种|哪一类|哪个)(?:报告)?类型|报告类型|属于(?:什么|哪种|哪类|哪一类)(?:报告|研报)?[？?]?$")
+_TYPE_WORDS = re.compile(r"周报|月报|晨报|日报|策略|深度|点评|专题|首次覆盖|跟踪报告|行业研究|公司研究|调研|快评|简评")
+
+
+def _type_line(chunks: Sequence[Chunk]) -> tuple[Chunk, str] | None:
+    """The cover line naming a report's kind (行业深度研究(深度), 计算机行业跟踪周报), from its first two passages."""
+    for c in chunks[:2]:
+        for line in c.text.split("\n"):
+            line = re.sub(r"^[#\s—–-]+", "", line).strip()
+            if 2 < len(line) <= 24 and _TYPE_WORDS.search(line) and not re.search(r"[，。,:：]", line):
+                return c, line
+    return None
+
+
+def type_answer(question: str, reports: list[ReportMeta], chunks_of: Callable[[str], Sequence[Chunk]],
+                allowed: set[str] | None) -> tuple[str, list[Chunk]] | None:
+    """(text, passages) for a question asking what kind of report a named report is (属于什么报告类型),
+    from the line its cover prints, cited to that passage; None when the question asks no such thing,
+    names no report, or the cover prints no kind."""
+    if not (TYPE_Q.search(question) and REPORT_WORD.search(question)):
+        return None
+    pool = reports if allowed is None else [r for r in reports if r.file in allowed]
+    lines, passages = [], []
+    for meta in (r for r in pool if r.file in named_reports(question, pool)):
+        found = _type_line(list(chunks_of(meta.file)))
+        if found is None:
+            continue
+        where, kind = found
+        passages.append(where)
+        lines.append(f"{report_label(meta)}属于{kind}[{len(passages)}]。")
     return ("\n".join(lines), passages) if passages else None
