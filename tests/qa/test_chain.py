@@ -76,6 +76,20 @@ def test_figures_that_differ_between_reports_are_both_shown(chain):
     assert "东吴证券" in answer.text and "民生证券" in answer.text  # each figure names its broker
 
 
+def test_a_stated_fact_is_cited_alone_not_beside_passages_that_do_not_state_it(chain):
+    # the day is stated outright in 国金's passage: 华西's market sizes for AI PCs are not shown beside it
+    answer = chain.ask("英伟达和联发科合作的AI PC芯片预计什么时候上市？")
+    assert_cited(answer, "2025 年下半年", "001")
+    assert {c.chunk.file for c in answer.citations} == {REPORT_FILES["001"]}
+    # a figure's caption from another passage adds a citation and nothing else
+    answer = chain.ask("测试时训练（TTT）是谁提出的？")
+    assert_cited(answer, "MIT", "001")
+    assert "图表5" not in answer.text and len(answer.citations) == 1
+    # a premise the question gives (宣称…30倍) states nothing asked: the passage saying 18 倍 stays
+    answer = chain.ask("英伟达宣称GB200推理性能是H200的30倍，Semianalysis模拟出来的实际提升是多少？")
+    assert_cited(answer, "18 倍", "001")
+
+
 def test_follow_up_carries_the_subject_over(chain):
     first = chain.ask("博通FY24Q3实现营业收入多少？")
     answer = chain.ask("它的运营利润呢？", history=[first.rewritten_question])

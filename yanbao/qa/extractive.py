@@ -402,7 +402,33 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
         return Draft(refusal_text(hits), True, evidence, coverage="none")
     tabled = [s for s in tabled if s in bound]
     chosen = _with_antecedents(select(tabled or _stated_outright(frame, bound, hits), hits, q.kind, q=q, frame=frame), scored, hits)
+    chosen = _without_loose(q, frame, chosen, hits)
     return Draft(compose(chosen, hits, q.kind, q.text, frame), False, evidence, tuple(sorted({s.hit for s in chosen})))
+
+
+_CAPTION = re.compile(r"^\s*(?:图表|图|表)\s*\d*\s*[:：]")
+
+
+def _without_loose(q: Query, frame: Frame | None, chosen: list[Scored], hits: list[Hit]) -> list[Scored]:
+    """The chosen sentences less those that would cite a passage for nothing: a figure's caption beside the
+    answer (图表5: 测试时训练 (TTT) 合成数据的原理), and, for a single fact that a chosen sentence states outright
+    (the figure with its metric, the day, the table row), a sentence of another passage that does not."""
+    out = [s for i, s in enumerate(chosen) if i == 0 or not _CAPTION.match(s.text)]
+    if _SEVERAL.search(q.text) or frame is None:
+        return out
+    firm = [s for s in out if (_strongly_bound(frame, s, hits) or _row_answers(q, frame, s)) and not _premise(q, frame, s, hits)]
+    if not firm:
+        return out
+    passages = {hits[s.hit].chunk.id for s in firm}
+    return [s for s in out if hits[s.hit].chunk.id in passages]
+
+
+def _premise(q: Query, frame: Frame, s: Scored, hits: list[Hit]) -> bool:
+    """True when every figure the sentence states of the subject is one the question gives itself (宣称…30倍，
+    实际提升多少: the 30倍 is the premise, not the answer)."""
+    given = set(figures(q.text))
+    claims = bind.bound_claims(frame, hits[s.hit].chunk, s.start, s.end, s.header)
+    return bool(claims) and all(set(figures(c.quantity.text)) <= given for c in claims)
 
 
 _BACK_REF = re.compile(r"^\s*(?:所占比例|占比|比例|份额|规模|金额)?\s*(?:分别|依次)(?:为|是)")
