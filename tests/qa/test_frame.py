@@ -1627,3 +1627,16 @@ def test_a_part_asked_as_its_share_of_a_whole_asks_the_share():
               "(包括SoC成本55美元、ROM+RAM成本11美元、摄像头成本9美元)")
     draft = _extract("Ray-Ban Meta眼镜里SoC占整机硬件成本多少？", c, threshold=0.3)
     assert "34%" in draft.text.split("。")[0]
+
+
+def test_a_market_total_or_an_unknown_products_figure_is_not_the_subjects():
+    # 全球 AI 笔电 is every maker's total, not 英特尔's; the 720 万台 said of 英特尔核 is
+    c = chunk("24 年三季度,全球 AI 笔电销量达到约 1400 万台,同比增长 105%。其中英特尔核 AI 笔电销量约为 720 万台,占比约 50%。",
+              "001.txt", "国金证券", "2025 AI 行业前瞻报告")
+    ok = [x for x, b in claims_of(parse("2024年三季度用英特尔处理器的AI笔记本电脑卖了多少台？"), c) if b]
+    assert "1400 万台" not in ok and "720 万台" in ok
+    # Pico 4 is no name the entity list knows, but its clause says the 7.5 万台 is its own, not Vision Pro's before it
+    c = chunk("苹果 Vision Pro 销量约为 9.6 万台, 占比约为 6%; Pico 4 系列销量总计约为 7.5 万台, 占比约为 5%。",
+              "000.txt", "国金证券", "AI 周观察")
+    ok = [x for x, b in claims_of(parse("2024年第三季度苹果头显卖了多少台？"), c) if b]
+    assert "9.6 万台" in ok and "7.5 万台" not in ok

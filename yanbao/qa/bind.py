@@ -737,10 +737,28 @@ _TELLING_UNITS = {"出货量": frozenset({"台", "部", "副", "颗", "片", "�
 _SHARE_METRICS = frozenset({"毛利率", "净利率", "利润率", "渗透率", "市占率"})
 
 
+_MARKET = re.compile(r"^(?:\d{2,4}\s*年\S{0,8}?)?(?:全球|全国|我国|全行业)(?!地区|业务|收入|营收|市场收入|销售)")
+_NAMED_TOPIC = re.compile(r"^([A-Za-z][A-Za-z0-9\s.+-]*?)\s*(?:系列|系列的|的)?\s*(?:总|累计|全球|整体)?(?:销量|出货量|营收|收入|份额|占比|价格|售价)")
+
+
+def _own_topic(frame: Frame, clause: str) -> bool:
+    """True when a figure's clause opens with whose figure it is, and that is not the frame's subject: a
+    market's total (全球 AI 笔电销量达到约), or a product the entity list does not know (Pico 4 系列销量总计约为):
+    a subject read from the sentences around it does not own it."""
+    clause = clause.strip()
+    if _MARKET.match(clause):
+        return True
+    m = _NAMED_TOPIC.match(clause)
+    return bool(m) and not names_subject(m.group(1), frame.subject, frame.aliases) and \
+        not any(names_subject(m.group(1), s, ()) for s in frame.subjects)
+
+
 def _subject_ok(frame: Frame, claim: Claim, sentence: str, chunk_text: str, context: str | None) -> bool:
     # a name given as an example (进口芯片(如NVIDIA和AMD产品)) names no owner
     sentence, chunk_text = _EXAMPLES.sub("", sentence), _EXAMPLES.sub("", chunk_text)
     subjects = [s for s in (frame.subjects or (frame.subject,)) if known(frame, s)]
+    if subjects and not claim.named and sentence and _own_topic(frame, _clause_of(sentence, claim)):
+        return False  # 全球 AI 笔电销量…1400 万台, Pico 4 系列销量…7.5 万台: the clause says whose figure it is
     if not subjects or any(subject_matches(replace(frame, subject=s), claim.subject) for s in subjects):
         return True
     if claim.named:
