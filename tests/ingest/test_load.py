@@ -271,3 +271,16 @@ def test_a_list_of_figures_or_names_broken_after_its_separator_is_joined():
     assert "字节旗下Cici、Coze、Gauth、Hypic、CapCut五款产品" in names.text  # a list of names broken after 、
     assert "重点公司\nNVIDIA 英伟达" in names.text  # a short label and a name stay apart
 
+
+def test_a_timelines_day_joins_what_it_dates_and_a_name_broken_at_its_hyphen_is_whole():
+    from yanbao.ingest.clean import clean
+    from yanbao.ingest.load import RawDoc
+
+    text = "DeepSeek开源模型时间轴\n\n20241213：\nDeepSeek-VL2\n\n20241226：\nDeepSeek-V3\n\n20250127：\nDeepSeek-Janus-\n\nPro\n\n2024年12月：\n豆包视觉理解模型\n"
+    lines = clean(RawDoc("t.txt", (text,), False, "")).text.rstrip().split("\n")
+    assert [ln for ln in lines if ln] == ["DeepSeek开源模型时间轴", "20241213:DeepSeek-VL2", "20241226:DeepSeek-V3",
+                                          "20250127:DeepSeek-Janus-Pro", "2024年12月:豆包视觉理解模型"]
+    # a figure or a sentence ending in a colon is no timeline's day: what follows stays its own line
+    lines = clean(RawDoc("u.txt", ("营业收入 12345678：\n同比增长\n- 风险提示：\n下游需求不及预期\n",), False, "")).text
+    assert "12345678:同比增长" not in lines and "风险提示:下游需求不及预期" not in lines
+

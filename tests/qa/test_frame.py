@@ -1640,3 +1640,17 @@ def test_a_market_total_or_an_unknown_products_figure_is_not_the_subjects():
               "000.txt", "国金证券", "AI 周观察")
     ok = [x for x, b in claims_of(parse("2024年第三季度苹果头显卖了多少台？"), c) if b]
     assert "9.6 万台" in ok and "7.5 万台" not in ok
+
+
+def test_a_timelines_line_dates_the_model_it_names_and_no_other_of_its_family():
+    janus = parse("DeepSeek多模态模型Janus-Pro是哪天发布的？")
+    assert janus.subject == "Janus-Pro"  # a hyphened model named after its maker and its kind
+    v3 = parse("DeepSeek-V3是什么时候开源发布的？")
+    timeline = "20241017:DeepSeek-Janus\n20241213:DeepSeek-VL2\n20241226:DeepSeek-V3\n20250127:DeepSeek-Janus-Pro"
+    c = chunk(timeline, "003.txt", "华西证券", None)
+    dated = lambda f: [line for line in timeline.split("\n") if bind.date_bound(
+        f, c, timeline.index(line), timeline.index(line) + len(line))]
+    assert dated(janus) == ["20250127:DeepSeek-Janus-Pro"] and dated(v3) == ["20241226:DeepSeek-V3"]
+    assert bind.dated_entry(v3, "20241226:DeepSeek-V3") and not bind.dated_entry(v3, "20241213:DeepSeek-VL2")
+    # DeepSeek LLM is a model of DeepSeek's, not the day DeepSeek was founded
+    assert not bind.dated_entry(parse("深度求索（DeepSeek）公司成立于哪一天？"), "20240105:DeepSeek LLM")

@@ -149,6 +149,10 @@ _FIELD_LINE = re.compile(
 )
 
 
+# a timeline's label: 20241226: or 2024年12月26日: or 2024-12: alone on its line
+_DATE_LABEL = re.compile(r"(?:(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}"
+                         r"(?:\s*[-/.月]\s*\d{1,2}\s*日?|\s*月)?)\s*[:：]")
+_HYPHEN_BROKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*-$")
 _AWAITS_VALUE = re.compile(r"(?:[、，,/]|分别(?:为|是)?|分别达到?|依次为)\s*$")
 
 
@@ -158,6 +162,10 @@ def _continues(prev: _L, nxt: _L) -> bool:
         return False
     if _FIELD_LINE.match(nxt.text):
         return False  # a cover's rating or date line under its title is a field of its own
+    if _DATE_LABEL.fullmatch(prev.text) and len(nxt.text) <= 40:
+        return True  # a timeline's 20241226: + DeepSeek-V3: the day and what it dates
+    if _HYPHEN_BROKEN.search(prev.text) and nxt.text[:1].isascii() and nxt.text[:1].isalnum() and len(prev.text) <= 40:
+        return True  # DeepSeek-Janus- + Pro: a name broken at its hyphen
     if not is_open_ended(prev.text) or not _CJK_RE.search(prev.text):
         return False
     if _CONTACT.search(prev.text) or _CONTACT.search(nxt.text):

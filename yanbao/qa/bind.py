@@ -18,7 +18,7 @@ from functools import lru_cache
 from yanbao.ingest.valuation import row_label
 from yanbao.qa.frame import (ESTIMATE, variant_names, GENERAL, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, DAILY, Period, days_in, entities, group_of, mentions, metric_of, metric_units,
                              metric_words, named_segment, names_subject, owners, period_of, periods, qualifier_of)
-from yanbao.qa.text import MODEL_CODE
+from yanbao.qa.text import MODEL_CODE, YYYYMMDD
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
 
@@ -889,13 +889,31 @@ def about(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
     return not named or any(frame.subject in owners(n) or n in owners(frame.subject) for n in named)
 
 
-_DATEISH = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}[-/.]\d{1,2}|\d{1,2}\s*日|[上下]半年|季度|Q[1-4]")
+_DATEISH = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}[-/.]\d{1,2}|\d{1,2}\s*日|[上下]半年|季度|Q[1-4]|" + YYYYMMDD)
 
 
-DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}\s*[日号]|\b\d{1,2}/\d{1,2}\b")
+DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}\s*[日号]|\b\d{1,2}/\d{1,2}\b|" + YYYYMMDD)
 
 
 _DATE_ROW = re.compile(r"时间|日期|发布|上市|推出|开源|成立|时点|年份|\d{4}")
+
+
+_TIMELINE_ENTRY = re.compile(r"^(?:" + YYYYMMDD + r"|\d{4}\s*[-/.年]\s*\d{1,2}(?:\s*[-/.月]\s*\d{1,2}\s*日?|\s*月)?)\s*[:：]\s*(\S.{0,40})$")
+
+
+def _longer_name(name: str, frame: Frame) -> bool:
+    """True when `name` does not end with the subject (DeepSeek-Janus-Pro for Janus, DeepSeek LLM for DeepSeek):
+    another model of the family, not the subject itself."""
+    low, plain = unicodedata.normalize("NFKC", name).lower(), [unicodedata.normalize("NFKC", a).lower() for a in frame.aliases or (frame.subject,)]
+    return not any(re.search(r"(?:^|[\s:：-])" + re.escape(a) + r"$", low.strip()) for a in plain)
+
+
+def dated_entry(frame: Frame, sentence: str) -> bool:
+    """True for a timeline's line that dates the frame's subject itself (20241226:DeepSeek-V3), not a
+    model of its family (20241213:DeepSeek-VL2): the date stated as directly as a report can."""
+    entry = _TIMELINE_ENTRY.match(sentence.strip())
+    return bool(entry and frame.subject and names_subject(entry.group(1), frame.subject, frame.aliases)
+                and not _longer_name(entry.group(1), frame))
 
 
 def date_bound(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
@@ -904,6 +922,8 @@ def date_bound(frame: Frame, chunk: Chunk, start: int, end: int) -> bool:
     sentence = chunk.text[start:end]
     if not _DATEISH.search(sentence) or (frame.day and not DAY.search(sentence)):
         return False
+    if frame.subject and _TIMELINE_ENTRY.match(sentence.strip()):  # 20241017:DeepSeek-Janus dates Janus, not Janus-Pro
+        return dated_entry(frame, sentence)
     label = sentence.split("\t", 1)[0] if "\t" in sentence else ""
     if label and metric_of(label) and not _DATE_ROW.search(label):
         return False  # 销量 | 截至2025年1月9日…6000+: a row of another fact, its date only qualifies it

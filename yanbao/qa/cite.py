@@ -356,6 +356,13 @@ def _stating(claim: str, passages: list[Chunk], cited: list[int], frame: Frame |
     return out
 
 
+def _dated_only(claim: str) -> bool:
+    """True when every figure of the claim is part of a period or date it writes (2025 年, 24Q3)."""
+    body = _LABEL.sub("", MARKER.sub("", claim))
+    in_periods = {f for s, e, _ in bind.periods(body) for f in figures(body[s:e])}
+    return bool(figures(body)) and all(f in in_periods for f in figures(body))
+
+
 def _holds(claim: str, chunk: Chunk, frame: Frame | None) -> bool:
     """True when the passage alone supports the claim: it states the claim's figures about its
     subject (and period), the period possibly written another way."""
@@ -392,6 +399,11 @@ def _supporting(claim: str, cited: list[int], passages: list[Chunk], frame: Fram
     and period; else those holding its names and content words. Empty when no passage supports
     it: the sentence then keeps no citation (an unsupported claim never looks checked)."""
     if figures(claim) or COMPUTED in claim:
+        if COMPUTED not in claim and _dated_only(claim):
+            # AI 搜索有望在 2025 年诞生超级 APP: a year is no figure of the claim's own, its words must be held too
+            held = lambda n: _holds(claim, passages[n - 1], frame) and _shares_content(claim, passages[n - 1])
+            own = [n for n in cited if held(n)]
+            return own or next(([n] for n in range(1, len(passages) + 1) if anywhere and held(n)), [])
         own = [n for n in cited if _holds(claim, passages[n - 1], frame)]
         if own:
             return own

@@ -389,6 +389,9 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
             s.score >= STRONG_SHARE * top and not binds(frame, scored[0], hits)
             and (_strongly_bound(frame, s, hits) or _row_answers(q, frame, s))))]
     bound = bound if tabled else _named_first(frame, bound, hits)
+    if frame is not None and frame.answer_type == "date":  # a timeline's 20241226:DeepSeek-V3 states the day most directly
+        entries = [s for s in bound if bind.dated_entry(frame, s.text)]
+        bound = entries + [s for s in bound if s not in entries]
     strong = [s for s in bound[:1] if _strongly_bound(frame, s, hits) or _row_answers(q, frame, s)]
     floor = BOUND_SHARE * threshold
     if evidence < threshold:
@@ -417,6 +420,7 @@ def _without_loose(q: Query, frame: Frame | None, chosen: list[Scored], hits: li
     if _SEVERAL.search(q.text) or frame is None:
         return out
     firm = [s for s in out if (_strongly_bound(frame, s, hits) or _row_answers(q, frame, s)) and not _premise(q, frame, s, hits)]
+    firm = [s for s in firm if bind.dated_entry(frame, s.text)] or firm  # a timeline's line for the subject: the day itself
     if not firm:
         return out
     passages = {hits[s.hit].chunk.id for s in firm}

@@ -502,6 +502,11 @@ _TRADE_WORDS = frozenset("gpu cpu ai hbm ceo cfo api asic npu tpu dpu cuda nvlin
 _PRODUCT_AFTER = r"\s*(?:的|推出的|发布的)?\s*([A-Za-z][A-Za-z-]{1,15}\s?\d[A-Za-z0-9.+-]*(?:\s(?:Max|Pro|Ultra|Plus|Mini|Lite|Air|[A-Z])(?![A-Za-z]))?)"
 
 
+# a model named after its maker and its kind (DeepSeek多模态模型Janus-Pro, 英伟达的AI芯片Rubin-CPX): a hyphened latin name
+_NAMED_AFTER_KIND = (r"\s*(?:的)?\s*[\u4e00-\u9fff]{0,6}(?:模型|芯片|产品|眼镜|手机|平台|加速卡|服务器)\s*"
+                     r"([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)(?![A-Za-z0-9-])")
+
+
 _SPEC = re.compile(r"(?:int|fp|bf|tf|hbm|ddr|lpddr|gddr|pcie|nvlink|usb|wifi|fy|q|h)\d", re.I)  # INT8, HBM3e: specs, not models
 
 
@@ -555,7 +560,8 @@ def _code_subject(question: str, found: list[Mention]) -> tuple[str, str]:
     for m in found:
         if len(owners(m.name)) > 1:
             continue  # 昇腾910C的INT8: only a maker's name (英伟达, 小米) is followed by its model's code
-        code = re.match(_CODE_AFTER_MAKER, q[m.end:]) or re.match(_PRODUCT_AFTER, q[m.end:])  # B40; DeepEdge 10 Max
+        code = (re.match(_CODE_AFTER_MAKER, q[m.end:]) or re.match(_PRODUCT_AFTER, q[m.end:])  # B40; DeepEdge 10 Max
+                or re.match(_NAMED_AFTER_KIND, q[m.end:]))  # 多模态模型Janus-Pro
         if (code and not mentions(code.group(1)) and not periods(code.group(1)) and not _SPEC.match(code.group(1))
                 and code.group(1).lower() not in _TRADE_WORDS):
             return q[m.end + code.start(1):m.end + code.end(1)].strip(), m.name

@@ -11,7 +11,9 @@ _ANSWER_SENT = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)(?:[ \t]*\[[
 MARKER = re.compile(r"\[(\d+(?:\s*[,，、]\s*\d+)*)\]")
 _FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-DATE_IN_TEXT = re.compile(r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年")
+# a day written as eight digits (20241226, a timeline's label), not inside a longer number
+YYYYMMDD = r"(?<![\d.])(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?![\d.])"
+DATE_IN_TEXT = re.compile(r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年|" + YYYYMMDD)
 # a model's code (CM384, GB200 NVL72, DeepEdge 10 Max): letters then digits, or digits then letters
 MODEL_CODE = re.compile(r"[A-Za-z]{2,}\s?-?\d|\d[A-Za-z]{2,}")
 FIGURE_IN_TEXT = re.compile(r"\d(?:[\d.,]*)\s*(?:%|亿|万|千|百|美元|元|倍|个|家|台|款|只|颗|张|块|部|片|套|MW|GW|kW|W|TB|GB|nm|p|B|T|x|X|倍"
