@@ -49,6 +49,7 @@ def assert_well_formed(answer) -> None:
         ("国金的2025 AI前瞻报告属于什么报告类型？", "行业深度研究", "001"),  # the kind its cover prints
         ("那篇讲DeepSeek改变AI生态的报告是哪家券商出的？", "华西证券", "003"),  # a report named by what it says
         ("DeepSeek-V3是什么时候开源发布的？", "20241226:DeepSeek-V3", "003"),  # a timeline's line, one per model
+        ("东吴认为受益于大厂算力资本支出增加的标的有哪些？", "润泽科技、欧陆通", "004"),  # the list under 相关标的
     ],
 )
 def test_answers_with_citations_that_hold_the_answer(chain, question, expect, report):

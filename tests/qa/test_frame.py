@@ -1654,3 +1654,13 @@ def test_a_timelines_line_dates_the_model_it_names_and_no_other_of_its_family():
     assert bind.dated_entry(v3, "20241226:DeepSeek-V3") and not bind.dated_entry(v3, "20241213:DeepSeek-VL2")
     # DeepSeek LLM is a model of DeepSeek's, not the day DeepSeek was founded
     assert not bind.dated_entry(parse("深度求索（DeepSeek）公司成立于哪一天？"), "20240105:DeepSeek LLM")
+
+
+def test_a_list_question_is_answered_by_the_list_under_the_word_it_asks_with():
+    q = "东吴认为受益于大厂算力资本支出增加的标的有哪些？"
+    assert extractive._enumerates(q, "相关标的:国内大厂算力资本开支增加:润泽科技、欧陆通、亚康股份、光迅科技等。")
+    assert not extractive._enumerates(q, "公司 2024 年的资本开支将达到 800 亿人民币, 而 BAT 三家公司总开支才约 1000 亿人民币。")
+    # a list headed by what the question names, its line's 受益标的 said before the chunk began
+    assert extractive._enumerates("华西列出的算力云受益标的有哪些？", "寒武纪、中科曙光;算力云:金山云、品高股份、优刻得、青云科技等。")
+    assert not extractive._enumerates("华西列出的算力云受益标的有哪些？", "寒武纪、中科曙光;AI终端:乐鑫科技。")
+    assert not extractive._enumerates("哪些公司受益？", "公司:甲、乙、丙。")  # too common a word to place the list

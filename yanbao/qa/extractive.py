@@ -389,6 +389,13 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
             s.score >= STRONG_SHARE * top and not binds(frame, scored[0], hits)
             and (_strongly_bound(frame, s, hits) or _row_answers(q, frame, s))))]
     bound = bound if tabled else _named_first(frame, bound, hits)
+    if frame is not None and frame.answer_type == "list" and not tabled:
+        # 受益…的标的有哪些: the sentence enumerating them under that word (相关标的:…:润泽科技、欧陆通、…) answers, alone
+        line = lambda s: _line_until(hits[s.hit].chunk.text, s.end)[-len(s.text) - 200:]
+        # … holding every question word the best bound sentence holds (算力云 of 算力云受益标的, not the AI终端 list)
+        want = held_terms(q, bound[0].text, bound[0].header) if bound else frozenset()
+        listing = [s for s in bound if _enumerates(q.text, line(s)) and want <= held_terms(q, line(s))]
+        bound = listing or bound
     if frame is not None and frame.answer_type == "date":  # a timeline's 20241226:DeepSeek-V3 states the day most directly
         entries = [s for s in bound if bind.dated_entry(frame, s.text)]
         bound = entries + [s for s in bound if s not in entries]
@@ -407,6 +414,30 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
     chosen = _with_antecedents(select(tabled or _stated_outright(frame, bound, hits), hits, q.kind, q=q, frame=frame), scored, hits)
     chosen = _without_loose(q, frame, chosen, hits)
     return Draft(compose(chosen, hits, q.kind, q.text, frame), False, evidence, tuple(sorted({s.hit for s in chosen})))
+
+
+_ASKED_NOUN = re.compile(r"([\u4e00-\u9fff]{2})(?:都|分别)?(?:有|包括|是)?(?:哪些|哪几家|哪几个)")
+
+
+def _line_until(text: str, end: int) -> str:
+    """The text of the line that ends at `end`, from the line's start (a sentence with what its line says before it)."""
+    return text[text.rfind("\n", 0, end) + 1:end]
+
+
+def _enumerates(question: str, text: str) -> bool:
+    """True when a sentence (with its line before it) lists what a list question asks for under the word it asks
+    with: 标的有哪些 -> 相关标的:国内大厂算力资本开支增加:润泽科技、欧陆通、亚康股份…, or 受益标的:…;算力云:金山云、
+    品高股份、优刻得… (the word, then three or more items in the sentence's own list)."""
+    m = _ASKED_NOUN.search(question)
+    if not m or m.group(1) in ("公司", "方面", "因素", "原因", "方向", "优势", "特点", "措施", "内容"):
+        return False  # 哪些公司/方面: too common a word to say where the list is
+    at = text.find(m.group(1))
+    last = max(text.rfind(";"), text.rfind("；"), text.rfind("。", 0, len(text) - 1))
+    if at >= 0 and text.count("、", max(at, last + 1)) >= 2:
+        return True
+    own = text[last + 1:]  # 算力云:金山云、品高股份、优刻得…: a list headed by what the question names (算力云受益标的)
+    label = re.split(r"[:：]", own, maxsplit=1)[0].strip(" -*")
+    return label != own.strip(" -*") and 2 <= len(label) <= 10 and label in question and own.count("、") >= 2
 
 
 _CAPTION = re.compile(r"^\s*(?:图表|图|表)\s*\d*\s*[:：]")
