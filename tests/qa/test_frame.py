@@ -1664,3 +1664,15 @@ def test_a_list_question_is_answered_by_the_list_under_the_word_it_asks_with():
     assert extractive._enumerates("华西列出的算力云受益标的有哪些？", "寒武纪、中科曙光;算力云:金山云、品高股份、优刻得、青云科技等。")
     assert not extractive._enumerates("华西列出的算力云受益标的有哪些？", "寒武纪、中科曙光;AI终端:乐鑫科技。")
     assert not extractive._enumerates("哪些公司受益？", "公司:甲、乙、丙。")  # too common a word to place the list
+
+
+def test_a_scene_the_question_names_is_one_the_passage_must_say():
+    f = parse("在硬件终端场景，豆包调用量增长了几倍？")
+    assert "硬件终端" in f.marks
+    c = chunk("在客服和销售场景,豆包大模型的调用量增长 16 倍。在硬件终端场景豆包增长 13 倍,在 AI 工具场景增长 9 倍。",
+              "004.txt", "东吴证券", "从字节大会看算力产业的三个趋势")
+    sentences = c.text.split("。")[:2]
+    bound_in = lambda s: [x.quantity.text for x in bind.bound_claims(f, c, c.text.index(s), c.text.index(s) + len(s))]
+    assert bound_in(sentences[0]) == [] and "13 倍" in bound_in(sentences[1])
+    assert frames.scene_of("英伟达在数据中心业务的收入是多少？") == ("数据中心",)
+    assert frames.scene_of("豆包调用量增长了几倍？") == ()

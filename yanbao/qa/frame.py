@@ -628,6 +628,16 @@ def markets_of(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(re.sub(r"\s+", "", m) for m in MARKET.findall(unicodedata.normalize("NFKC", question))))
 
 
+_SCENE = re.compile(r"在([\u4e00-\u9fffA-Za-z]{2,8}?)(?:的)?(?:场景|领域|板块|业务)")
+
+
+def scene_of(question: str) -> tuple[str, ...]:
+    """The scene a question restricts its figure to (在硬件终端场景…增长了几倍 -> ("硬件终端",)): a passage must
+    say it, since the 客服和销售场景's 16 倍 is not the 硬件终端场景's 13 倍."""
+    m = _SCENE.search(_norm(question))
+    return (m.group(1),) if m and not mentions(m.group(1)) else ()
+
+
 _FEE_KIND = re.compile(r"(期间|销售|管理|研发|财务)费(?:用)?率")
 
 
@@ -779,7 +789,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     return Frame(subject=subject, aliases=names, metric=metric,
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
                  qualifier=qualifier_of(asked_clause, metric, segments_only=bool(subject)),
-                 marks=marks_of(q) + variant_of(q, names) + markets_of(q) + fee_kind_of(q, metric),
+                 marks=marks_of(q) + variant_of(q, names) + markets_of(q) + fee_kind_of(q, metric) + scene_of(q),
                  unit=unit_asked(q),
                  day=kind == "date" and bool(_DAY_Q.search(q)), base=base_of(q, metric),
                  on=day_asked(q) if metric in DAILY or not metric else "")
