@@ -17,6 +17,7 @@ from yanbao.eval.judge import (
     key_point_verdicts,
     parse_judgment,
     states_accepted,
+    states_input,
 )
 from yanbao.qa.llm import LLM
 
@@ -173,6 +174,19 @@ def test_english_answers_need_e5_for_chinese_key_points():
 
 def test_states_accepted_for_citation_precision():
     assert states_accepted(REVENUE, "营业收入 13.1 billion dollars") and not states_accepted(REVENUE, "营收140亿美元")
+
+
+def test_a_passage_stating_an_input_of_a_computed_answer_supports_it():
+    tokens = item("从2024年12月中旬到2025年5月底，豆包大模型的日均tokens用量大约翻了几倍？",
+                  "约4.1倍（计算得出）：16.4万亿 ÷ 4万亿 ≈ 4.1。东吴：截至2024年12月中旬日均tokens超4万亿。", ("4.1倍",),
+                  type="multi_hop")
+    assert states_input(tokens, "截至2024年12月中旬,豆包模型日均 token 使用量超4万亿。")  # the 东吴 input, in its summary
+    assert not states_input(tokens, "截至2024年12月中旬,豆包模型日均 token 使用量超4万亿。".replace("4万亿", "3万亿"))
+    assert not states_input(tokens, "2024年12月中旬,火山引擎大会召开。")  # a date of the sources named after the formula is no input
+    assert not states_input(REVENUE, "营业收入 131 亿美元")  # nothing computed: the accepted value and the quotes decide
+    # the result (after = or ≈) is the answer, and a bare one-digit number is in any passage
+    ratio = item("B300的HBM容量是B200的几倍？", "1.5倍（计算得出）：288GB ÷ 192GB = 1.5；7 × 2 = 14。", ("1.5倍",), type="multi_hop")
+    assert states_input(ratio, "B200 的 192GB") and not states_input(ratio, "第 7 页、14 家公司")
 
 
 def test_parse_judgment():

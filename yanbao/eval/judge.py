@@ -179,6 +179,34 @@ def states_accepted(item: GoldItem, text: str) -> bool:
     return any(same(f, g) for group in groups for g in group for f in figs) or any(t and t in norm for t in texts)
 
 
+_COMPUTED_GOLD = re.compile(r"计算得出\s*[)）]?\s*[:：]?(.*)", re.S)
+
+
+def _gold_inputs(item: GoldItem) -> list[Figure]:
+    """The figures a computed gold answer computes from ("16.4万亿 ÷ 4万亿 ≈ 4.1" -> 16.4万亿, 4万亿): those of
+    its formula, after 计算得出, that are no accepted value and no result (after = or ≈)."""
+    m = _COMPUTED_GOLD.search(item.answer)
+    if not m:
+        return []
+    groups, _ = _accept_figures(item)
+    accepted = [g for group in groups for g in group]
+    inputs = []
+    for part in re.split(r"[；;]", m.group(1).split("。")[0]):  # the formula, not the sources named after it
+        part = re.split(r"[=≈]", part)[0]  # the result is the answer, not an input
+        inputs += [f for f in figures(part) if f.kind == "number" and not any(same(f, a) or same(a, f) for a in accepted)
+                   and not f.text.endswith(("×", "*"))  # (141 × 1.8: an operand, not a multiple)
+                   and (not f.bare or len(re.sub(r"\D", "", f.text)) >= 3)]  # (a bare 1 or 7 is found anywhere)
+    return inputs
+
+
+def states_input(item: GoldItem, text: str) -> bool:
+    """True when `text` (a cited passage) states an input of a computed gold answer: a multiple or a
+    difference is never written in the passages its inputs come from, and a passage giving one input
+    (东吴's 4万亿 of 16.4万亿 ÷ 4万亿) supports the computed answer as its gold quotes do."""
+    inputs = _gold_inputs(item)
+    return bool(inputs) and any(same(f, g) for g in inputs for f in figures(text) if g.bare or not f.bare)
+
+
 def _relation(text: str) -> dict[str, int]:
     """Sign per comparison axis named in the normalised text, in order of first appearance; an
     axis named both ways gets 0."""

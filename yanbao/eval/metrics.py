@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from pathlib import PurePath
 
 from yanbao.eval.gold import GoldItem
-from yanbao.eval.judge import answer_verdict, key_point_verdicts, states_accepted
+from yanbao.eval.judge import answer_verdict, key_point_verdicts, states_accepted, states_input
 from yanbao.eval.text import normalize
 from yanbao.types import Answer, Hit
 
@@ -161,7 +161,8 @@ def score_item(item: GoldItem, answer: Answer, *, retrieval_known: bool = True, 
     precision = None
     with_text = [c for c in answer.citations if c.chunk.text]
     if item.answerable and with_text:
-        precision = sum(states_accepted(item, c.chunk.text) or any(quote_hits(s.quote, c.chunk.text) for s in item.sources)
+        precision = sum(states_accepted(item, c.chunk.text) or states_input(item, c.chunk.text)
+                        or any(quote_hits(s.quote, c.chunk.text) for s in item.sources)
                         for c in with_text) / len(with_text)
     gold_files = {_name(s.file) for s in item.sources}
     cited = {_name(c.chunk.file) for c in answer.citations}
