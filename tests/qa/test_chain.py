@@ -87,6 +87,10 @@ def test_a_stated_fact_is_cited_alone_not_beside_passages_that_do_not_state_it(c
     answer = chain.ask("测试时训练（TTT）是谁提出的？")
     assert_cited(answer, "MIT", "001")
     assert "图表5" not in answer.text and len(answer.citations) == 1
+    # the table row the question names (中芯京城) states the fact: not beside it a sentence on 中芯国际's own holders
+    answer = chain.ask("中芯国际对中芯京城的持股比例是多少？")
+    assert_cited(answer, "54.04", "002")
+    assert len(answer.citations) == 1 and "最大股东" not in answer.text
     # a premise the question gives (宣称…30倍) states nothing asked: the passage saying 18 倍 stays
     answer = chain.ask("英伟达宣称GB200推理性能是H200的30倍，Semianalysis模拟出来的实际提升是多少？")
     assert_cited(answer, "18 倍", "001")

@@ -450,12 +450,25 @@ def _without_loose(q: Query, frame: Frame | None, chosen: list[Scored], hits: li
     out = [s for i, s in enumerate(chosen) if i == 0 or not _CAPTION.match(s.text)]
     if _SEVERAL.search(q.text) or frame is None:
         return out
-    firm = [s for s in out if (_strongly_bound(frame, s, hits) or _row_answers(q, frame, s)) and not _premise(q, frame, s, hits)]
+    firm = [s for s in out if (_strongly_bound(frame, s, hits) or _row_answers(q, frame, s) or _named_row(q, s))
+            and not _premise(q, frame, s, hits)]
     firm = [s for s in firm if bind.dated_entry(frame, s.text)] or firm  # a timeline's line for the subject: the day itself
+    firm = [s for s in firm if _named_row(q, s)] or firm  # the row the question names (中芯京城), over a sentence on 中芯国际
     if not firm:
         return out
     passages = {hits[s.hit].chunk.id for s in firm}
     return [s for s in out if hits[s.hit].chunk.id in passages]
+
+
+def _named_row(q: Query, s: Scored) -> bool:
+    """True for a table row the question names by its label (自由现金流, 中芯京城) whose asked column holds a
+    figure (2025Q1: 3743): the fact stated as the table states it."""
+    if "\t" not in s.text or not s.header:
+        return False
+    label = unicodedata.normalize("NFKC", s.text.replace("\n", "\t").split("\t")[0]).strip().lower()
+    cell = cell_for(q.text, s.header, s.text)
+    return len(label) >= 2 and label in unicodedata.normalize("NFKC", q.text).lower() and cell is not None \
+        and bool(re.search(r"\d", cell[1]))
 
 
 def _premise(q: Query, frame: Frame, s: Scored, hits: list[Hit]) -> bool:
