@@ -96,6 +96,13 @@ def test_a_stated_fact_is_cited_alone_not_beside_passages_that_do_not_state_it(c
     assert_cited(answer, "18 倍", "001")
 
 
+def test_why_something_is_best_is_answered_by_its_merits_not_its_risks(chain):
+    answer = chain.ask("为什么国金认为核电可能是数据中心供电的最优解？")
+    assert "相对稳定" in answer.text and "不直接排放二氧化碳" in answer.text
+    assert "威胁" not in answer.text and "问题" not in answer.text  # the section on nuclear power's risks answers nothing asked
+    assert_well_formed(answer)
+
+
 def test_follow_up_carries_the_subject_over(chain):
     first = chain.ask("博通FY24Q3实现营业收入多少？")
     answer = chain.ask("它的运营利润呢？", history=[first.rewritten_question])

@@ -381,6 +381,11 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
             replace(frame, answer_type="figure"), hits[s.hit].chunk, s.start, s.end, s.header))]
         bound = named + [s for s in bound if s not in named]
     tabled = _in_named_table(q.text, bound, hits)  # 表7中…: the named table's rows answer first, however they score
+    merits = []
+    if frame is not None and frame.answer_type == "reason" and _ASKS_MERIT.search(q.text) and scored:
+        # 为什么…是最优解: the sentences giving its merits (运营成本低, 契合…, 能够确保…) answer, not those on its risks
+        merits = [s for s in bound if _MERIT.search(s.text) and not _DRAWBACK.search(s.text)
+                  and s.score >= STRONG_SHARE * scored[0].score]
     if bound and scored:  # binding vetoes sentences; it does not promote a weak one over the best …
         top = scored[0].score
         # … unless it names the subject and states the asked fact outright, while the best is about another
@@ -396,6 +401,8 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
         want = held_terms(q, bound[0].text, bound[0].header) if bound else frozenset()
         listing = [s for s in bound if _enumerates(q.text, line(s)) and want <= held_terms(q, line(s))]
         bound = listing or bound
+    if merits:  # (several merits answer alone; one is shown with what else holds no drawback)
+        bound = merits if len(merits) >= 2 else merits + [s for s in bound if s not in merits and not _DRAWBACK.search(s.text)]
     if frame is not None and frame.answer_type == "date":  # a timeline's 20241226:DeepSeek-V3 states the day most directly
         entries = [s for s in bound if bind.dated_entry(frame, s.text)]
         bound = entries + [s for s in bound if s not in entries]
@@ -414,6 +421,11 @@ def answer(q: Query, hits: list[Hit], threshold: float, unknown: list[str] = (),
     chosen = _with_antecedents(select(tabled or _stated_outright(frame, bound, hits), hits, q.kind, q=q, frame=frame), scored, hits)
     chosen = _without_loose(q, frame, chosen, hits)
     return Draft(compose(chosen, hits, q.kind, q.text, frame), False, evidence, tuple(sorted({s.hit for s in chosen})))
+
+
+_ASKS_MERIT = re.compile(r"(?:为什么|为何|原因).{0,30}(?:最优|最佳|更好|更适合|优势|首选|受益|看好|青睐)")
+_MERIT = re.compile(r"因为|由于|契合|优势|确保|吸引力|得益于|有利于|有助于|成本(?:较|更)?低|更低|稳定|降低|节省|不直接排放")
+_DRAWBACK = re.compile(r"风险|问题|威胁|否决|并非|不足|难以|挑战|隐患|制约|瓶颈")
 
 
 _ASKED_NOUN = re.compile(r"([\u4e00-\u9fff]{2})(?:都|分别)?(?:有|包括|是)?(?:哪些|哪几家|哪几个)")
