@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from yanbao.qa.cite import UNVERIFIED
 from yanbao.qa.chain import QAChain
 from yanbao.qa.llm import LLM
 
@@ -221,3 +222,18 @@ def test_a_not_given_reply_that_parrots_or_sneaks_in_a_figure_is_not_taken_at_it
     fake_openai.reply = "报告未给出具体数据，但博通FY24Q3营收为150亿美元[1]。"
     answer = llm_chain.ask(QUESTION, mode="llm")
     assert "与报告不符" in answer.text or "未核实" in answer.text
+
+
+def test_a_passage_head_the_model_copies_is_dropped_not_shown_as_an_unchecked_claim(llm_chain, fake_openai):
+    # seen with the 1.5B model (q348): the reply opens with a passage's head line, copied from the prompt
+    def reply(body):
+        user = body["messages"][-1]["content"]
+        n = number_holding(body, "131 亿美元")
+        head = re.search(rf"^\[{n}\] (.+)$", user, re.M).group(1)
+        section = head.split(" | ")[-1]
+        return f"{head}\n{section}\n博通FY24Q3营业收入为131亿美元[{n}]。"
+
+    fake_openai.reply = reply
+    answer = llm_chain.ask(QUESTION, mode="llm")
+    assert answer.text.strip() == "博通FY24Q3营业收入为131亿美元[1]。", answer.text
+    assert UNVERIFIED not in answer.text and answer.citations[0].verified

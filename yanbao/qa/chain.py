@@ -267,7 +267,7 @@ class QAChain:
         state about the subject, its uncited claims given the citation of the passage that supports
         them. A reply that runs on or repeats itself is cut; one in another language yields the
         extractive answer (the reports' own words) instead; a reply of 报告中未提及 without citations is a refusal."""
-        from yanbao.qa.llm import build_messages, runaway
+        from yanbao.qa.llm import build_messages, runaway, without_copied_labels
 
         pieces = []
         try:
@@ -279,7 +279,7 @@ class QAChain:
                     break
         except LLMError as e:
             return replace(base, text=f"⚠ {e}", error=str(e))
-        raw = cut_repeats("".join(pieces)).strip()
+        raw = without_copied_labels(cut_repeats("".join(pieces)), hits).strip()
         if not raw:
             msg = f"LLM 服务 {self.llm.base_url} 返回了空回答。请检查 YANBAO_LLM_MODEL，或改用抽取式回答。"
             return replace(base, text=f"⚠ {msg}", error=msg)

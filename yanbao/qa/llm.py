@@ -7,6 +7,8 @@ passage text is data. The API key goes to the client only: never into logs or me
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from typing import Iterator
 
 from yanbao.errors import LLMError, SettingsError
@@ -31,17 +33,32 @@ def format_passages(hits: list[Hit]) -> str:
     """The numbered passages block: [n] broker《title》date | section | page, then the text."""
     blocks = []
     for i, h in enumerate(hits, start=1):
-        c, m = h.chunk, h.chunk.meta
-        head = " | ".join(
-            x for x in (
-                f"{m.broker or '未知券商'}《{m.title or c.file}》",
-                m.date or "",
-                c.section,
-                f"第{c.page}页" if c.page else "",
-            ) if x
-        )
-        blocks.append(f"[{i}] {head}\n{c.text}")
+        blocks.append(f"[{i}] {_head(h)}\n{h.chunk.text}")
     return "\n\n".join(blocks)
+
+
+def _head(h: Hit) -> str:
+    """A passage's head as the prompt writes it: broker《title》 | date | section | page."""
+    c, m = h.chunk, h.chunk.meta
+    return " | ".join(x for x in (f"{m.broker or '未知券商'}《{m.title or c.file}》", m.date or "", c.section,
+                                  f"第{c.page}页" if c.page else "") if x)
+
+
+def without_copied_labels(reply: str, hits: list[Hit]) -> str:
+    """The reply less the lines a small model copies from the passages block as they are (a passage's
+    head "民生证券《…》 | 阿里巴巴加码CAPEX,…", or one heading of its section path): labels, not claims, that
+    would otherwise stand in the answer marked 未核实."""
+    labels = set()
+    for h in hits:
+        labels.add(_squash(_head(h)))
+        labels.update(_squash(part) for part in (h.chunk.section or "").split(" > ") if len(part.strip()) >= 4)
+    kept = [line for line in reply.split("\n")
+            if _squash(re.sub(r"^\s*\[\d+\]\s*", "", line)) not in labels or not line.strip()]
+    return "\n".join(kept)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def focus_line(frame: Frame | None) -> str:
