@@ -91,6 +91,10 @@ def test_a_stated_fact_is_cited_alone_not_beside_passages_that_do_not_state_it(c
     answer = chain.ask("中芯国际对中芯京城的持股比例是多少？")
     assert_cited(answer, "54.04", "002")
     assert len(answer.citations) == 1 and "最大股东" not in answer.text
+    # an amount asked: another passage's sentence with nothing but a year (苹果预计26年将推出折叠iPhone) answers nothing
+    answer = chain.ask("苹果折叠iPhone的内外屏分别多大？")
+    assert_cited(answer, "8英寸", "002")
+    assert len(answer.citations) == 1
     # a premise the question gives (宣称…30倍) states nothing asked: the passage saying 18 倍 stays
     answer = chain.ask("英伟达宣称GB200推理性能是H200的30倍，Semianalysis模拟出来的实际提升是多少？")
     assert_cited(answer, "18 倍", "001")
