@@ -95,6 +95,10 @@ def test_a_stated_fact_is_cited_alone_not_beside_passages_that_do_not_state_it(c
     answer = chain.ask("苹果折叠iPhone的内外屏分别多大？")
     assert_cited(answer, "8英寸", "002")
     assert len(answer.citations) == 1
+    # a forecast asked of 大摩 is Morgan Stanley's, not 博通 CEO's for the same year
+    answer = chain.ask("大摩预计2027年AI ASIC市场能有多大？")
+    assert_cited(answer, "300亿美元", "002")
+    assert "Hock Tan" not in answer.text and {c.chunk.file for c in answer.citations} == {REPORT_FILES["002"]}
     # a premise the question gives (宣称…30倍) states nothing asked: the passage saying 18 倍 stays
     answer = chain.ask("英伟达宣称GB200推理性能是H200的30倍，Semianalysis模拟出来的实际提升是多少？")
     assert_cited(answer, "18 倍", "001")

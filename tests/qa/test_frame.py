@@ -1676,3 +1676,12 @@ def test_a_scene_the_question_names_is_one_the_passage_must_say():
     assert bound_in(sentences[0]) == [] and "13 倍" in bound_in(sentences[1])
     assert frames.scene_of("英伟达在数据中心业务的收入是多少？") == ("数据中心",)
     assert frames.scene_of("豆包调用量增长了几倍？") == ()
+
+
+def test_a_forecast_attributed_to_a_research_house_is_one_its_passage_attributes_to_it():
+    assert frames.forecaster_of("大摩预计2027年AI ASIC市场能有多大？") == ("摩根士丹利",)
+    assert frames.forecaster_of("按TrendForce数据，2024年进口芯片的份额是多少？") == ("TrendForce",)
+    assert frames.forecaster_of("2027年AI ASIC市场能有多大？") == ()
+    f = parse("大摩预计2027年AI ASIC市场能有多大？")
+    assert bind.marks_agree(f, "摩根士丹利预计,AI ASIC市场规模将从2024年的120亿美元增长至2027年的300亿美元")
+    assert not bind.marks_agree(f, "CEO Hock Tan 预计2027年市场对定制款 AI 芯片的需求规模为600亿至900亿美元")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from yanbao.ingest.valuation import row_label
-from yanbao.qa.frame import (ESTIMATE, variant_names, GENERAL, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, DAILY, Period, days_in, entities, group_of, mentions, metric_of, metric_units,
+from yanbao.qa.frame import (ESTIMATE, FORECASTERS, variant_names, GENERAL, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, DAILY, Period, days_in, entities, group_of, mentions, metric_of, metric_units,
                              metric_words, named_segment, names_subject, owners, period_of, periods, qualifier_of)
 from yanbao.qa.text import MODEL_CODE, YYYYMMDD
 from yanbao.quantity import Quantity, quantities
@@ -855,6 +855,10 @@ def marks_agree(frame: Frame, sentence: str, clause: str = "") -> bool:
     s = s + "\n" + re.sub(r"\s+", "", s)  # 中证 1000 says 中证1000
     for w in frame.marks:
         w_ = w.lower()
+        if w in FORECASTERS:  # 大摩预计: the passage names the house, by any of its names
+            if not any(a.lower() in s for a in FORECASTERS[w]):
+                return False
+            continue
         if (w in MUST_SAY or w not in MARKS) and w_ not in s:  # not in MARKS: a variant (Nova Premier)
             return False
         if w_ not in s and any(o.lower() in (s if w in WHOLE_SENTENCE else c) for o in MARKS.get(w, ())):

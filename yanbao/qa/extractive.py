@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from yanbao.ingest.valuation import row_label
 from yanbao.qa import bind
 from yanbao.qa.evidence import Query, Scored, held_terms, score_sentences
-from yanbao.qa.frame import MARKS, SEGMENTS, entities, mentions, metric_of, metric_words, names_subject, owners, periods
+from yanbao.qa.frame import FORECASTERS, MARKS, SEGMENTS, entities, mentions, metric_of, metric_words, names_subject, owners, periods
 from yanbao.qa.query import covered_companies
 from yanbao.quantity import quantities
 from yanbao.qa.text import FIGURE_IN_TEXT, MARKER, bigrams, figures
@@ -278,6 +278,9 @@ def binds(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
     if frame is None:
         return True
     chunk = hits[s.hit].chunk
+    houses = tuple(m for m in frame.marks if m in FORECASTERS)
+    if houses and not bind.marks_agree(replace(frame, marks=houses), _line_until(chunk.text, s.end)):
+        return False  # 大摩预计…: a forecast its paragraph does not attribute to 摩根士丹利 (博通 CEO's) is not the one asked
     known = bool(frame.subject)
     if frame.answer_type in ("comparison", "arithmetic") and frame.period:
         # a comparison or sum not computed is answered by what the passages state, never a figure of another

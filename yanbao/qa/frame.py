@@ -628,6 +628,26 @@ def markets_of(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(re.sub(r"\s+", "", m) for m in MARKET.findall(unicodedata.normalize("NFKC", question))))
 
 
+# research houses whose forecasts reports quote (大摩预计…): the canonical name first, then how reports write it
+FORECASTERS: dict[str, tuple[str, ...]] = {
+    "摩根士丹利": ("摩根士丹利", "大摩", "Morgan Stanley", "摩根斯坦利"), "高盛": ("高盛", "Goldman Sachs", "Goldman"),
+    "摩根大通": ("摩根大通", "小摩", "JPMorgan", "J.P. Morgan", "摩根大通证券"), "IDC": ("IDC",), "Gartner": ("Gartner", "高德纳"),
+    "Canalys": ("Canalys",), "TrendForce": ("TrendForce", "集邦咨询", "集邦"), "Counterpoint": ("Counterpoint",),
+    "Omdia": ("Omdia",), "彭博": ("彭博", "Bloomberg"), "Semianalysis": ("Semianalysis", "SemiAnalysis"),
+}
+_FORECAST_VERB = r"(?:的)?(?:预计|预测|估计|估算|认为|称|数据|统计|测算)"
+
+
+def forecaster_of(question: str) -> tuple[str, ...]:
+    """The research house a question attributes its figure to (大摩预计… -> ("摩根士丹利",)): a passage must
+    name it, since 博通 CEO's 600亿至900亿美元 is not Morgan Stanley's forecast."""
+    t = unicodedata.normalize("NFKC", question)
+    for name, aliases_ in FORECASTERS.items():
+        if any(re.search(rf"(?:据|根据)?{re.escape(a)}{_FORECAST_VERB}", t, re.I) for a in aliases_):
+            return (name,)
+    return ()
+
+
 _SCENE = re.compile(r"在([\u4e00-\u9fffA-Za-z]{2,8}?)(?:的)?(?:场景|领域|板块|业务)")
 
 
@@ -789,7 +809,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     return Frame(subject=subject, aliases=names, metric=metric,
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
                  qualifier=qualifier_of(asked_clause, metric, segments_only=bool(subject)),
-                 marks=marks_of(q) + variant_of(q, names) + markets_of(q) + fee_kind_of(q, metric) + scene_of(q),
+                 marks=marks_of(q) + variant_of(q, names) + markets_of(q) + fee_kind_of(q, metric) + scene_of(q) + forecaster_of(q),
                  unit=unit_asked(q),
                  day=kind == "date" and bool(_DAY_Q.search(q)), base=base_of(q, metric),
                  on=day_asked(q) if metric in DAILY or not metric else "")
