@@ -225,15 +225,25 @@ def risk_answer(question: str, reports: list[ReportMeta], chunks_of: Callable[[s
     report, or the report lists none (the passages then answer as usual)."""
     if not RISK_Q.search(question):
         return None
+
+    def say(meta: ReportMeta) -> tuple[Chunk, str] | None:
+        found = next(((c, items) for c in chunks_of(meta.file) if (items := risk_items(c.text))), None)
+        return (found[0], f"{report_label(meta)}的风险提示：{'；'.join(found[1])}") if found else None
+
+    return _each_named(question, reports, allowed, say)
+
+
+def _each_named(question: str, reports: list[ReportMeta], allowed: set[str] | None,
+                say: Callable[[ReportMeta], tuple[Chunk, str] | None]) -> tuple[str, list[Chunk]] | None:
+    """(text, passages): a line for each report the question names that `say` answers for, with `say`'s
+    passage cited; None when it answers for none."""
     pool = reports if allowed is None else [r for r in reports if r.file in allowed]
     lines, passages = [], []
     for meta in (r for r in pool if r.file in named_reports(question, pool)):
-        found = next(((c, items) for c in chunks_of(meta.file) if (items := risk_items(c.text))), None)
-        if found is None:
-            continue
-        where, items = found
-        passages.append(where)
-        lines.append(f"{report_label(meta)}的风险提示：{'；'.join(items)}[{len(passages)}]。")
+        said = say(meta)
+        if said is not None:
+            passages.append(said[0])
+            lines.append(f"{said[1]}[{len(passages)}]。")
     return ("\n".join(lines), passages) if passages else None
 
 
@@ -258,13 +268,9 @@ def type_answer(question: str, reports: list[ReportMeta], chunks_of: Callable[[s
     names no report, or the cover prints no kind."""
     if not (TYPE_Q.search(question) and REPORT_WORD.search(question)):
         return None
-    pool = reports if allowed is None else [r for r in reports if r.file in allowed]
-    lines, passages = [], []
-    for meta in (r for r in pool if r.file in named_reports(question, pool)):
+
+    def say(meta: ReportMeta) -> tuple[Chunk, str] | None:
         found = _type_line(list(chunks_of(meta.file)))
-        if found is None:
-            continue
-        where, kind = found
-        passages.append(where)
-        lines.append(f"{report_label(meta)}属于{kind}[{len(passages)}]。")
-    return ("\n".join(lines), passages) if passages else None
+        return (found[0], f"{report_label(meta)}属于{found[1]}") if found else None
+
+    return _each_named(question, reports, allowed, say)
