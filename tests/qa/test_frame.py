@@ -1685,3 +1685,14 @@ def test_a_forecast_attributed_to_a_research_house_is_one_its_passage_attributes
     f = parse("大摩预计2027年AI ASIC市场能有多大？")
     assert bind.marks_agree(f, "摩根士丹利预计,AI ASIC市场规模将从2024年的120亿美元增长至2027年的300亿美元")
     assert not bind.marks_agree(f, "CEO Hock Tan 预计2027年市场对定制款 AI 芯片的需求规模为600亿至900亿美元")
+
+
+def test_comparable_companies_figures_are_theirs_not_the_issuers():
+    c = chunk("2023年,公司实现营业收入98,765.43万元。同行业可比公司中,中科芯微2023年营业收入为123,456.78万元。",
+              "p.pdf", "示例证券", "华芯微电子股份有限公司")
+    ok = [x for x, b in claims_of(parse("2023年营业收入是多少？"), c) if b]
+    assert "98,765.43万元" in ok and "123,456.78万元" not in ok
+    peers = "同行业可比公司机器设备成新率:中科芯微58.10%、芯原微电72.40%。"
+    c = chunk(peers, "p.pdf", "示例证券", "华芯微电子股份有限公司")
+    assert bind.peers_only(parse("华芯微电子的机器设备成新率是多少？"), c, 0, len(peers))
+    assert not bind.peers_only(parse("可比公司的机器设备成新率是多少？"), c, 0, len(peers))  # asked of the peers

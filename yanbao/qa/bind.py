@@ -753,7 +753,30 @@ def _own_topic(frame: Frame, clause: str) -> bool:
         not any(names_subject(m.group(1), s, ()) for s in frame.subjects)
 
 
+_PEERS = re.compile(r"可比公司|同行业公司|同业公司|竞争对手|竞品公司")
+
+
+def _about_peers(frame: Frame, sentence: str, claim: Claim) -> bool:
+    """True when the sentence, before the figure, says it is about comparable companies (同行业可比公司…) and the
+    question asks about none: the figure is a peer's, whoever the paragraph is about."""
+    if _PEERS.search(f"{frame.subject} {frame.qualifier} {' '.join(frame.marks)}"):
+        return False
+    t = unicodedata.normalize("NFKC", sentence)
+    before = t[:claim.quantity.start] if t[claim.quantity.start:claim.quantity.end] == claim.quantity.text else t
+    return bool(_PEERS.search(before)) and not (
+        frame.subject and names_subject(_clause_of(sentence, claim), frame.subject, frame.aliases))
+
+
+def peers_only(frame: Frame, chunk: Chunk, start: int, end: int, header: str = "") -> bool:
+    """True when every figure the sentence states is said of comparable companies the question does not ask about."""
+    sentence = chunk.text[start:end]
+    stated = claims(chunk, start, end, header, frame_extra(frame))
+    return bool(stated) and all(_about_peers(frame, sentence, c) for c in stated)
+
+
 def _subject_ok(frame: Frame, claim: Claim, sentence: str, chunk_text: str, context: str | None) -> bool:
+    if sentence and _about_peers(frame, sentence, claim):
+        return False  # 同行业可比公司中,中科芯微2023年营业收入为…: a peer's figure beside the issuer's, not the issuer's
     # a name given as an example (进口芯片(如NVIDIA和AMD产品)) names no owner
     sentence, chunk_text = _EXAMPLES.sub("", sentence), _EXAMPLES.sub("", chunk_text)
     subjects = [s for s in (frame.subjects or (frame.subject,)) if known(frame, s)]

@@ -288,6 +288,8 @@ def binds(frame: Frame | None, s: Scored, hits: list[Hit]) -> bool:
         want = bind.period_of(frame)
         stated = bind.claims(chunk, s.start, s.end, s.header, bind.frame_extra(frame))
         return not (want and stated and all(c.period is not None and not want.matches(c.period) for c in stated))
+    if frame.answer_type == "figure" and bind.peers_only(frame, chunk, s.start, s.end, s.header):
+        return False  # 同行业可比公司…成新率:中科芯微58.10%: the peers' figures, whoever the question names
     if frame.answer_type == "figure" and (frame.subject or frame.metric or frame.period):
         stated = bind.claims(chunk, s.start, s.end, s.header, bind.frame_extra(frame))
         if not stated:  # no figure bind can read (一万美金): it must write one in words, be about the subject, name the metric

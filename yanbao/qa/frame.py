@@ -648,6 +648,16 @@ def forecaster_of(question: str) -> tuple[str, ...]:
     return ()
 
 
+_PEER_WORD = re.compile(r"可比公司|同行业公司|同业公司|竞争对手")
+
+
+def peers_of(question: str) -> tuple[str, ...]:
+    """The comparable companies a question asks about, as the word it names them by (可比公司的毛利率 ->
+    ("可比公司",)): then their figures answer, which otherwise are never the issuer's (qa.bind)."""
+    m = _PEER_WORD.search(question)
+    return (m.group(0),) if m else ()
+
+
 _SCENE = re.compile(r"在([\u4e00-\u9fffA-Za-z]{2,8}?)(?:的)?(?:场景|领域|板块|业务)")
 
 
@@ -809,7 +819,7 @@ def parse(question: str, reports: list[ReportMeta] | tuple = ()) -> Frame:
     return Frame(subject=subject, aliases=names, metric=metric,
                  period=period, answer_type=kind, subjects=subjects, sides=sides, actual=bool(ACTUAL_Q.search(q)),
                  qualifier=qualifier_of(asked_clause, metric, segments_only=bool(subject)),
-                 marks=marks_of(q) + variant_of(q, names) + markets_of(q) + fee_kind_of(q, metric) + scene_of(q) + forecaster_of(q),
+                 marks=marks_of(q) + variant_of(q, names) + markets_of(q) + fee_kind_of(q, metric) + scene_of(q) + forecaster_of(q) + peers_of(q),
                  unit=unit_asked(q),
                  day=kind == "date" and bool(_DAY_Q.search(q)), base=base_of(q, metric),
                  on=day_asked(q) if metric in DAILY or not metric else "")
