@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from yanbao.ingest.valuation import row_label
-from yanbao.qa.frame import (ESTIMATE, FORECASTERS, variant_names, GENERAL, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, DAILY, Period, days_in, entities, group_of, mentions, metric_of, metric_units,
+from yanbao.qa.frame import (ESTIMATE, FORECASTERS, PEER_WORDS, variant_names, GENERAL, MARKS, METRICS, MUST_SAY, QUALIFIED, SEGMENTS, Mention, DAILY, Period, days_in, entities, group_of, mentions, metric_of, metric_units,
                              metric_words, named_segment, names_subject, owners, period_of, periods, qualifier_of)
-from yanbao.qa.text import MODEL_CODE, YYYYMMDD
+from yanbao.qa.text import MODEL_CODE, YYYYMMDD, figures
 from yanbao.quantity import Quantity, quantities
 from yanbao.types import Chunk, Frame
 
@@ -753,17 +753,20 @@ def _own_topic(frame: Frame, clause: str) -> bool:
         not any(names_subject(m.group(1), s, ()) for s in frame.subjects)
 
 
-_PEERS = re.compile(r"可比公司|同行业公司|同业公司|竞争对手|竞品公司")
+def undated_figures(text: str) -> list[str]:
+    """The numbers a text writes outside its dates and periods (26年, 2024 年 12 月, 24Q3 are left out)."""
+    dated = {f for a, b, _ in periods(text) for f in figures(text[a:b])}
+    return [f for f in figures(text) if f not in dated]
 
 
 def _about_peers(frame: Frame, sentence: str, claim: Claim) -> bool:
     """True when the sentence, before the figure, says it is about comparable companies (同行业可比公司…) and the
     question asks about none: the figure is a peer's, whoever the paragraph is about."""
-    if _PEERS.search(f"{frame.subject} {frame.qualifier} {' '.join(frame.marks)}"):
+    if PEER_WORDS.search(f"{frame.subject} {frame.qualifier} {' '.join(frame.marks)}"):
         return False
     t = unicodedata.normalize("NFKC", sentence)
     before = t[:claim.quantity.start] if t[claim.quantity.start:claim.quantity.end] == claim.quantity.text else t
-    return bool(_PEERS.search(before)) and not (
+    return bool(PEER_WORDS.search(before)) and not (
         frame.subject and names_subject(_clause_of(sentence, claim), frame.subject, frame.aliases))
 
 

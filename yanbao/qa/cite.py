@@ -359,8 +359,7 @@ def _stating(claim: str, passages: list[Chunk], cited: list[int], frame: Frame |
 def _dated_only(claim: str) -> bool:
     """True when every figure of the claim is part of a period or date it writes (2025 年, 24Q3)."""
     body = _LABEL.sub("", MARKER.sub("", claim))
-    in_periods = {f for s, e, _ in bind.periods(body) for f in figures(body[s:e])}
-    return bool(figures(body)) and all(f in in_periods for f in figures(body))
+    return bool(figures(body)) and not bind.undated_figures(body)
 
 
 def _holds(claim: str, chunk: Chunk, frame: Frame | None) -> bool:

@@ -463,22 +463,16 @@ _CAPTION = re.compile(r"^\s*(?:图表|图|表)\s*\d*\s*[:：]")
 _HOW_MUCH = re.compile(r"多少|多大|多高|多长|多重|多快|几[倍个颗张家台款]")
 
 
-def _states_a_figure(sentence: str) -> bool:
-    """True when the sentence writes a number that is not part of a date or period (26年, 2024 年 12 月)."""
-    dated = {f for a, b, _ in periods(sentence) for f in figures(sentence[a:b])}
-    return any(f not in dated for f in figures(sentence))
-
-
 def _without_loose(q: Query, frame: Frame | None, chosen: list[Scored], hits: list[Hit]) -> list[Scored]:
     """The chosen sentences less those that would cite a passage for nothing: a figure's caption beside the
     answer (图表5: 测试时训练 (TTT) 合成数据的原理), and, for a single fact that a chosen sentence states outright
     (the figure with its metric, the day, the table row), a sentence of another passage that does not."""
     out = [s for i, s in enumerate(chosen) if i == 0 or not _CAPTION.match(s.text)]
-    if _HOW_MUCH.search(q.text) and out and _states_a_figure(out[0].text):
+    if _HOW_MUCH.search(q.text) and out and bind.undated_figures(out[0].text):
         # an amount asked and the best states one: a sentence of another passage stating none but dates (苹果预计26年
         # 将推出折叠iPhone beside the screens' 6英寸 and 8英寸) cannot be the answer, only cite a passage for nothing
         first = hits[out[0].hit].chunk.id
-        out = [s for s in out if hits[s.hit].chunk.id == first or _states_a_figure(s.text)]
+        out = [s for s in out if hits[s.hit].chunk.id == first or bind.undated_figures(s.text)]
     if _SEVERAL.search(q.text) or frame is None:
         return out
     firm = [s for s in out if (_strongly_bound(frame, s, hits) or _row_answers(q, frame, s) or _named_row(q, s))

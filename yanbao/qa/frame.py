@@ -648,13 +648,13 @@ def forecaster_of(question: str) -> tuple[str, ...]:
     return ()
 
 
-_PEER_WORD = re.compile(r"可比公司|同行业公司|同业公司|竞争对手")
+PEER_WORDS = re.compile(r"可比公司|同行业公司|同业公司|竞争对手|竞品公司")  # how reports name comparable companies
 
 
 def peers_of(question: str) -> tuple[str, ...]:
     """The comparable companies a question asks about, as the word it names them by (可比公司的毛利率 ->
     ("可比公司",)): then their figures answer, which otherwise are never the issuer's (qa.bind)."""
-    m = _PEER_WORD.search(question)
+    m = PEER_WORDS.search(question)
     return (m.group(0),) if m else ()
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from typing import Iterator
 
 from yanbao.errors import LLMError, SettingsError
+from yanbao.qa.text import squash
 from yanbao.types import Frame, Hit
 
 log = logging.getLogger(__name__)
@@ -50,15 +50,11 @@ def without_copied_labels(reply: str, hits: list[Hit]) -> str:
     would otherwise stand in the answer marked 未核实."""
     labels = set()
     for h in hits:
-        labels.add(_squash(_head(h)))
-        labels.update(_squash(part) for part in (h.chunk.section or "").split(" > ") if len(part.strip()) >= 4)
+        labels.add(squash(_head(h)))
+        labels.update(squash(part) for part in (h.chunk.section or "").split(" > ") if len(part.strip()) >= 4)
     kept = [line for line in reply.split("\n")
-            if _squash(re.sub(r"^\s*\[\d+\]\s*", "", line)) not in labels or not line.strip()]
+            if squash(re.sub(r"^\s*\[\d+\]\s*", "", line)) not in labels or not line.strip()]
     return "\n".join(kept)
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def focus_line(frame: Frame | None) -> str:

@@ -19,6 +19,7 @@ from yanbao.index.tokenize import expand_query, tokenize
 from yanbao.qa import frame as frames
 from yanbao.ingest.brokers import broker_short
 from yanbao.qa.evidence import Query, alternatives, analyze, best_in_chunk, make_query, score_unit
+from yanbao.qa.text import squash
 from yanbao.qa.query import CERTIFICATE, Catalog, allows, content_terms, covered_companies, named_reports, report_aspect
 from yanbao.types import Chunk, Filters, Hit
 
@@ -64,10 +65,6 @@ class RetrievalConfig:
                    sentence_weight=settings.sentence_weight)
 
 
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
 class Retriever:
@@ -126,9 +123,9 @@ class Retriever:
     def unknown_markets(question: str, hits: list[Hit]) -> list[str]:
         """Markets or indexes the question restricts to (创业板, 科创板, 中证1000) that no retrieved passage names:
         a figure of another universe (沪深300成分股) is no answer for them."""
-        said = [_squash(h.chunk.text) for h in hits]
+        said = [squash(h.chunk.text) for h in hits]
         return [m for m in dict.fromkeys(frames.MARKET.findall(unicodedata.normalize("NFKC", question)))
-                if not any(_squash(m) in t for t in said)]
+                if not any(squash(m) in t for t in said)]
 
     def allowed_rows(self, filters: Filters) -> np.ndarray | None:
         """Boolean mask of rows that pass the filters, or None when nothing is filtered."""

@@ -40,6 +40,11 @@ def answer_sentences(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=16_384)
+def squash(text: str) -> str:
+    """NFKC, lower case, no whitespace: the form in which labels and names are matched (AI 手机 = ai手机)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
 def plain(text: str) -> str:
     """NFKC, thousands separators dropped: the form in which figures are compared."""
     return _THOUSANDS.sub("", unicodedata.normalize("NFKC", text))
